@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Plain JavaScript on purpose: it must run (and refuse politely) on Node versions the bundle does not support.
+const [major] = process.versions.node.split('.').map(Number);
+if (major < 20) {
+  console.error(`create-sip-inbound needs Node.js 20 or newer; this is ${process.version}. Install a current Node.js and run it again.`);
+  process.exit(2);
+}
+import('../dist/cli.js').then((cli) => cli.main(process.argv.slice(2)));

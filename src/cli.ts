@@ -1,0 +1,117 @@
+// argv → command. Errors become one clear line on stderr and an exit code (DESIGN.md):
+// 0 done, 1 a service or check failed, 2 bad input or usage, 130 cancelled.
+import { parseArgs } from 'node:util';
+import { exitCodeOf, UsageError } from './errors.js';
+import { COMMANDS, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './commands/registry.js';
+import { SETTINGS } from './settings.js';
+import { commandHelp, programHelp } from './help.js';
+
+declare const __VERSION__: string;
+export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+export async function main(argv: string[]): Promise<void> {
+  let code: number;
+  try {
+    code = await run(argv);
+  } catch (err) {
+    code = exitCodeOf(err);
+    process.stderr.write(`${errorLine(err)}\n`);
+  }
+  process.exitCode = code;
+}
+
+export function errorLine(err: unknown): string {
+  if (err instanceof Error && 'exitCode' in err) return `✖ ${err.message}`;
+  // Not one of ours: a bug. Say so in one line; the stack only on request.
+  const detail = err instanceof Error ? err.message : String(err);
+  if (process.env.DEBUG) console.error(err);
+  return `✖ Unexpected error: ${detail} (run with DEBUG=1 for details)`;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const first = argv[0];
+  const named = first && !first.startsWith('-') ? COMMANDS.find((c) => c.name === first) : undefined;
+  if (first && !first.startsWith('-') && !named && first !== 'help')
+    throw new UsageError(`Unknown command "${first}". Commands: ${COMMANDS.map((c) => c.name).join(', ')} (see --help)`);
+  if (first === 'help') {
+    const topic = COMMANDS.find((c) => c.name === argv[1]);
+    process.stdout.write(topic ? commandHelp(topic) : programHelp(VERSION));
+    return 0;
+  }
+  const command = named ?? COMMANDS[0]!;
+  const rest = named ? argv.slice(1) : argv;
+  const parsed = parse(command, rest);
+
+  if (parsed.values.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(named ? commandHelp(command) : programHelp(VERSION));
+    return 0;
+  }
+
+  const flags: Record<string, string> = {};
+  for (const s of SETTINGS) {
+    const v = parsed.values[s.flag];
+    if (typeof v === 'string') flags[s.key] = v;
+  }
+  const options: Record<string, string | boolean | undefined> = {};
+  for (const name of Object.keys(command.options)) options[name] = parsed.values[name] as string | boolean | undefined;
+
+  const { resolveConfig } = await import('./config.js');
+  const envFile = (parsed.values['env-file'] as string | undefined) ?? '.env';
+  const resolved = resolveConfig({ flags, env: process.env, envFile });
+  const interactive =
+    !parsed.values['no-interactive'] && !process.env.CI && Boolean(process.stdin.isTTY) && Boolean(process.stdout.isTTY);
+  const mod = await command.load();
+  return mod.run({
+    ...resolved,
+    envFile,
+    interactive,
+    yes: Boolean(parsed.values.yes),
+    dryRun: Boolean(parsed.values['dry-run']),
+    json: Boolean(parsed.values.json),
+    options,
+    args: parsed.positionals,
+  });
+}
+
+function parse(command: CommandSpec, argv: string[]) {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  const add = (name: string, o: Pick<OptionSpec, 'type' | 'short'>) => {
+    options[name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
+  };
+  for (const [name, o] of Object.entries(GLOBAL_OPTIONS)) add(name, o);
+  for (const s of SETTINGS) add(s.flag, { type: 'string' });
+  for (const [name, o] of Object.entries(command.options)) add(name, o);
+  try {
+    const r = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    if (r.positionals.length)
+      throw new UsageError(`Unexpected argument "${r.positionals[0]}" for ${command.name} (see ${command.name} --help)`);
+    return r;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(argError(err as Error & { code?: string }, command));
+  }
+}
+
+// node:util's messages are long and mention "strict: false"; say what is wrong in our words.
+function argError(err: Error & { code?: string }, command: CommandSpec): string {
+  const flag = /'(-[^' ]+)/.exec(err.message)?.[1] ?? '';
+  const name = flag.replace(/^-+/, '').split('=')[0] ?? '';
+  const help = command.name === 'setup' ? '--help' : `${command.name} --help`;
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const hint = name.startsWith('no-') ? '' : closest(name, command);
+    return `Unknown option ${flag}${hint ? ` (did you mean --${hint}?)` : ''}; see ${help}`;
+  }
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return /argument missing/.test(err.message) ? `Option ${flag} needs a value; see ${help}` : `Option ${flag} takes no value; see ${help}`;
+  }
+  return `${err.message.split('\n')[0]}; see ${help}`;
+}
+
+function closest(name: string, command: CommandSpec): string | undefined {
+  const all = [...Object.keys(GLOBAL_OPTIONS), ...SETTINGS.map((s) => s.flag), ...Object.keys(command.options)];
+  return all.find((o) => o.includes(name) || (name.length > 3 && name.includes(o)));
+}

@@ -1,0 +1,123 @@
+// What each command is, which options it takes and how to load it. Kept free of heavy imports:
+// `--help` and argument parsing read only this file and settings.ts.
+import type { Group } from '../settings.js';
+import type { Context } from '../context.js';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** Shown in --help; the value's placeholder comes first for string options, e.g. "<n>  seconds to wait". */
+  help: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Longer explanation shown in the command's --help. */
+  description?: string;
+  examples: string[];
+  /** Command-specific options (besides the global ones and the setting flags). */
+  options: Record<string, OptionSpec>;
+  /** The setting groups whose flags this command lists in its --help (all setting flags are accepted everywhere). */
+  groups: readonly Group[];
+  load: () => Promise<{ run: (ctx: Context) => Promise<number> }>;
+}
+
+export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  'env-file': { type: 'string', help: '<path>  .env file to read and update (default ./.env)' },
+  yes: { type: 'boolean', short: 'y', help: 'take defaults and existing values without asking' },
+  'no-interactive': { type: 'boolean', help: 'never prompt; fail naming each missing value (also when stdin is not a TTY or CI is set)' },
+  'dry-run': { type: 'boolean', help: 'show the plan and change nothing' },
+  json: { type: 'boolean', help: 'print a machine-readable result' },
+  help: { type: 'boolean', short: 'h', help: 'show help' },
+  version: { type: 'boolean', short: 'v', help: 'print the version' },
+};
+
+const ALL: readonly Group[] = ['livekit', 'supabase', 'number', 'providers', 'signalwire', 'server'];
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'setup',
+    summary: 'guided setup (the default): LiveKit trunk and rule, SWML, database row, test call',
+    usage: 'create-sip-inbound [setup] [options]',
+    description:
+      'Asks for what is missing, checks each credential live, shows the plan, and applies it after one confirmation.\n' +
+      'Run it again to update a number or add another: every answer is prefilled from .env, LiveKit and the database.',
+    examples: ['npx create-sip-inbound', 'npx create-sip-inbound --yes --number +14244851544 --tts-voice Rachel', 'npx create-sip-inbound --dry-run'],
+    options: {
+      'no-sip-auth': { type: 'boolean', help: 'leave digest auth off on the trunk (anyone with the SIP URI and number can reach the agent)' },
+      'no-db': { type: 'boolean', help: 'do not touch the database; print the SQL instead' },
+      'no-check': { type: 'boolean', help: 'skip the test-call check at the end' },
+    },
+    groups: ALL,
+    load: () => import('./setup.js'),
+  },
+  {
+    name: 'swml',
+    summary: 'print the SWML document for SignalWire (or --format cxml / yaml)',
+    usage: 'create-sip-inbound swml [--format json|yaml|cxml] [options]',
+    description:
+      'Prints the SWML that connects a SignalWire call to LiveKit SIP. When stdout is not a terminal, only the\n' +
+      'document is printed, so it can be piped (| pbcopy, > swml.json).',
+    examples: [
+      'create-sip-inbound swml --livekit-sip-domain abc123xyz.sip.livekit.cloud | pbcopy',
+      'create-sip-inbound swml --format cxml',
+    ],
+    options: {
+      format: { type: 'string', help: '<json|yaml|cxml>  output format (default json)' },
+      copy: { type: 'boolean', help: 'copy the document to the clipboard without asking' },
+    },
+    groups: ['livekit'],
+    load: () => import('./swml.js'),
+  },
+  {
+    name: 'sql',
+    summary: 'print the SQL that registers the number (idempotent); --schema for the tables',
+    usage: 'create-sip-inbound sql --number <e164> [options]',
+    description:
+      'Prints one statement that inserts the number or updates its row; run it twice and there is still one row.\n' +
+      'Works whether or not "number" has a unique constraint. Paste it into the Supabase SQL editor.',
+    examples: ['create-sip-inbound sql --number "(424) 485-1544" --tts-voice Rachel', 'create-sip-inbound sql --schema | psql "$DATABASE_URL"'],
+    options: {
+      schema: { type: 'boolean', help: 'print the schema instead: tables and every column the wizard writes' },
+    },
+    groups: ['number'],
+    load: () => import('./sql.js'),
+  },
+  {
+    name: 'check',
+    summary: 'test-call check: every hop, an agent probe, then (--live) a real call',
+    usage: 'create-sip-inbound check [--number <e164>] [--live] [--timeout <s>] [--json]',
+    examples: ['create-sip-inbound check', 'create-sip-inbound check --live --timeout 120'],
+    options: {
+      live: { type: 'boolean', help: 'watch for a real call to the number' },
+      timeout: { type: 'string', help: '<seconds>  how long to wait for the live call (default 120)' },
+      'no-probe': { type: 'boolean', help: 'skip the agent probe' },
+    },
+    groups: ['livekit', 'supabase', 'number', 'signalwire', 'server'],
+    load: () => import('./check.js'),
+  },
+  {
+    name: 'serve',
+    summary: 'serve POST/GET /api/swml-inbound for SignalWire\'s "External URL"',
+    usage: 'create-sip-inbound serve [--port <n>] [--host <addr>]',
+    examples: ['create-sip-inbound serve --port 8080', 'curl "localhost:8080/api/swml-inbound?to=%2B14244851544"'],
+    options: {
+      port: { type: 'string', help: '<n>  port (default API_SERVER_PORT, else 8080)' },
+      host: { type: 'string', help: '<addr>  address (default API_SERVER_HOST, else 0.0.0.0)' },
+      insecure: { type: 'boolean', help: 'serve SIP credentials without a signing key' },
+    },
+    groups: ['livekit', 'signalwire', 'server'],
+    load: () => import('./serve.js'),
+  },
+  {
+    name: 'remove',
+    summary: 'take a number off our trunk (deletes the trunk and rule when none is left)',
+    usage: 'create-sip-inbound remove --number <e164> [--yes]',
+    examples: ['create-sip-inbound remove --number +14244851544'],
+    options: {},
+    groups: ['livekit', 'number'],
+    load: () => import('./remove.js'),
+  },
+];

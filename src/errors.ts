@@ -1,0 +1,37 @@
+// The CLI turns these into one line on stderr and an exit code; anything else is a bug and gets a short report.
+
+/** Bad input or usage: a value, a flag, a credential the person must fix. Exit code 2. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A service answered with a failure, timed out or could not be reached; or a check failed. Exit code 1. */
+export class ServiceError extends Error {
+  readonly exitCode: number;
+  constructor(
+    readonly service: 'LiveKit' | 'Supabase' | 'SignalWire' | 'DNS' | 'Server' | 'File',
+    message: string,
+    options: { exitCode?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'ServiceError';
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+/** The person pressed Ctrl-C or chose not to go on. Exit code 130. */
+export class CancelledError extends Error {
+  readonly exitCode = 130;
+  constructor(message = 'Cancelled: nothing was changed.') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
+
+export function exitCodeOf(err: unknown): number {
+  return err instanceof UsageError || err instanceof ServiceError || err instanceof CancelledError ? err.exitCode : 1;
+}

@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { check, toE164 } from '../../src/validate.ts';
+import { setting } from '../../src/settings.ts';
+
+test('phone numbers in common formats become E.164', () => {
+  assert.equal(toE164('(424) 485-1544'), '+14244851544');
+  assert.equal(toE164('424.485.1544'), '+14244851544');
+  assert.equal(toE164('+44 20 7183 8750'), '+442071838750');
+  assert.equal(toE164('12345'), undefined);
+  assert.equal(toE164('hello'), undefined);
+});
+
+test('LiveKit URL: wss/https anywhere, ws/http only on localhost', () => {
+  const s = setting('LIVEKIT_URL');
+  assert.deepEqual(check(s, 'wss://x.livekit.cloud/'), { ok: true, value: 'wss://x.livekit.cloud' });
+  assert.equal(check(s, 'https://x.livekit.cloud').ok, true);
+  assert.equal(check(s, 'http://127.0.0.1:7880').ok, true);
+  assert.equal(check(s, 'ws://localhost:7880').ok, true);
+  assert.equal(check(s, 'http://x.livekit.cloud').ok, false);
+  assert.equal(check(s, 'ftp://x').ok, false);
+  assert.equal(check(s, 'x.livekit.cloud').ok, false);
+});
+
+test('SIP domain: a bare host with an optional port', () => {
+  const s = setting('LIVEKIT_SIP_DOMAIN');
+  assert.deepEqual(check(s, 'ABC123xyz.sip.livekit.cloud'), { ok: true, value: 'abc123xyz.sip.livekit.cloud' });
+  assert.equal(check(s, '127.0.0.1:5060').ok, true);
+  for (const bad of ['sip:abc.sip.livekit.cloud', 'https://abc.sip.livekit.cloud', 'user@abc.sip.livekit.cloud', 'abc..cloud', 'abc.cloud:99999', 'a b'])
+    assert.equal(check(s, bad).ok, false, bad);
+});
+
+test('Supabase URL: https, http only on localhost', () => {
+  const s = setting('SUPABASE_URL');
+  assert.equal(check(s, 'https://abc.supabase.co').ok, true);
+  assert.equal(check(s, 'http://localhost:54321').ok, true);
+  assert.equal(check(s, 'http://abc.supabase.co').ok, false);
+});
