@@ -1,0 +1,54 @@
+-- create-sip-inbound schema: the tables the agent reads and writes.
+-- Safe to run more than once; it also upgrades an older table by adding the columns the wizard writes.
+
+CREATE TABLE IF NOT EXISTS signalwire_phone_numbers (
+  id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  number       text NOT NULL UNIQUE,
+  name         text,
+  status       text NOT NULL DEFAULT 'active',
+  stt_provider text,
+  stt_model    text,
+  tts_provider text,
+  tts_voice    text,
+  llm_provider text,
+  llm_model    text,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  updated_at   timestamptz NOT NULL DEFAULT now()
+);
+
+ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS name text;
+ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS status text DEFAULT 'active';
+ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS stt_provider text;
+ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS stt_model text;
+ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS tts_provider text;
+ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS tts_voice text;
+ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS llm_provider text;
+ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS llm_model text;
+ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS created_at timestamptz DEFAULT now();
+ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS updated_at timestamptz DEFAULT now();
+
+-- A unique number lets ON CONFLICT (number) work. An older table holding duplicates keeps working
+-- without it (the wizard's SQL does not need it); remove the duplicates and run this again to add it.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM signalwire_phone_numbers GROUP BY number HAVING count(*) > 1) THEN
+    CREATE UNIQUE INDEX IF NOT EXISTS signalwire_phone_numbers_number_key ON signalwire_phone_numbers (number);
+  END IF;
+END
+$$;
+
+CREATE TABLE IF NOT EXISTS interactions (
+  id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  phone_number  text,
+  caller_number text,
+  direction     text DEFAULT 'inbound',
+  room_name     text,
+  call_id       text,
+  status        text,
+  duration_seconds integer,
+  transcript    jsonb,
+  metadata      jsonb
+);
+
+CREATE INDEX IF NOT EXISTS interactions_created_at_idx ON interactions (created_at);
