@@ -1,12 +1,13 @@
-// Resolves settings: flag > process environment > --env-file > default. Live state (the trunk, the
-// database row) fills what is still missing later, in the steps that observe it.
+// Resolves settings: flag > process environment > --env-file. Live state (the trunk, the database row)
+// fills what is still missing in the steps that observe it, and withDefaults() whatever remains.
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { UsageError } from './errors.js';
 import { SETTINGS, type Setting, type SettingKey, type Values } from './settings.js';
+import { LLM, STT, TTS, type Provider } from './providers.js';
 import { check, describe } from './validate.js';
 
-export type Source = 'flag' | 'env' | 'env-file' | 'default';
+export type Source = 'flag' | 'env' | 'env-file' | 'live' | 'default';
 
 export interface Resolved {
   values: Values;
@@ -54,9 +55,6 @@ export function resolveConfig(input: ResolveInput): Resolved {
       if (r.value === '' && found.source !== 'flag') continue; // an empty line in .env means unset
       values[key] = r.value;
       sources[key] = found.source;
-    } else if (s.default !== undefined) {
-      values[key] = s.default;
-      sources[key] = 'default';
     }
 
     function pickNames(from: Record<string, string | undefined>, source: Source) {
@@ -81,4 +79,19 @@ export function requireValues(values: Values, keys: readonly SettingKey[], why =
   if (!missing.length) return;
   const names = missing.map((k) => describe(SETTINGS.find((s) => s.key === k) as Setting));
   throw new UsageError(`${why}: ${names.join(', ')}`);
+}
+
+/** Fills what is still unset: each setting's default, then the chosen providers' first suggested model and voice. */
+export function withDefaults(values: Values): Values {
+  const out: Values = { ...values };
+  for (const s of SETTINGS as readonly Setting[]) {
+    const key = s.key as SettingKey;
+    if (out[key] === undefined && s.default !== undefined) out[key] = s.default;
+  }
+  const first = (table: Record<string, Provider>, provider: string | undefined) => table[provider ?? '']?.suggest[0];
+  out.STT_MODEL ??= first(STT, out.STT_PROVIDER);
+  out.TTS_VOICE ??= first(TTS, out.TTS_PROVIDER);
+  out.LLM_MODEL ??= first(LLM, out.LLM_PROVIDER);
+  for (const k of Object.keys(out) as SettingKey[]) if (out[k] === undefined) delete out[k];
+  return out;
 }

@@ -1,6 +1,15 @@
-import { UsageError } from '../errors.js';
+// `sql`: the statement that registers the number (or, with --schema, the tables). Pure output, for
+// pasting into the Supabase SQL editor or piping into psql.
+import { requireValues, withDefaults } from '../config.js';
 import type { Context } from '../context.js';
+import { renderNumberSql, renderSchema } from '../render/sql.js';
 
-export async function run(_ctx: Context): Promise<number> {
-  throw new UsageError('The sql command is not available yet.');
+export async function run(ctx: Context): Promise<number> {
+  if (ctx.options.schema) {
+    process.stdout.write(renderSchema());
+    return 0;
+  }
+  requireValues(ctx.values, ['PHONE_NUMBER']);
+  process.stdout.write(renderNumberSql(withDefaults(ctx.values)));
+  return 0;
 }
