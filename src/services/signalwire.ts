@@ -1,0 +1,532 @@
+// The only code that talks to SignalWire: its REST API over plain fetch with HTTP Basic
+// `project_id:api_token`. Routes and shapes follow SignalWire's published API specs
+// (github.com/signalwire/docs, specs/signalwire-rest/):
+//   relay-rest/phone-numbers  GET /api/relay/rest/phone_numbers?filter_number=… → { data, links }
+//                             PUT /api/relay/rest/phone_numbers/{id} → the number
+//   fabric-api/swml-scripts   GET|POST /api/fabric/resources/swml_scripts, PUT …/swml_scripts/{id}
+//                             (create takes `name`, update takes `display_name`; items carry
+//                             `display_name` and `swml_script: { request_url, contents }`)
+// Scopes: phone numbers need the token's Numbers scope; SWML scripts need Voice (or Messaging, Fax, Video).
+import { ServiceError, UsageError } from '../errors.js';
+import type { Change } from '../plan.js';
+import type { Values } from '../settings.js';
+
+export interface SignalWireConn {
+  /** The space, e.g. https://example.signalwire.com (a bare host is read as https). */
+  spaceUrl: string;
+  projectId: string;
+  apiToken: string;
+  /** Per request; default 10 s. */
+  timeoutMs?: number;
+}
+
+export interface NumberInfo {
+  id: string;
+  number: string;
+  name: string | null;
+  /** call_handler, e.g. relay_script, laml_webhooks; null when none is set. */
+  callHandler: string | null;
+  /** call_relay_script_url: where the SWML comes from when callHandler is relay_script. */
+  scriptUrl: string | null;
+  /** call_request_url: the LaML (cXML) webhook when callHandler is laml_webhooks. */
+  requestUrl: string | null;
+  /** What any other handler points at (application, topic, resource id), for display only. */
+  handlerRef: string | null;
+}
+
+export type SwmlTarget =
+  | { kind: 'hosted'; /** the SWML document's JSON text */ swml: string }
+  | { kind: 'url'; /** API_BASE_URL + /api/swml-inbound */ url: string };
+
+export interface HostedScript {
+  id: string;
+  name: string;
+  /** The script's SWML as JSON text (SignalWire may hand it back as text or as an object). */
+  contents: string;
+  requestUrl: string;
+}
+
+export interface SignalWireState {
+  number: NumberInfo;
+  /** Our hosted script for this number, when the target is hosted and one exists. */
+  script?: HostedScript;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const MAX_PAGES = 50;
+const PHONE_NUMBERS = '/api/relay/rest/phone_numbers';
+const SWML_SCRIPTS = '/api/fabric/resources/swml_scripts';
+
+/** The connection from resolved settings; undefined unless all three SignalWire settings are given. */
+export function signalWireConn(values: Values, timeoutMs?: number): SignalWireConn | undefined {
+  const { SIGNALWIRE_SPACE_URL: spaceUrl, SIGNALWIRE_PROJECT_ID: projectId, SIGNALWIRE_API_TOKEN: apiToken } = values;
+  if (!spaceUrl || !projectId || !apiToken) return undefined;
+  return timeoutMs === undefined ? { spaceUrl, projectId, apiToken } : { spaceUrl, projectId, apiToken, timeoutMs };
+}
+
+/** One script per number, found again on a rerun by this name. */
+export function scriptNameFor(e164: string): string {
+  return `create-sip-inbound ${e164}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/** Checks the credentials and finds the number in the space; a missing number is a UsageError. */
+export async function findNumber(conn: SignalWireConn, e164: string): Promise<NumberInfo> {
+  const rows = await listAll<WireNumber>(conn, {
+    method: 'GET',
+    // encodeURIComponent: a bare "+" in a query string reads as a space.
+    path: `${PHONE_NUMBERS}?filter_number=${encodeURIComponent(e164)}`,
+    what: 'list phone numbers',
+    scope: 'Numbers',
+    checksCredentials: true,
+  });
+  // filter_number matches substrings; only the exact number will do.
+  const row = rows.find((r) => r.number === e164);
+  if (!row)
+    throw new UsageError(
+      `${e164} is not a number in ${spaceOf(conn)}: check --number (PHONE_NUMBER) and --signalwire-space-url (SIGNALWIRE_SPACE_URL), ` +
+        'or buy or port the number under SignalWire → Phone Numbers',
+    );
+  return toNumberInfo(row);
+}
+
+export async function observeSignalWire(conn: SignalWireConn, e164: string, target: SwmlTarget): Promise<SignalWireState> {
+  const number = await findNumber(conn, e164);
+  if (target.kind !== 'hosted') return { number };
+  const name = scriptNameFor(e164);
+  const rows = await listAll<WireScript>(conn, { method: 'GET', path: SWML_SCRIPTS, what: 'list SWML scripts', scope: 'Voice' });
+  const ours = rows.filter((r) => toScript(r)?.name === name);
+  // Several with our name (made by hand, say): prefer the one the number already runs.
+  const row = ours.find((r) => runsUrl(number, toScript(r)!.requestUrl)) ?? ours[0];
+  if (!row) return { number };
+  // The list carries each script's contents; should it ever leave them out, read the one script.
+  const full =
+    row.swml_script?.contents === undefined
+      ? await call<WireScript>(conn, { method: 'GET', path: `${SWML_SCRIPTS}/${encodeURIComponent(row.id!)}`, what: 'read the SWML script', scope: 'Voice' })
+      : row;
+  return { number, script: toScript(full) ?? toScript(row)! };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning
+
+interface Needs {
+  createScript: boolean;
+  updateScript: boolean;
+  pointNumber: boolean;
+}
+
+function needsOf(target: SwmlTarget, state: SignalWireState): Needs {
+  if (target.kind === 'url')
+    return { createScript: false, updateScript: false, pointNumber: !runsUrl(state.number, target.url) };
+  const s = state.script;
+  return {
+    createScript: !s,
+    updateScript: !!s && !sameSwml(s.contents, target.swml),
+    pointNumber: !s || !runsUrl(state.number, s.requestUrl),
+  };
+}
+
+/** What must change on SignalWire; nothing when the number already runs our SWML (zero writes). */
+export function planSignalWire(conn: SignalWireConn, e164: string, target: SwmlTarget, state: SignalWireState): Change[] {
+  const needs = needsOf(target, state);
+  const now = describeHandler(state.number);
+  const changes: Change[] = [];
+
+  if (target.kind === 'url') {
+    if (needs.pointNumber)
+      changes.push({
+        target: 'signalwire',
+        summary: `SignalWire ${e164}: point at SWML URL ${safeUrl(target.url)} (now: ${now})`,
+        apply: () => pointNumber(conn, state.number, target.url),
+      });
+    return changes;
+  }
+
+  const name = scriptNameFor(e164);
+  // The script's URL is known only once it exists: the create step hands it to the point step.
+  let requestUrl = state.script?.requestUrl;
+  if (needs.createScript)
+    changes.push({
+      target: 'signalwire',
+      summary: `SignalWire: create SWML script "${name}"`,
+      apply: async () => {
+        requestUrl = (await createScript(conn, name, target.swml)).requestUrl;
+      },
+    });
+  if (needs.updateScript && state.script) {
+    const id = state.script.id;
+    changes.push({
+      target: 'signalwire',
+      summary: `SignalWire: update SWML script "${name}" to the current SWML`,
+      apply: async () => {
+        requestUrl = (await updateScript(conn, id, target.swml)).requestUrl;
+      },
+    });
+  }
+  if (needs.pointNumber)
+    changes.push({
+      target: 'signalwire',
+      summary: `SignalWire ${e164}: point at SWML script "${name}" (now: ${now})`,
+      apply: async () => {
+        if (!requestUrl) throw new ServiceError('SignalWire', `SWML script "${name}" has no request URL yet: rerun to finish`);
+        await pointNumber(conn, state.number, requestUrl);
+      },
+    });
+  return changes;
+}
+
+export interface PointsAt {
+  /** True when the number runs our SWML: our hosted script with the current contents, or our URL. */
+  ok: boolean;
+  /** Where the number points now, in words. */
+  now: string;
+  /** Why not, in one line; absent when ok. */
+  problem?: string;
+  number: NumberInfo;
+}
+
+/** For `check`: does the number run our SWML? Reads only. */
+export async function numberPointsAt(conn: SignalWireConn, e164: string, target: SwmlTarget): Promise<PointsAt> {
+  const state = await observeSignalWire(conn, e164, target);
+  const needs = needsOf(target, state);
+  const now = describeHandler(state.number);
+  const problems: string[] = [];
+  const name = scriptNameFor(e164);
+  if (target.kind === 'url') {
+    if (needs.pointNumber) problems.push(`${e164} runs ${now}, not the SWML URL ${safeUrl(target.url)}`);
+  } else {
+    if (needs.createScript) problems.push(`there is no SWML script "${name}" in ${spaceOf(conn)}`);
+    if (needs.pointNumber) problems.push(`${e164} runs ${now}, not SWML script "${name}"`);
+    if (needs.updateScript) problems.push(`SWML script "${name}" holds other SWML than the current settings give`);
+  }
+  const result: PointsAt = { ok: problems.length === 0, now, number: state.number };
+  if (problems.length) result.problem = `${problems.join('; ')}: rerun the wizard to fix it`;
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+async function createScript(conn: SignalWireConn, name: string, swml: string): Promise<HostedScript> {
+  const body = await call<WireScript>(conn, {
+    method: 'POST',
+    path: SWML_SCRIPTS,
+    body: { name, contents: swml },
+    what: `create SWML script "${name}"`,
+    scope: 'Voice',
+  });
+  return scriptFromAnswer(body, 'create');
+}
+
+async function updateScript(conn: SignalWireConn, id: string, swml: string): Promise<HostedScript> {
+  const body = await call<WireScript>(conn, {
+    method: 'PUT',
+    path: `${SWML_SCRIPTS}/${encodeURIComponent(id)}`,
+    body: { contents: swml },
+    what: 'update the SWML script',
+    scope: 'Voice',
+  });
+  return scriptFromAnswer(body, 'update');
+}
+
+function scriptFromAnswer(body: WireScript, verb: string): HostedScript {
+  const s = toScript(body);
+  if (!s) throw new ServiceError('SignalWire', `SignalWire answered the SWML script ${verb} without a request_url: rerun to retry`);
+  return s;
+}
+
+/** Sets the number's call handler to the SWML at `url`, then checks that SignalWire kept it. */
+async function pointNumber(conn: SignalWireConn, number: NumberInfo, url: string): Promise<void> {
+  const body = await call<WireNumber>(conn, {
+    method: 'PUT',
+    path: `${PHONE_NUMBERS}/${encodeURIComponent(number.id)}`,
+    body: { call_handler: 'relay_script', call_relay_script_url: url },
+    what: `update ${number.number}`,
+    scope: 'Numbers',
+  });
+  const after = body && typeof body === 'object' && typeof body.id === 'string' ? toNumberInfo(body) : undefined;
+  if (after && !runsUrl(after, url))
+    throw new ServiceError('SignalWire', `SignalWire accepted the update of ${number.number} but it still runs ${describeHandler(after)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Describing
+
+// Handler → its words and the field that says what it points at, from SignalWire's handler list.
+const HANDLERS: Record<string, [label: string, field: keyof WireNumber | null]> = {
+  relay_script: ['SWML script', 'call_relay_script_url'],
+  laml_webhooks: ['LaML webhook', 'call_request_url'],
+  laml_application: ['LaML application', 'call_laml_application_id'],
+  relay_application: ['RELAY application', 'call_relay_application'],
+  relay_topic: ['RELAY topic', 'call_relay_topic'],
+  relay_context: ['RELAY context', 'call_relay_context'],
+  relay_connector: ['RELAY connector', 'call_relay_connector_id'],
+  relay_sip_endpoint: ['SIP endpoint', 'call_sip_endpoint_id'],
+  relay_verto_endpoint: ['Verto endpoint', 'call_verto_resource'],
+  dialogflow: ['Dialogflow agent', 'call_dialogflow_agent_id'],
+  video_room: ['video room', 'call_video_room_id'],
+  call_flow: ['Call Flow', 'calling_handler_resource_id'],
+  ai_agent: ['AI agent', 'calling_handler_resource_id'],
+  fabric_subscriber: ['subscriber', 'calling_handler_resource_id'],
+  sip_gateway: ['SIP gateway', 'calling_handler_resource_id'],
+  call_queue: ['call queue', 'calling_handler_resource_id'],
+};
+
+/** Where the number sends calls now, in words, credentials in URLs masked. */
+export function describeHandler(n: NumberInfo): string {
+  if (!n.callHandler) return 'no call handler';
+  const label = HANDLERS[n.callHandler]?.[0] ?? n.callHandler;
+  const ref = n.callHandler === 'relay_script' ? n.scriptUrl : n.callHandler === 'laml_webhooks' ? n.requestUrl : n.handlerRef;
+  if (!ref) return label;
+  return `${label} ${/^https?:\/\//i.test(ref) ? safeUrl(ref) : ref}`;
+}
+
+const SECRET_PARAM = /token|secret|key|pass|sig|auth/i;
+
+/** A URL fit to print: any password in it, and query values that look like credentials, masked. */
+export function safeUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return raw.replace(/\/\/([^/@:\s]*):[^/@\s]*@/, '//$1:••••@');
+  }
+  // URL would percent-encode the mask, so a plain placeholder goes in and the mask replaces it after.
+  const hole = 'MASKEDVALUE0';
+  if (u.password) u.password = hole;
+  for (const [k] of u.searchParams) if (SECRET_PARAM.test(k)) u.searchParams.set(k, hole);
+  return u.toString().split(hole).join('••••');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing
+
+function runsUrl(n: NumberInfo, url: string): boolean {
+  return n.callHandler === 'relay_script' && n.scriptUrl === url;
+}
+
+/** Same SWML whatever the key order or spacing; SignalWire may store it as an object and reorder keys. */
+export function sameSwml(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(v: unknown): string {
+  if (typeof v === 'string') {
+    try {
+      return canonical(JSON.parse(v) as unknown);
+    } catch {
+      return JSON.stringify(v.trim());
+    }
+  }
+  return JSON.stringify(sortKeys(v));
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire shapes (only the fields read here)
+
+interface WireNumber {
+  id: string;
+  number: string;
+  name?: string | null;
+  call_handler?: string | null;
+  call_relay_script_url?: string | null;
+  call_request_url?: string | null;
+  call_laml_application_id?: string | null;
+  call_relay_application?: string | null;
+  call_relay_topic?: string | null;
+  call_relay_context?: string | null;
+  call_relay_connector_id?: string | null;
+  call_sip_endpoint_id?: string | null;
+  call_verto_resource?: string | null;
+  call_dialogflow_agent_id?: string | null;
+  call_video_room_id?: string | null;
+  calling_handler_resource_id?: string | null;
+}
+
+interface WireScript {
+  id?: string;
+  display_name?: string;
+  swml_script?: { request_url?: string; contents?: unknown; display_name?: string };
+}
+
+function toNumberInfo(w: WireNumber): NumberInfo {
+  const field = w.call_handler ? HANDLERS[w.call_handler]?.[1] : null;
+  const ref = field ? w[field] : null;
+  return {
+    id: w.id,
+    number: w.number,
+    name: w.name ?? null,
+    callHandler: w.call_handler ?? null,
+    scriptUrl: w.call_relay_script_url ?? null,
+    requestUrl: w.call_request_url ?? null,
+    handlerRef: typeof ref === 'string' && ref ? ref : null,
+  };
+}
+
+function toScript(w: WireScript): HostedScript | undefined {
+  const requestUrl = w?.swml_script?.request_url;
+  if (!w?.id || !requestUrl) return undefined;
+  const contents = w.swml_script?.contents;
+  return {
+    id: w.id,
+    name: w.display_name ?? w.swml_script?.display_name ?? '',
+    contents: typeof contents === 'string' ? contents : JSON.stringify(contents ?? null),
+    requestUrl,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+type Scope = 'Numbers' | 'Voice';
+
+interface Call {
+  method: 'GET' | 'POST' | 'PUT';
+  /** Path and query, from the space's origin. */
+  path: string;
+  body?: unknown;
+  /** For messages: "list phone numbers". */
+  what: string;
+  /** The token scope the route needs. */
+  scope: Scope;
+  /** The first call: a 401 here means the ID or token is wrong rather than a missing scope. */
+  checksCredentials?: boolean;
+}
+
+function originOf(conn: SignalWireConn): string {
+  const raw = /^[a-z][a-z0-9+.-]*:\/\//i.test(conn.spaceUrl) ? conn.spaceUrl : `https://${conn.spaceUrl}`;
+  try {
+    return new URL(raw).origin;
+  } catch {
+    throw new UsageError(`--signalwire-space-url (SIGNALWIRE_SPACE_URL): "${conn.spaceUrl}" is not a URL; e.g. https://example.signalwire.com`);
+  }
+}
+
+function spaceOf(conn: SignalWireConn): string {
+  return new URL(originOf(conn)).host;
+}
+
+async function call<T>(conn: SignalWireConn, c: Call): Promise<T> {
+  const url = originOf(conn) + c.path;
+  const headers: Record<string, string> = {
+    authorization: `Basic ${Buffer.from(`${conn.projectId}:${conn.apiToken}`).toString('base64')}`,
+    accept: 'application/json',
+  };
+  if (c.body !== undefined) headers['content-type'] = 'application/json';
+  let status: number;
+  let text: string;
+  try {
+    const res = await fetch(url, {
+      method: c.method,
+      headers,
+      body: c.body === undefined ? undefined : JSON.stringify(c.body),
+      // A redirect would carry the credentials elsewhere and means the space URL is off.
+      redirect: 'manual',
+      signal: AbortSignal.timeout(conn.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    });
+    status = res.status;
+    text = await res.text();
+  } catch (error) {
+    throw failure(conn, c, { error });
+  }
+  const body = parseJson(text);
+  if (status >= 200 && status < 300) {
+    if (body === undefined && c.method === 'GET')
+      throw new ServiceError('SignalWire', `${spaceOf(conn)} did not answer "${c.what}" with JSON: check SIGNALWIRE_SPACE_URL`);
+    return body as T;
+  }
+  throw failure(conn, c, { status, body });
+}
+
+/** Follows `links.next` on the same origin only, so the credentials never go anywhere else. */
+async function listAll<T>(conn: SignalWireConn, c: Call): Promise<T[]> {
+  const out: T[] = [];
+  let path: string | undefined = c.path;
+  for (let page = 0; path !== undefined && page < MAX_PAGES; page++) {
+    const body: { data?: unknown; links?: { next?: unknown } } | undefined = await call(conn, { ...c, path });
+    if (!Array.isArray(body?.data))
+      throw new ServiceError('SignalWire', `${spaceOf(conn)} answered "${c.what}" without a data list: check SIGNALWIRE_SPACE_URL`);
+    out.push(...(body.data as T[]));
+    path = nextPath(conn, body.links?.next);
+  }
+  return out;
+}
+
+function nextPath(conn: SignalWireConn, next: unknown): string | undefined {
+  if (typeof next !== 'string' || !next) return undefined;
+  const origin = originOf(conn);
+  const u = new URL(next, origin);
+  return u.origin === origin ? u.pathname + u.search : undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type Outcome = { error: unknown } | { status: number; body: unknown };
+
+/** Every SignalWire failure becomes one line: what failed, where, and the fix; never a secret. */
+function failure(conn: SignalWireConn, c: Call, outcome: Outcome): Error {
+  const space = spaceOf(conn);
+  const say = (text: string) => scrub(text, conn);
+
+  if ('error' in outcome) {
+    const err = outcome.error as { name?: string; cause?: { code?: string } };
+    if (err?.name === 'TimeoutError' || err?.name === 'AbortError') {
+      const s = (conn.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000;
+      return new ServiceError('SignalWire', say(`${space} did not answer "${c.what}" within ${s} s: check SIGNALWIRE_SPACE_URL and the network, then rerun`), { cause: outcome.error });
+    }
+    const code = err?.cause?.code ? ` (${err.cause.code})` : '';
+    return new ServiceError('SignalWire', say(`Cannot reach SignalWire at ${space}${code}: check SIGNALWIRE_SPACE_URL (e.g. https://example.signalwire.com) and the network`), { cause: outcome.error });
+  }
+
+  const { status, body } = outcome;
+  const enable = (scope: Scope) =>
+    `enable the ${scope} scope on the token (SignalWire → API → Tokens → edit the token → scopes), or use a token that has it`;
+  if (status === 401 && c.checksCredentials)
+    return new UsageError(`SignalWire rejected the project ID / API token for ${space}: check SIGNALWIRE_PROJECT_ID / SIGNALWIRE_API_TOKEN (the token also needs the Numbers scope)`);
+  // SignalWire answers a token without the route's scope with 403, or with 401 on some routes;
+  // after the credentials have been accepted once, a 401 can only mean the scope.
+  if (status === 403 || status === 401) return new UsageError(`SignalWire refused to ${c.what} in ${space}: the API token lacks the ${c.scope} scope; ${enable(c.scope)}`);
+  const detail = detailOf(body);
+  const tail = detail ? `: ${say(detail)}` : '';
+  if (status === 404) return new ServiceError('SignalWire', `SignalWire could not ${c.what} in ${space} (404 not found${tail}); rerun to read it again`);
+  if (status === 422) return new ServiceError('SignalWire', `SignalWire refused to ${c.what} in ${space} (422${tail})`);
+  if (status === 429) return new ServiceError('SignalWire', `SignalWire is rate-limiting requests to ${space} (429): wait a minute and rerun`);
+  if (status >= 500) return new ServiceError('SignalWire', `SignalWire failed to ${c.what} in ${space} (${status}${tail}): a problem on SignalWire's side; see status.signalwire.com and rerun`);
+  if (status >= 300 && status < 400) return new ServiceError('SignalWire', `${space} answered "${c.what}" with a redirect (${status}): check SIGNALWIRE_SPACE_URL (e.g. https://example.signalwire.com)`);
+  return new ServiceError('SignalWire', `SignalWire could not ${c.what} in ${space} (${status}${tail})`);
+}
+
+/** SignalWire's error bodies: { errors: [{ message | detail }] } or { error }. */
+function detailOf(body: unknown): string {
+  const b = body as { errors?: Array<{ message?: unknown; detail?: unknown; attribute?: unknown }>; error?: unknown } | undefined;
+  const parts = Array.isArray(b?.errors)
+    ? b.errors.map((e) => String(e?.message ?? e?.detail ?? '')).filter(Boolean)
+    : typeof b?.error === 'string'
+      ? [b.error]
+      : [];
+  const text = parts.join('; ').replace(/\s+/g, ' ');
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
+/** Belt and braces: the token, and any password in a URL, never reach a message. */
+function scrub(text: string, conn: SignalWireConn): string {
+  let out = text.replace(/\/\/([^/@:\s]*):[^/@\s]*@/g, '//$1:••••@');
+  if (conn.apiToken) out = out.split(conn.apiToken).join('••••');
+  return out;
+}
