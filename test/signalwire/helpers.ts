@@ -1,0 +1,41 @@
+// Shared by the SignalWire tests: a connection to a stand-in, the SWML it should end up running,
+// and the check that an error is one line without the token in it.
+import assert from 'node:assert/strict';
+import type { SignalWireConn } from '../../src/services/signalwire.ts';
+import type { SignalWireStandIn } from '../stand-ins/signalwire.ts';
+
+export const NUMBER = '+14244851544';
+
+export function connTo(sw: SignalWireStandIn, over: Partial<SignalWireConn> = {}): SignalWireConn {
+  return { spaceUrl: sw.url, projectId: sw.projectId, apiToken: sw.apiToken, timeoutMs: 2000, ...over };
+}
+
+/** SWML as the renderer prints it: pretty JSON text, with a digest password inside. */
+export function swmlFor(sipDomain: string): string {
+  const doc = {
+    version: '1.0.0',
+    sections: {
+      main: [{ connect: { to: `sip:%{call.to}@${sipDomain};transport=tcp`, username: 'csi-user', password: 'digest-pass-123' } }],
+    },
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Runs `fn`, expects it to throw `type`, and checks the message is one line without the token. */
+export async function oneLineError<E extends Error>(
+  fn: () => Promise<unknown>,
+  type: new (...args: never[]) => E,
+  token: string,
+): Promise<string> {
+  let caught: unknown;
+  try {
+    await fn();
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof type, `expected ${type.name}, got ${String(caught)}`);
+  const message = (caught as Error).message;
+  assert.doesNotMatch(message, /[\r\n]/, 'one line');
+  assert.ok(!message.includes(token), 'the token is not in the message');
+  return message;
+}
