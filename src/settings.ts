@@ -8,6 +8,7 @@ export type Kind =
   | 'livekit-url' // wss:// or https:// (ws/http only for localhost)
   | 'supabase-url' // https:// (http only for localhost)
   | 'http-url' // https:// (http only for localhost)
+  | 'signalwire-space' // a space name, host or URL, normalised to https://<space>.signalwire.com
   | 'host' // a bare host with an optional :port
   | 'phone' // any common format, normalised to E.164
   | 'port'; // 1-65535
@@ -119,7 +120,7 @@ export const SETTINGS = S([
     label: 'SignalWire project ID', help: 'SignalWire project ID', hint: 'SignalWire → API → Project ID' },
   { key: 'SIGNALWIRE_API_TOKEN', flag: 'signalwire-api-token', group: 'signalwire', store: 'env', kind: 'text', secret: true,
     label: 'SignalWire API token', help: 'SignalWire API token (Voice and Numbers scopes)', hint: 'SignalWire → API → Tokens' },
-  { key: 'SIGNALWIRE_SPACE_URL', flag: 'signalwire-space-url', group: 'signalwire', store: 'env', kind: 'http-url',
+  { key: 'SIGNALWIRE_SPACE_URL', flag: 'signalwire-space-url', group: 'signalwire', store: 'env', kind: 'signalwire-space',
     label: 'SignalWire space URL', help: 'SignalWire space, e.g. example.signalwire.com' },
   { key: 'SIGNALWIRE_SIGNING_KEY', flag: 'signalwire-signing-key', group: 'signalwire', store: 'env', kind: 'text', secret: true,
     label: 'SignalWire signing key', help: 'Signing key that verifies X-SignalWire-Signature on /api/swml-inbound',

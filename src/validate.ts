@@ -26,6 +26,11 @@ export function check(s: Setting, raw: string): { ok: true; value: string } | { 
       return url(v, ['https:'], ['http:'], 'https://<project-ref>.supabase.co');
     case 'http-url':
       return url(/^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : `https://${v}`, ['https:'], ['http:'], 'https://example.com');
+    case 'signalwire-space': {
+      // "example" is the space's name: the host is example.signalwire.com.
+      const withHost = /^[a-z0-9-]+$/i.test(v) ? `${v}.signalwire.com` : v;
+      return url(/^[a-z][a-z0-9+.-]*:\/\//i.test(withHost) ? withHost : `https://${withHost}`, ['https:'], ['http:'], 'https://example.signalwire.com');
+    }
     case 'host':
       return host(v);
     case 'port': {

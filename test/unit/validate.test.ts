@@ -36,3 +36,12 @@ test('Supabase URL: https, http only on localhost', () => {
   assert.equal(check(s, 'http://localhost:54321').ok, true);
   assert.equal(check(s, 'http://abc.supabase.co').ok, false);
 });
+
+test('SignalWire space: a name, a host or a URL, always https', () => {
+  const s = setting('SIGNALWIRE_SPACE_URL');
+  assert.deepEqual(check(s, 'example'), { ok: true, value: 'https://example.signalwire.com' });
+  assert.deepEqual(check(s, 'example.signalwire.com'), { ok: true, value: 'https://example.signalwire.com' });
+  assert.deepEqual(check(s, 'https://example.signalwire.com/'), { ok: true, value: 'https://example.signalwire.com' });
+  assert.equal(check(s, 'http://127.0.0.1:9999').ok, true);
+  assert.equal(check(s, 'http://example.signalwire.com').ok, false);
+});
