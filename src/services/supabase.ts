@@ -1,0 +1,323 @@
+// The only code that talks to Supabase: PostgREST requests through supabase-js, loaded lazily so the CLI
+// starts fast. What it relies on (FACTS.md; PostgREST's src/PostgREST/Error.hs):
+//   - errors come back as { code, message, details, hint }, not thrown; a network failure or timeout
+//     comes back with status 0 and the fetch error's name in message;
+//   - a wrong key is answered by Supabase's gateway: 401 { message: "Invalid API key", hint } (no code);
+//   - PGRST205 (404): table not in the schema cache; PGRST204 (400): a written column the table lacks;
+//     42703 (400): Postgres' "column t.c does not exist" for an unknown column in select or a filter;
+//     42501: permission denied / row-level security (401 for anon, 403 otherwise);
+//   - tables in the field may lack a unique constraint on number, so nothing here uses upsert.
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { ServiceError, UsageError } from '../errors.js';
+import { mask } from '../mask.js';
+import type { Change } from '../plan.js';
+import { NUMBER_COLUMNS, NUMBERS_TABLE, numberRow, renderAddColumns, storedForms } from '../render/sql.js';
+import type { SettingKey, Values } from '../settings.js';
+
+export interface SupabaseConn {
+  /** The project URL, e.g. https://<ref>.supabase.co (supabase-js appends /rest/v1). */
+  url: string;
+  serviceKey: string;
+  /** Per request; default 10 s. */
+  timeoutMs?: number;
+}
+
+/** The number's row as the agent will read it. */
+export interface NumberRow {
+  /** Per-number settings from the row, by setting key; PHONE_NUMBER is the E.164 form; NULL columns are absent. */
+  values: Values;
+  /** The number exactly as the row holds it, e.g. 4244851544. */
+  storedNumber: string;
+  /** False when the row holds the 10-digit national form (apply rewrites it as E.164). */
+  storedAsE164: boolean;
+  /** How many rows hold the number in either form (a table without a unique constraint may hold several). */
+  matches: number;
+}
+
+/** The database change; after apply() it carries the row as read back, for display. */
+export interface NumberRowChange extends Change {
+  written?: NumberRow;
+}
+
+/** The table lacks columns the settings need. Nothing was written; `sql` adds them. */
+export class MissingColumnsError extends UsageError {
+  readonly sql: string;
+  constructor(readonly columns: string[]) {
+    const sql = renderAddColumns(columns);
+    super(
+      `${NUMBERS_TABLE} has no column ${columns.join(', ')}, so nothing was written: ` +
+        `run in the Supabase SQL editor: ${sql.trim().replace(/\n/g, ' ')}`,
+    );
+    this.name = 'MissingColumnsError';
+    this.sql = sql;
+  }
+}
+
+export const INTERACTIONS_TABLE = 'interactions';
+const DEFAULT_TIMEOUT_MS = 10_000;
+const SCHEMA_FIX = 'run `create-sip-inbound sql --schema` in the Supabase SQL editor';
+
+/** The connection from resolved settings; undefined unless both Supabase settings are given. */
+export function supabaseConn(values: Values, timeoutMs?: number): SupabaseConn | undefined {
+  const { SUPABASE_URL: url, SUPABASE_SERVICE_ROLE_KEY: serviceKey } = values;
+  if (!url || !serviceKey) return undefined;
+  return timeoutMs === undefined ? { url, serviceKey } : { url, serviceKey, timeoutMs };
+}
+
+/**
+ * A warning when the key's shape says it is not the service-role key: a publishable key, or a legacy
+ * JWT whose role is not service_role. Such a key reads under RLS but cannot write the number's row.
+ */
+export function keyWarningFor(key: string): string | undefined {
+  const needed = 'the service-role (sb_secret_…) key is needed in SUPABASE_SERVICE_ROLE_KEY';
+  if (key.startsWith('sb_publishable_')) return `This is a publishable key (sb_publishable_…): ${needed}`;
+  const role = jwtRole(key);
+  if (role !== undefined && role !== 'service_role') return `This is the ${role} key (a JWT with role "${role}"): ${needed}`;
+  return undefined;
+}
+
+function jwtRole(key: string): string | undefined {
+  const payload = key.split('.');
+  if (payload.length !== 3) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload[1]!, 'base64url').toString('utf8'));
+    const role = (claims as { role?: unknown }).role;
+    return typeof role === 'string' ? role : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A supabase-js client for these calls. Node 20 has no global WebSocket and createClient throws
+ * without a transport even when realtime is never used, so `ws` is always given (it works on 22+ too).
+ * Every request is bounded by the timeout through a fetch wrapper.
+ */
+export async function createSupabaseClient(conn: SupabaseConn): Promise<SupabaseClient> {
+  const [{ createClient }, { default: WebSocket }] = await Promise.all([import('@supabase/supabase-js'), import('ws')]);
+  const timeoutMs = conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timedFetch: typeof fetch = (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  };
+  try {
+    return createClient(projectUrl(conn.url), conn.serviceKey, {
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      realtime: { transport: WebSocket as never },
+      global: { fetch: timedFetch },
+    });
+  } catch (err) {
+    const why = (err as Error).message.includes('supabaseKey') ? 'SUPABASE_SERVICE_ROLE_KEY is empty' : `SUPABASE_URL ${shown(conn.url)} is not a valid http(s) URL`;
+    throw new UsageError(why);
+  }
+}
+
+const clients = new WeakMap<SupabaseConn, Promise<SupabaseClient>>();
+function clientFor(conn: SupabaseConn): Promise<SupabaseClient> {
+  let c = clients.get(conn);
+  if (!c) clients.set(conn, (c = createSupabaseClient(conn)));
+  return c;
+}
+
+/** A person may paste the REST endpoint; supabase-js wants the project URL. */
+function projectUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '').replace(/\/rest\/v1$/, '');
+}
+
+/** The URL for messages: no credentials, no query. */
+function shown(url: string): string {
+  try {
+    const u = new URL(projectUrl(url));
+    return `${u.origin}${u.pathname === '/' ? '' : u.pathname}`;
+  } catch {
+    return JSON.stringify(url.slice(0, 80));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking
+
+/**
+ * Checks the URL and key with a `limit 0` select on the numbers table. A wrong key is a UsageError;
+ * a missing table is reported (the wizard offers the schema SQL and asks again).
+ */
+export async function checkSupabase(conn: SupabaseConn): Promise<{ tableMissing: boolean; keyWarning?: string }> {
+  const keyWarning = keyWarningFor(conn.serviceKey);
+  const withWarning = (r: { tableMissing: boolean }) => (keyWarning ? { ...r, keyWarning } : r);
+  const sb = await clientFor(conn);
+  const res = await sb.from(NUMBERS_TABLE).select('*').limit(0).retry(false);
+  if (!res.error) return withWarning({ tableMissing: false });
+  if (res.error.code === 'PGRST205') return withWarning({ tableMissing: true });
+  // An anon key the table's policies refuse: the warning says what to do.
+  if (keyWarning && res.error.code === '42501') return withWarning({ tableMissing: false });
+  throw failure(conn, res, `read ${NUMBERS_TABLE}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The number's row
+
+/** The number's row in either stored form (E.164 or 10 digits), or undefined when there is none. */
+export async function readNumberRow(conn: SupabaseConn, e164: string): Promise<NumberRow | undefined> {
+  const sb = await clientFor(conn);
+  const res = await sb.from(NUMBERS_TABLE).select('*').in('number', storedForms(e164)).retry(false);
+  if (res.error) throw failure(conn, res, `read the row of ${e164}`);
+  const rows = (res.data ?? []) as Array<Record<string, unknown>>;
+  if (!rows.length) return undefined;
+  const row = rows.find((r) => r.number === e164) ?? rows[0]!;
+  const values: Values = {};
+  for (const [key, column] of NUMBER_COLUMNS) {
+    const v = row[column];
+    if (v !== null && v !== undefined) values[key] = typeof v === 'string' ? v : String(v);
+  }
+  values.PHONE_NUMBER = e164;
+  const storedNumber = String(row.number);
+  return { values, storedNumber, storedAsE164: storedNumber === e164, matches: rows.length };
+}
+
+/**
+ * The change that makes the number's row hold `desired`, or none when it already does. apply() updates
+ * the row(s) holding the number in either form (rewriting the number as E.164) or inserts one, without a
+ * unique constraint; checks first that every column exists, so a missing one writes nothing; then reads
+ * the row back.
+ */
+export function planNumberRow(conn: SupabaseConn, desired: Values, current: NumberRow | undefined): NumberRowChange[] {
+  const e164 = desired.PHONE_NUMBER;
+  if (!e164) throw new Error('planNumberRow needs PHONE_NUMBER');
+  const row = numberRow(desired);
+  const keyOf = new Map<string, SettingKey>(NUMBER_COLUMNS.map(([key, column]) => [column, key]));
+  const differs = ([column, value]: [string, string], have: NumberRow) =>
+    column === 'number' ? have.storedNumber !== e164 : have.values[keyOf.get(column)!] !== value;
+
+  const changed = current ? row.filter((c) => differs(c, current)) : row;
+  if (current && !changed.length) return [];
+  const summary = current
+    ? `database: update ${changed.map(([c]) => (c === 'number' ? 'number (to E.164)' : c)).join(', ')} for ${e164}`
+    : `database: add ${e164}`;
+
+  const change: NumberRowChange = {
+    target: 'database',
+    summary,
+    async apply() {
+      const sb = await clientFor(conn);
+      const missing = await missingColumns(conn, sb, row.map(([c]) => c));
+      if (missing.length) throw new MissingColumnsError(missing);
+
+      const body = Object.fromEntries(row);
+      const updated = await sb.from(NUMBERS_TABLE).update(body).in('number', storedForms(e164)).select('number').retry(false);
+      if (updated.error) throw writeFailure(conn, updated, `update the row of ${e164}`);
+      if (!(updated.data ?? []).length) {
+        const inserted = await sb.from(NUMBERS_TABLE).insert(body).select('number').retry(false);
+        if (inserted.error) throw writeFailure(conn, inserted, `insert the row of ${e164}`);
+      }
+
+      const back = await readNumberRow(conn, e164);
+      const wrong = back ? row.filter((c) => differs(c, back)).map(([c]) => c) : [];
+      if (!back || wrong.length) {
+        throw new ServiceError(
+          'Supabase',
+          `The row of ${e164} read back from ${NUMBERS_TABLE} does not hold what was written` +
+            `${back ? ` (${wrong.join(', ')})` : ' (no row)'}: check the table's triggers and row-level security policies`,
+        );
+      }
+      change.written = back;
+    },
+  };
+  return [change];
+}
+
+/** Columns the table lacks, found with `limit 0` selects (an unknown column in a select is 42703). */
+async function missingColumns(conn: SupabaseConn, sb: SupabaseClient, columns: string[]): Promise<string[]> {
+  const all = await sb.from(NUMBERS_TABLE).select(columns.join(',')).limit(0).retry(false);
+  if (!all.error) return [];
+  if (!isUnknownColumn(all.error.code)) throw failure(conn, all, `read ${NUMBERS_TABLE}`);
+  // Postgres names only the first unknown column; ask per column so one ALTER round fixes them all.
+  const each = await Promise.all(columns.map((c) => sb.from(NUMBERS_TABLE).select(c).limit(0).retry(false)));
+  const missing: string[] = [];
+  for (const [i, res] of each.entries()) {
+    if (!res.error) continue;
+    if (!isUnknownColumn(res.error.code)) throw failure(conn, res, `read ${NUMBERS_TABLE}`);
+    missing.push(columns[i]!);
+  }
+  if (!missing.length) throw failure(conn, all, `read ${NUMBERS_TABLE}`);
+  return missing;
+}
+
+const isUnknownColumn = (code: string | undefined) => code === '42703' || code === 'PGRST204';
+
+/** A write refused for a column the table lacks (a schema change between check and write) is still that. */
+function writeFailure(conn: SupabaseConn, res: Answer, what: string): Error {
+  if (res.error?.code === 'PGRST204') {
+    const column = /Could not find the '([^']+)' column/.exec(res.error.message ?? '')?.[1];
+    if (column) return new MissingColumnsError([column]);
+  }
+  return failure(conn, res, what);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The test-call check
+
+/** Whether `interactions` has a row for the number created after `since`. */
+export async function findRecentInteraction(
+  conn: SupabaseConn,
+  e164: string,
+  since: Date,
+): Promise<{ found: boolean; tableMissing: boolean }> {
+  const sb = await clientFor(conn);
+  const res = await sb
+    .from(INTERACTIONS_TABLE)
+    .select('created_at')
+    .in('phone_number', storedForms(e164))
+    .gt('created_at', since.toISOString())
+    .limit(1)
+    .retry(false);
+  if (res.error?.code === 'PGRST205') return { found: false, tableMissing: true };
+  if (res.error) throw failure(conn, res, `read ${INTERACTIONS_TABLE}`);
+  return { found: (res.data ?? []).length > 0, tableMissing: false };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failures: one line naming the service, what failed and the fix; never the key.
+
+interface Answer {
+  error: { code?: string; message?: string; details?: string | null; hint?: string | null } | null;
+  status: number;
+}
+
+function failure(conn: SupabaseConn, res: Answer, what: string): UsageError | ServiceError {
+  const err = res.error ?? {};
+  const where = shown(conn.url);
+  const said = clean(conn, [err.code, err.message].filter(Boolean).join(' '));
+  if (res.status === 0) {
+    const timedOut = /TimeoutError|AbortError/.test(err.message ?? '');
+    if (timedOut) {
+      const s = (conn.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000;
+      return new ServiceError('Supabase', `Supabase at ${where} did not answer within ${s} s: check SUPABASE_URL and the network`);
+    }
+    const cause = /\(([A-Z][A-Z_]+)\)/.exec(err.details ?? '')?.[1] ?? /Caused by: \w+: ([^\n]+)/.exec(err.details ?? '')?.[1];
+    return new ServiceError('Supabase', `Cannot reach Supabase at ${where}${cause ? ` (${clean(conn, cause)})` : ''}: check SUPABASE_URL and the network`);
+  }
+  if (err.code === '42501') {
+    return new ServiceError('Supabase', `Supabase refused to ${what} (${said}): use the service-role key (sb_secret_…) in SUPABASE_SERVICE_ROLE_KEY`);
+  }
+  if (res.status === 401 || res.status === 403) {
+    return new UsageError(`Supabase rejected the service key for ${where}: check SUPABASE_SERVICE_ROLE_KEY`);
+  }
+  if (err.code === 'PGRST205') {
+    return new ServiceError('Supabase', `Supabase at ${where} has no table ${/'public\.([^']+)'/.exec(err.message ?? '')?.[1] ?? NUMBERS_TABLE}: ${SCHEMA_FIX}`);
+  }
+  if (isUnknownColumn(err.code)) return new ServiceError('Supabase', `Could not ${what} (${said}): ${SCHEMA_FIX}`);
+  if (res.status === 404 && !err.code) {
+    return new ServiceError('Supabase', `${where} answered 404 for its REST API: check SUPABASE_URL is the project URL (https://<ref>.supabase.co)`);
+  }
+  if (res.status >= 500) {
+    return new ServiceError('Supabase', `Supabase at ${where} answered ${res.status} (${said || 'no detail'}): try again shortly; check the project is not paused`);
+  }
+  return new ServiceError('Supabase', `Supabase could not ${what} (${res.status}${said ? ` ${said}` : ''})`);
+}
+
+/** One line, bounded, with the key masked should a server ever echo it. */
+function clean(conn: SupabaseConn, text: string): string {
+  let out = text.replace(/\s+/g, ' ').trim();
+  if (conn.serviceKey) out = out.split(conn.serviceKey).join(mask(conn.serviceKey));
+  return out.length > 200 ? `${out.slice(0, 199)}…` : out;
+}
