@@ -1,6 +1,29 @@
-import { UsageError } from '../errors.js';
+// `check`: the test-call check on its own. Exit 0 only when every hop (and the probe and live call that
+// ran) passed, 1 otherwise, 2 when settings are missing or --timeout is not a number of seconds.
+import { requireValues } from '../config.js';
 import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { out } from '../ui.js';
 
-export async function run(_ctx: Context): Promise<number> {
-  throw new UsageError('The check command is not available yet.');
+export async function run(ctx: Context): Promise<number> {
+  const { REQUIRED } = await import('../check/env-hop.js');
+  requireValues(ctx.values, REQUIRED, 'Missing (give each as a flag, or set it in the environment or .env)');
+  const timeoutSec = parseTimeout(ctx.options.timeout);
+  const { runChecks } = await import('../check/run.js');
+  const report = await runChecks(ctx.values, {
+    print: !ctx.json,
+    probe: !ctx.options['no-probe'],
+    live: Boolean(ctx.options.live),
+    ...(timeoutSec !== undefined ? { timeoutSec } : {}),
+    envFile: ctx.envFile,
+  });
+  if (ctx.json) out(JSON.stringify(report, null, 2));
+  return report.ok ? 0 : 1;
+}
+
+function parseTimeout(raw: string | boolean | undefined): number | undefined {
+  if (raw === undefined || typeof raw === 'boolean') return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < 1 || n > 3600) throw new UsageError(`--timeout: "${raw}" is not a number of seconds (1-3600), e.g. --timeout 120`);
+  return n;
 }

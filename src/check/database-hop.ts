@@ -1,0 +1,75 @@
+// Hop: the number's row in signalwire_phone_numbers exists, is active, and holds the per-number settings
+// given to the check (the agent reads its voice, models and prompt from this row).
+import { NUMBER_KEYS, setting, type Values } from '../settings.js';
+import type { Hop } from './types.js';
+
+export const DATABASE_HOP = { id: 'database', title: 'Database row for the number' } as const;
+
+export async function databaseHop(values: Values): Promise<Hop> {
+  const e164 = values.PHONE_NUMBER!;
+  const title = `Database row for ${e164}`;
+  const { readNumberRow, supabaseConn } = await import('../services/supabase.js');
+  let row: Awaited<ReturnType<typeof readNumberRow>>;
+  try {
+    row = await readNumberRow(supabaseConn(values)!, e164);
+  } catch (err) {
+    return {
+      ...DATABASE_HOP,
+      title,
+      ok: false,
+      detail: oneLine(err, values),
+      fix: 'check SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY; create the tables with `npx create-sip-inbound sql --schema` if they are missing',
+    };
+  }
+  if (!row)
+    return {
+      ...DATABASE_HOP,
+      title,
+      ok: false,
+      detail: `no row for ${e164} in signalwire_phone_numbers: the agent finds no settings for it`,
+      fix: `rerun npx create-sip-inbound --number ${e164}, or paste \`npx create-sip-inbound sql --number ${e164}\` into Supabase → SQL Editor`,
+    };
+
+  // The agent looks the row up by the called number as LiveKit gives it: E.164.
+  if (!row.storedAsE164)
+    return {
+      ...DATABASE_HOP,
+      title,
+      ok: false,
+      detail: `the row holds the number as "${row.storedNumber}", not ${e164}: an agent looking up ${e164} finds nothing`,
+      fix: `rerun npx create-sip-inbound --number ${e164} to rewrite it as E.164`,
+    };
+  const differs: string[] = [];
+  for (const key of NUMBER_KEYS) {
+    if (key === 'PHONE_NUMBER' || values[key] === undefined) continue;
+    const have = row.values[key] ?? '';
+    if (have !== values[key]) differs.push(`${setting(key).column} is "${have}", settings say "${values[key]}"`);
+  }
+  if (differs.length)
+    return {
+      ...DATABASE_HOP,
+      title,
+      ok: false,
+      detail: `the row differs: ${differs.join('; ')}`,
+      fix: `rerun npx create-sip-inbound --number ${e164} to update the row (or drop those flags/variables to keep the row's values)`,
+    };
+  const status = row.values.PHONE_STATUS;
+  if (status && status !== 'active')
+    return {
+      ...DATABASE_HOP,
+      title,
+      ok: false,
+      detail: `the row's status is "${status}": an agent that honours it will not take the call`,
+      fix: `rerun npx create-sip-inbound --number ${e164} --status active`,
+    };
+  const summary = (['TTS_PROVIDER', 'TTS_VOICE', 'LLM_MODEL'] as const).map((k) => row.values[k]).filter(Boolean).join(', ');
+  return { ...DATABASE_HOP, title, ok: true, detail: `row found${summary ? ` (${summary})` : ''}` };
+}
+
+/** A service error's message is one line already; belt and braces so the key can never show. */
+export function oneLine(err: unknown, values: Values): string {
+  let text = err instanceof Error ? err.message : String(err);
+  for (const secret of [values.SUPABASE_SERVICE_ROLE_KEY, values.LIVEKIT_API_SECRET, values.SIGNALWIRE_API_TOKEN])
+    if (secret) text = text.split(secret).join('••••');
+  return text.replace(/\s+/g, ' ').slice(0, 300);
+}

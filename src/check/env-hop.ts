@@ -1,0 +1,63 @@
+// Hop 1: the settings every other hop (and the agent) needs are present, and the ones that come in
+// sets are complete. Says where they came from, since the agent reads the same .env file.
+import { parse } from 'dotenv';
+import { readEnvFile } from '../config.js';
+import { setting, type SettingKey, type Values } from '../settings.js';
+import { describe } from '../validate.js';
+import type { Hop } from './types.js';
+
+/** What the check needs to run at all; the `check` command asks for these up front (exit 2). */
+export const REQUIRED: readonly SettingKey[] = [
+  'LIVEKIT_URL',
+  'LIVEKIT_API_KEY',
+  'LIVEKIT_API_SECRET',
+  'LIVEKIT_SIP_DOMAIN',
+  'PHONE_NUMBER',
+  'SUPABASE_URL',
+  'SUPABASE_SERVICE_ROLE_KEY',
+];
+
+/** Settings that only work together: one without the others is a half-finished setup. */
+const SETS: ReadonlyArray<{ keys: readonly SettingKey[]; why: string }> = [
+  { keys: ['LIVEKIT_SIP_USERNAME', 'LIVEKIT_SIP_PASSWORD'], why: 'the SWML answers the trunk’s digest challenge with both' },
+  { keys: ['SIGNALWIRE_SPACE_URL', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN'], why: 'the SignalWire API needs all three' },
+];
+
+export const ENV_HOP = { id: 'env', title: '.env complete' } as const;
+
+export function envHop(values: Values, envFile: string): Hop {
+  const missing = REQUIRED.filter((k) => !values[k]);
+  const partial = SETS.filter((s) => s.keys.some((k) => values[k]) && !s.keys.every((k) => values[k]));
+  const name = (k: SettingKey) => describe(setting(k));
+
+  if (missing.length) {
+    return {
+      ...ENV_HOP,
+      ok: false,
+      detail: `missing ${missing.map(name).join(', ')}`,
+      fix: `set them in ${envFile} (or run the wizard: npx create-sip-inbound)`,
+    };
+  }
+  if (partial.length) {
+    const s = partial[0]!;
+    const absent = s.keys.filter((k) => !values[k]);
+    return {
+      ...ENV_HOP,
+      ok: false,
+      detail: `${absent.map(name).join(', ')} missing while ${s.keys.filter((k) => values[k]).join(', ')} is set`,
+      fix: `set all of ${s.keys.join(', ')} or none (${s.why})`,
+    };
+  }
+  return { ...ENV_HOP, ok: true, detail: whereFrom(envFile) };
+}
+
+/** "from ./.env", or which required settings the file lacks (the agent, reading only the file, would miss them). */
+function whereFrom(envFile: string): string {
+  const file = readEnvFile(envFile);
+  if (!file.exists) return `${REQUIRED.length} settings present (no ${envFile}: they came from flags or the environment)`;
+  const inFile = parse(file.text);
+  const has = (k: SettingKey) => [k, ...(setting(k).aliases ?? [])].some((n) => inFile[n]);
+  const elsewhere = REQUIRED.filter((k) => !has(k) && setting(k).store === 'env');
+  if (!elsewhere.length) return `${REQUIRED.length} settings present in ${envFile}`;
+  return `${REQUIRED.length} settings present; not in ${envFile}: ${elsewhere.join(', ')} (the agent may need them there)`;
+}

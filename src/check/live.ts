@@ -1,0 +1,167 @@
+// The live call: ask the person to dial the number, then watch LiveKit for a new room under the rule's
+// prefix whose SIP participant was called on our number (sip.trunkPhoneNumber). Report the caller
+// (sip.phoneNumber) and how long the SIP participant and the agent took, wait for the call to end, then
+// look for the agent's log of it in `interactions`.
+import { liveKitProblem, type LiveKitApi } from './livekit-api.js';
+import { agentIn, callerOn, serverMs } from './participants.js';
+import { seconds, sleep } from './probe.js';
+import type { LiveKitConn, LiveResult } from './types.js';
+import type { ParticipantInfo, Room } from '@livekit/protocol';
+
+export const LIVE_TIMEOUT_S = 120;
+
+export interface LiveOptions {
+  e164: string;
+  roomPrefix: string;
+  /** The check's start: the interaction row must be newer. */
+  since: Date;
+  timeoutMs: number;
+  pollMs?: number;
+  /** How long after the call ends to wait for the agent's interaction row. */
+  interactionWaitMs?: number;
+  supabase?: { url: string; serviceKey: string } | undefined;
+  /** Called once the watch is armed: from here on a call to the number is seen. */
+  onWatching?: (number: string) => void;
+  /** Progress for the person: "call from … reached LiveKit", "agent joined". */
+  onEvent?: (text: string) => void;
+}
+
+interface Seen {
+  room: Room;
+  caller: ParticipantInfo;
+  /** Local clock when the room was first seen, for when the server leaves its timestamps out. */
+  seenAt: number;
+}
+
+export async function watchLiveCall(api: LiveKitApi, conn: LiveKitConn, o: LiveOptions): Promise<LiveResult> {
+  const deadline = Date.now() + o.timeoutMs;
+  const pollMs = o.pollMs ?? 500;
+  const base = { number: o.e164 };
+  const fail = (err: unknown, what: string): LiveResult => {
+    const p = liveKitProblem(err, conn, what);
+    return { ...base, ok: false, detail: p.detail, fix: p.fix };
+  };
+
+  // Rooms that exist before the watch are not our call: compared by name, so clock skew cannot matter.
+  let before: Set<string>;
+  try {
+    before = new Set((await api.rooms.listRooms()).map((r) => r.name));
+  } catch (err) {
+    return fail(err, 'list rooms');
+  }
+  o.onWatching?.(o.e164);
+
+  let seen: Seen | undefined;
+  try {
+    seen = await findCall(api, o, before, deadline, pollMs);
+  } catch (err) {
+    return fail(err, 'watch for the call');
+  }
+  if (!seen)
+    return {
+      ...base,
+      ok: false,
+      detail: `no call to ${o.e164} reached LiveKit in ${seconds(o.timeoutMs)}`,
+      fix:
+        'check the hops above (the number runs the SWML, the SIP domain, the trunk); SignalWire → Logs → Voice shows the SIP answer ' +
+        '(404 no trunk for the number, 401/407 digest auth, 603 a trial space)',
+    };
+
+  const caller = seen.caller.attributes['sip.phoneNumber'] || seen.caller.identity;
+  o.onEvent?.(`call from ${caller} reached LiveKit (room ${seen.room.name})`);
+
+  let agent: ParticipantInfo | undefined;
+  let agentSeenAt = 0;
+  let ended = false;
+  try {
+    for (;;) {
+      const participants = await participantsOf(api, seen.room.name);
+      if (!agent && participants) {
+        agent = agentIn(participants);
+        if (agent) {
+          agentSeenAt = Date.now();
+          o.onEvent?.('the agent joined');
+        }
+      }
+      if (!participants || !participants.some((p) => p.identity === seen!.caller.identity)) {
+        ended = true;
+        break;
+      }
+      if (Date.now() >= deadline) break;
+      await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
+    }
+  } catch (err) {
+    return fail(err, 'watch the call');
+  }
+  if (ended) o.onEvent?.('the call ended');
+
+  const t = timings(seen, agent, agentSeenAt);
+  const result: LiveResult = { ...base, ok: Boolean(agent), room: seen.room.name, caller, ended, sipJoinedMs: t.sip, detail: '' };
+  if (t.agent !== undefined) result.agentJoinedMs = t.agent;
+  result.interaction = ended && o.supabase ? await lookForInteraction(o, deadline) : 'not-checked';
+
+  const parts = [`call from ${caller}`, `SIP joined after ${seconds(t.sip)}`];
+  if (t.agent !== undefined) parts.push(`agent after ${seconds(t.agent)}`);
+  parts.push(ended ? 'call ended' : 'still in progress when the watch ended');
+  if (result.interaction === 'found') parts.push('interaction logged');
+  if (result.interaction === 'not-found') parts.push('no interaction row yet');
+  result.detail = parts.join(', ');
+  if (!agent)
+    result.fix =
+      'the call reached LiveKit but no agent joined: check the agent probe above; the worker must run, and its agent_name must be the one the dispatch rule names';
+  return result;
+}
+
+async function findCall(api: LiveKitApi, o: LiveOptions, before: Set<string>, deadline: number, pollMs: number): Promise<Seen | undefined> {
+  // Rooms already looked at whose SIP participant called another number.
+  const others = new Set<string>();
+  for (;;) {
+    const rooms = (await api.rooms.listRooms()).filter((r) => r.name.startsWith(o.roomPrefix) && !before.has(r.name) && !others.has(r.name));
+    for (const room of rooms) {
+      const participants = await participantsOf(api, room.name);
+      if (!participants) continue;
+      const caller = callerOn(participants, o.e164);
+      if (caller) return { room, caller, seenAt: Date.now() };
+      if (participants.some((p) => p.attributes['sip.trunkPhoneNumber'])) others.add(room.name);
+    }
+    if (Date.now() >= deadline) return undefined;
+    await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
+  }
+}
+
+/** The room's participants; undefined once the room is gone (LiveKit answers not_found). */
+async function participantsOf(api: LiveKitApi, room: string): Promise<ParticipantInfo[] | undefined> {
+  try {
+    return await api.rooms.listParticipants(room);
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return undefined;
+    throw err;
+  }
+}
+
+/** From the room's creation (the call reaching LiveKit) on the server's clock; the local clock when it gives none. */
+function timings(seen: Seen, agent: ParticipantInfo | undefined, agentSeenAt: number): { sip: number; agent?: number } {
+  const created = serverMs(seen.room.creationTimeMs, seen.room.creationTime);
+  const sipAt = serverMs(seen.caller.joinedAtMs, seen.caller.joinedAt);
+  const agentAt = agent ? serverMs(agent.joinedAtMs, agent.joinedAt) : 0;
+  const sip = created && sipAt ? Math.max(0, sipAt - created) : 0;
+  if (!agent) return { sip };
+  return { sip, agent: created && agentAt ? Math.max(0, agentAt - created) : Math.max(0, agentSeenAt - seen.seenAt) };
+}
+
+async function lookForInteraction(o: LiveOptions, deadline: number): Promise<LiveResult['interaction']> {
+  const { findRecentInteraction } = await import('../services/supabase.js');
+  // The agent writes its row as the call winds down: give it a moment.
+  const until = Math.min(deadline, Date.now() + (o.interactionWaitMs ?? 10_000));
+  for (;;) {
+    try {
+      const r = await findRecentInteraction(o.supabase!, o.e164, o.since);
+      if (r.tableMissing) return 'no-table';
+      if (r.found) return 'found';
+    } catch {
+      return 'not-checked';
+    }
+    if (Date.now() >= until) return 'not-found';
+    await sleep(Math.min(1_000, Math.max(0, until - Date.now())));
+  }
+}

@@ -1,0 +1,69 @@
+// The agent probe: put the agent into a throwaway room the way a call would, and time how long until a
+// participant of kind AGENT is there. Named agents are dispatched explicitly; for automatic dispatch an
+// empty room under the rule's prefix is created, which LiveKit hands to every unnamed worker.
+import { randomBytes } from 'node:crypto';
+import { liveKitProblem, type LiveKitApi } from './livekit-api.js';
+import { agentIn } from './participants.js';
+import type { LiveKitConn, ProbeResult } from './types.js';
+
+export const PROBE_TIMEOUT_MS = 20_000;
+
+export interface ProbeOptions {
+  /** The agent to dispatch; undefined for automatic dispatch. */
+  agentName: string | undefined;
+  /** What the dispatch rule names (to name both sides of a mismatch). */
+  ruleAgents: string[];
+  roomPrefix: string;
+  timeoutMs?: number;
+  pollMs?: number;
+}
+
+export async function probeAgent(api: LiveKitApi, conn: LiveKitConn, o: ProbeOptions): Promise<ProbeResult> {
+  const timeoutMs = o.timeoutMs ?? PROBE_TIMEOUT_MS;
+  const room = `${o.roomPrefix}_probe_${randomBytes(6).toString('hex')}`;
+  const who = o.agentName ? `agent "${o.agentName}"` : 'an agent (automatic dispatch)';
+  const base = { room, ...(o.agentName ? { agentName: o.agentName } : {}) };
+  const started = Date.now();
+  let created = false;
+  try {
+    try {
+      if (o.agentName) await api.agents.createDispatch(room, o.agentName);
+      else await api.rooms.createRoom({ name: room, emptyTimeout: 60 });
+      created = true;
+    } catch (err) {
+      const p = liveKitProblem(err, conn, o.agentName ? 'dispatch the agent' : 'create a probe room');
+      return { ...base, ok: false, detail: p.detail, fix: p.fix };
+    }
+    for (;;) {
+      const agent = agentIn(await api.rooms.listParticipants(room));
+      if (agent) {
+        const ms = Date.now() - started;
+        return { ...base, ok: true, joinedMs: ms, detail: `${who} joined a test room in ${seconds(ms)}` };
+      }
+      if (Date.now() - started >= timeoutMs) break;
+      await sleep(Math.min(o.pollMs ?? 250, Math.max(0, timeoutMs - (Date.now() - started))));
+    }
+    return { ...base, ok: false, detail: `no agent joined in ${seconds(timeoutMs)}`, fix: causes(o) };
+  } catch (err) {
+    const p = liveKitProblem(err, conn, 'watch the probe room');
+    return { ...base, ok: false, detail: p.detail, fix: p.fix };
+  } finally {
+    // Always: a probe must leave nothing behind, whatever happened above.
+    if (created) await api.rooms.deleteRoom(room).catch(() => {});
+  }
+}
+
+/** The likely causes, naming both sides of an agent-name mismatch. */
+function causes(o: ProbeOptions): string {
+  const worker = 'the worker is not running or not connected to this LiveKit project (start it: python agent.py start; check its LIVEKIT_URL)';
+  const rule = o.ruleAgents.length ? `the rule dispatches ${o.ruleAgents.map((a) => `"${a}"`).join(', ')}` : 'the rule names no agent';
+  if (o.agentName)
+    return `${worker}; or the worker registers another agent_name than "${o.agentName}" (AGENT_NAME; ${rule}): they must be the same`;
+  return `${worker}; or the worker registers an agent_name (${rule}, AGENT_NAME is empty): a named worker is only dispatched explicitly, so set AGENT_NAME to its name and rerun the wizard`;
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

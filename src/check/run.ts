@@ -1,0 +1,164 @@
+// The test-call check: every hop of the call path in order (a hop whose prerequisite failed is skipped, not
+// failed again), then the agent probe, then optionally a live call. Used by `check` and by the wizard's
+// last step. Prints as it goes when asked; always returns the whole report.
+import type { Values } from '../settings.js';
+import { bold, green, out, red } from '../ui.js';
+import { databaseHop, DATABASE_HOP, oneLine } from './database-hop.js';
+import { dnsHop, DNS_HOP } from './dns-hop.js';
+import { envHop } from './env-hop.js';
+import { LIVE_TIMEOUT_S, watchLiveCall } from './live.js';
+import { liveKitApi, type LiveKitApi } from './livekit-api.js';
+import { liveKitHops, LIVEKIT_HOP, RULE_HOP, TRUNK_HOP, type LiveKitFindings } from './livekit-hops.js';
+import { loadKinds } from './participants.js';
+import { PROBE_TIMEOUT_MS, probeAgent, seconds } from './probe.js';
+import { announceCall, printHop, printLive, printProbe, transient } from './report.js';
+import { signalWireHop, SIGNALWIRE_HOP, swmlUrlHop, SWML_URL_HOP } from './signalwire-hops.js';
+import type { CheckReport, Hop, LiveKitConn, LiveResult, ProbeResult, Resolver } from './types.js';
+
+export type { CheckReport, Hop, LiveResult, ProbeResult } from './types.js';
+
+export interface CheckOptions {
+  print: boolean;
+  probe: boolean;
+  live: boolean;
+  /** How long the live call is waited for, in seconds (default 120). */
+  timeoutSec?: number;
+  envFile: string;
+  /** Called once the live watch is armed: a call to `number` from now on is seen. */
+  onLiveStart?: (number: string) => void;
+  /** How long the probe waits for an agent (default 20 s). */
+  probeTimeoutMs?: number;
+  /** How often LiveKit is polled during the probe and the live watch. */
+  pollMs?: number;
+  /** How long after a live call ends its interaction row is waited for (default 10 s). */
+  interactionWaitMs?: number;
+  /** Resolves the SIP domain; node:dns/promises lookup by default. */
+  resolve?: Resolver;
+}
+
+export async function runChecks(values: Values, opts: CheckOptions): Promise<CheckReport> {
+  const since = new Date();
+  const hops: Hop[] = [];
+  const add = (h: Hop) => {
+    hops.push(h);
+    if (opts.print) printHop(h);
+  };
+  const skip = (hop: { id: string; title: string }, why: string): Hop => ({ ...hop, ok: false, skipped: true, detail: why });
+  const e164 = values.PHONE_NUMBER;
+
+  add(guard({ id: 'env', title: '.env complete' }, values, () => envHop(values, opts.envFile)));
+
+  const conn: LiveKitConn | undefined =
+    values.LIVEKIT_URL && values.LIVEKIT_API_KEY && values.LIVEKIT_API_SECRET
+      ? { url: values.LIVEKIT_URL, apiKey: values.LIVEKIT_API_KEY, apiSecret: values.LIVEKIT_API_SECRET }
+      : undefined;
+  let api: LiveKitApi | undefined;
+  let lk: LiveKitFindings | undefined;
+  if (conn && e164) {
+    api = await liveKitApi(conn);
+    await loadKinds();
+    try {
+      lk = await liveKitHops(api, conn, values);
+      lk.hops.forEach(add);
+    } catch (err) {
+      add({ ...LIVEKIT_HOP, ok: false, detail: oneLine(err, values), fix: 'check LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET' });
+    }
+  } else {
+    for (const h of [LIVEKIT_HOP, TRUNK_HOP, RULE_HOP]) add(skip(h, 'needs the LiveKit settings and the number'));
+  }
+  const liveKitOk = hops.some((h) => h.id === LIVEKIT_HOP.id && h.ok);
+
+  add(values.LIVEKIT_SIP_DOMAIN ? await guardAsync(DNS_HOP, values, () => dnsHop(values.LIVEKIT_SIP_DOMAIN!, opts.resolve)) : skip(DNS_HOP, 'needs LIVEKIT_SIP_DOMAIN'));
+  add(
+    e164 && values.SUPABASE_URL && values.SUPABASE_SERVICE_ROLE_KEY
+      ? await guardAsync(DATABASE_HOP, values, () => databaseHop(values))
+      : skip(DATABASE_HOP, 'needs SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY and the number'),
+  );
+  add(e164 ? await guardAsync(SIGNALWIRE_HOP, values, () => signalWireHop(values)) : skip(SIGNALWIRE_HOP, 'needs the number'));
+  add(
+    e164 && values.LIVEKIT_SIP_DOMAIN
+      ? await guardAsync(SWML_URL_HOP, values, () => swmlUrlHop(values))
+      : skip(SWML_URL_HOP, 'needs the number and LIVEKIT_SIP_DOMAIN'),
+  );
+
+  const report: CheckReport = { ok: false, hops };
+
+  if (opts.probe) {
+    if (api && conn && lk && liveKitOk) {
+      const timeoutMs = opts.probeTimeoutMs ?? PROBE_TIMEOUT_MS;
+      const clear = opts.print ? transient(`Waiting up to ${seconds(timeoutMs)} for the agent to join a test room…`) : () => {};
+      report.probe = await probeAgent(api, conn, {
+        agentName: values.AGENT_NAME || undefined,
+        ruleAgents: lk.ruleAgents,
+        roomPrefix: lk.roomPrefix,
+        timeoutMs,
+        ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+      }).finally(clear);
+    } else {
+      report.probe = { ok: false, skipped: true, detail: 'needs LiveKit' };
+    }
+    if (opts.print) printProbe(report.probe);
+  }
+
+  if (opts.live) {
+    report.live = api && conn && lk && liveKitOk && e164 ? await live(api, conn, lk, e164, since, values, opts) : { ok: false, skipped: true, number: e164 ?? '', detail: 'needs LiveKit' };
+    if (opts.print) printLive(report.live);
+  }
+
+  const passed = (r: { ok: boolean; skipped?: boolean } | undefined) => !r || r.ok || Boolean(r.skipped);
+  report.ok = hops.every(passed) && passed(report.probe) && passed(report.live);
+  if (opts.print) {
+    const failed = [...hops, report.probe, report.live].filter((r) => r && !passed(r)).length;
+    out(report.ok ? green(bold('Every hop passed.')) : red(`${failed} problem${failed === 1 ? '' : 's'}: fix ${failed === 1 ? 'it' : 'them'} and run \`npx create-sip-inbound check\` again.`));
+  }
+  return report;
+}
+
+async function live(
+  api: LiveKitApi,
+  conn: LiveKitConn,
+  lk: LiveKitFindings,
+  e164: string,
+  since: Date,
+  values: Values,
+  opts: CheckOptions,
+): Promise<LiveResult> {
+  const timeoutMs = (opts.timeoutSec ?? LIVE_TIMEOUT_S) * 1000;
+  let ui: ReturnType<typeof announceCall> | undefined;
+  try {
+    return await watchLiveCall(api, conn, {
+      e164,
+      roomPrefix: lk.roomPrefix,
+      since,
+      timeoutMs,
+      ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+      ...(opts.interactionWaitMs !== undefined ? { interactionWaitMs: opts.interactionWaitMs } : {}),
+      supabase:
+        values.SUPABASE_URL && values.SUPABASE_SERVICE_ROLE_KEY ? { url: values.SUPABASE_URL, serviceKey: values.SUPABASE_SERVICE_ROLE_KEY } : undefined,
+      onWatching: (n) => {
+        if (opts.print) ui = announceCall(n, timeoutMs);
+        opts.onLiveStart?.(n);
+      },
+      onEvent: (text) => ui?.event(text),
+    });
+  } finally {
+    ui?.stop();
+  }
+}
+
+/** A hop that throws is a failed hop with the error's one line, never a crash of the whole check. */
+function guard(hop: { id: string; title: string }, values: Values, fn: () => Hop): Hop {
+  try {
+    return fn();
+  } catch (err) {
+    return { ...hop, ok: false, detail: oneLine(err, values), fix: 'fix the problem named and rerun' };
+  }
+}
+
+async function guardAsync(hop: { id: string; title: string }, values: Values, fn: () => Promise<Hop>): Promise<Hop> {
+  try {
+    return await fn();
+  } catch (err) {
+    return { ...hop, ok: false, detail: oneLine(err, values), fix: 'fix the problem named and rerun' };
+  }
+}

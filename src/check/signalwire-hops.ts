@@ -1,0 +1,98 @@
+// Hops on the SignalWire side: the number runs our SWML (with SignalWire credentials), and our `serve`
+// endpoint answers with SWML that dials our SIP domain (with API_BASE_URL). Both are skipped when not set up.
+import type { Values } from '../settings.js';
+import { SWML_PATH, swmlTargetFor } from '../swml-target.js';
+import { oneLine } from './database-hop.js';
+import type { Hop } from './types.js';
+
+export const SIGNALWIRE_HOP = { id: 'signalwire', title: 'SignalWire number runs our SWML' } as const;
+export const SWML_URL_HOP = { id: 'swml-url', title: 'SWML endpoint targets the SIP domain' } as const;
+
+const HTTP_TIMEOUT_MS = 10_000;
+
+export async function signalWireHop(values: Values): Promise<Hop> {
+  const { numberPointsAt, safeUrl, signalWireConn } = await import('../services/signalwire.js');
+  const conn = signalWireConn(values);
+  if (!conn)
+    return {
+      ...SIGNALWIRE_HOP,
+      ok: false,
+      skipped: true,
+      detail: 'no SignalWire credentials: make sure by hand that the number runs the SWML (SignalWire → Phone Numbers → SWML Script)',
+    };
+  const e164 = values.PHONE_NUMBER!;
+  try {
+    const r = await numberPointsAt(conn, e164, swmlTargetFor(values));
+    if (r.ok) return { ...SIGNALWIRE_HOP, ok: true, detail: `${e164} runs ${r.now}` };
+    return {
+      ...SIGNALWIRE_HOP,
+      ok: false,
+      detail: (r.problem ?? `${e164} runs ${r.now}`).replace(/: rerun the wizard to fix it$/, ''),
+      fix: values.API_BASE_URL
+        ? `rerun npx create-sip-inbound to point it, or set SignalWire → Phone Numbers → ${e164} → SWML Script → External URL ${safeUrl(values.API_BASE_URL + SWML_PATH)}`
+        : `rerun npx create-sip-inbound to point it at the SWML script`,
+    };
+  } catch (err) {
+    return {
+      ...SIGNALWIRE_HOP,
+      ok: false,
+      detail: oneLine(err, values),
+      fix: 'check SIGNALWIRE_SPACE_URL, SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN (Numbers and Voice scopes)',
+    };
+  }
+}
+
+/** GET <API_BASE_URL>/api/swml-inbound?to=<number>, signed as SignalWire would when a signing key is set. */
+export async function swmlUrlHop(values: Values): Promise<Hop> {
+  if (!values.API_BASE_URL)
+    return { ...SWML_URL_HOP, ok: false, skipped: true, detail: 'no API_BASE_URL: SignalWire hosts the SWML script' };
+  const { safeUrl } = await import('../services/signalwire.js');
+  const url = `${values.API_BASE_URL}${SWML_PATH}?to=${encodeURIComponent(values.PHONE_NUMBER!)}`;
+  const shown = safeUrl(`${values.API_BASE_URL}${SWML_PATH}`);
+  const domain = values.LIVEKIT_SIP_DOMAIN!;
+  const fail = (detail: string, fix: string): Hop => ({ ...SWML_URL_HOP, ok: false, detail, fix });
+  const restart = `run \`npx create-sip-inbound serve\` at ${safeUrl(values.API_BASE_URL)} with the current .env (or fix API_BASE_URL)`;
+
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (values.SIGNALWIRE_SIGNING_KEY) {
+    const { swmlSignature } = await import('../server/signature.js');
+    headers['x-signalwire-signature'] = swmlSignature(values.SIGNALWIRE_SIGNING_KEY, url, '');
+  }
+  let status: number;
+  let text: string;
+  try {
+    const res = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+    status = res.status;
+    text = await res.text();
+  } catch (err) {
+    const e = err as { name?: string; cause?: { code?: string } };
+    const why = e.name === 'TimeoutError' ? `no answer within ${HTTP_TIMEOUT_MS / 1000} s` : (e.cause?.code ?? 'unreachable');
+    return fail(`cannot reach ${shown} (${why})`, restart);
+  }
+  const body = parse(text);
+  if (status !== 200) {
+    const said = typeof body?.error === 'string' ? `: ${oneLine(body.error, values)}` : '';
+    return fail(`GET ${shown} answered ${status}${said}`, status === 403 ? 'give serve and this check the same SIGNALWIRE_SIGNING_KEY' : restart);
+  }
+  // Read only the target: the document may carry the digest password and is never printed.
+  const connect = body?.sections?.main?.find((v: { connect?: unknown }) => v?.connect)?.connect as
+    | { to?: unknown; username?: unknown; password?: unknown }
+    | undefined;
+  const to = typeof connect?.to === 'string' ? connect.to : undefined;
+  if (!to) return fail(`GET ${shown} answered without a SWML connect`, restart);
+  const host = /^sips?:[^@]*@([^;>]+)/i.exec(to)?.[1]?.toLowerCase();
+  if (host !== domain.toLowerCase())
+    return fail(`its SWML dials ${host ?? to}, not LIVEKIT_SIP_DOMAIN ${domain}`, restart);
+  if (values.LIVEKIT_SIP_USERNAME && (connect!.username !== values.LIVEKIT_SIP_USERNAME || connect!.password !== values.LIVEKIT_SIP_PASSWORD))
+    return fail('its SWML carries other SIP digest credentials than .env', restart);
+  return { ...SWML_URL_HOP, ok: true, detail: `${shown} dials sip:…@${host}` };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function parse(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
