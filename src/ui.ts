@@ -10,10 +10,10 @@ export function clack(): Promise<Clack> {
 }
 
 /** Unwraps a clack answer; Ctrl-C (clack's cancel symbol) becomes CancelledError. */
-export async function answer<T>(value: T | symbol): Promise<T> {
+export async function answer<T>(value: T): Promise<Exclude<T, symbol>> {
   const c = await clack();
   if (c.isCancel(value)) throw new CancelledError();
-  return value as T;
+  return value as Exclude<T, symbol>;
 }
 
 export function out(text: string): void {
