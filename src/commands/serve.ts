@@ -1,6 +1,114 @@
-import { UsageError } from '../errors.js';
+// `serve`: the /api/swml-inbound endpoint for SignalWire's "External URL". Resolves the settings,
+// starts the server, and shuts it down gracefully on SIGTERM / SIGINT.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { requireValues } from '../config.js';
 import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { renderSwml } from '../render/swml.js';
+import { closeGracefully, createSwmlServer, HEALTH_PATH, SWML_PATH } from '../server/swml-server.js';
 
-export async function run(_ctx: Context): Promise<number> {
-  throw new UsageError('The serve command is not available yet.');
+const GRACE_MS = 5_000;
+const DASHBOARD = 'SignalWire → Phone Numbers → the number → Voice → "Handle calls using: a SWML Script" → External URL';
+
+export async function run(ctx: Context): Promise<number> {
+  const v = ctx.values;
+  requireValues(v, ['LIVEKIT_SIP_DOMAIN']);
+  const port = portOption(ctx.options.port, v.API_SERVER_PORT);
+  const host = stringOption(ctx.options.host) ?? v.API_SERVER_HOST ?? '0.0.0.0';
+  if (Boolean(v.LIVEKIT_SIP_USERNAME) !== Boolean(v.LIVEKIT_SIP_PASSWORD))
+    throw new UsageError(
+      'Set both --livekit-sip-username (LIVEKIT_SIP_USERNAME) and --livekit-sip-password (LIVEKIT_SIP_PASSWORD), or neither: LiveKit digest auth needs the pair',
+    );
+
+  const swml = renderSwml({ sipDomain: v.LIVEKIT_SIP_DOMAIN!, username: v.LIVEKIT_SIP_USERNAME, password: v.LIVEKIT_SIP_PASSWORD });
+  const withCredentials = Boolean(swml.sections.main[0]?.connect.password);
+  const signingKey = v.SIGNALWIRE_SIGNING_KEY;
+  if (withCredentials && !signingKey && !ctx.options.insecure)
+    throw new UsageError(
+      "Refusing to serve: the SWML carries the trunk's SIP password, and without --signalwire-signing-key (SIGNALWIRE_SIGNING_KEY) anyone who finds the URL could read it. Set the signing key, or pass --insecure to serve it anyway",
+    );
+
+  const log = (line: string) => void process.stderr.write(`${line}\n`);
+  const server = createSwmlServer({ swml, signingKey, publicBaseUrl: v.API_BASE_URL, log });
+  await listen(server, port, host);
+  const listening = origin(server.address() as AddressInfo);
+  const externalUrl = v.API_BASE_URL ? `${v.API_BASE_URL}${SWML_PATH}` : undefined;
+
+  log(`Serving SWML for ${v.LIVEKIT_SIP_DOMAIN}${withCredentials ? ' with SIP digest credentials' : ''}`);
+  log(`Listening on ${listening} (POST/GET ${SWML_PATH}, GET ${HEALTH_PATH}); Ctrl-C to stop`);
+  if (signingKey) log('Requests must carry a valid X-SignalWire-Signature (SIGNALWIRE_SIGNING_KEY is set)');
+  else if (withCredentials) log('⚠ --insecure: anyone who can reach this server can read the SIP password');
+  else log('Requests are not verified: set SIGNALWIRE_SIGNING_KEY to accept only SignalWire');
+  if (externalUrl) log(`Paste into ${DASHBOARD}:\n  ${externalUrl}`);
+  else log(`In ${DASHBOARD}, use this server's public https URL + ${SWML_PATH}; set API_BASE_URL (--api-base-url) to print it here`);
+  if (ctx.json) process.stdout.write(`${JSON.stringify({ listening, endpoint: `${listening}${SWML_PATH}`, externalUrl: externalUrl ?? null })}\n`);
+
+  const signals = watchSignals(() => {
+    log('Second signal: closing open connections now');
+    server.closeAllConnections();
+  });
+  const signal = await signals.first;
+  log(`${signal}: no new connections; finishing requests in flight (at most ${GRACE_MS / 1000} s)`);
+  await closeGracefully(server, GRACE_MS);
+  signals.stop();
+  log('Stopped');
+  return 0;
+}
+
+/** --port, else API_SERVER_PORT, else 8080. 0 asks the system for a free port. */
+function portOption(flag: string | boolean | undefined, fromEnv: string | undefined): number {
+  const raw = stringOption(flag);
+  if (raw === undefined) return Number(fromEnv ?? 8080);
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n > 65535) throw new UsageError(`--port: "${raw}" is not a port (0-65535)`);
+  return n;
+}
+
+function stringOption(v: string | boolean | undefined): string | undefined {
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      const where = `${host}:${port}`;
+      if (err.code === 'EADDRINUSE')
+        reject(new UsageError(`Port ${port} is already in use on ${host}: stop the other server or choose another with --port (API_SERVER_PORT)`));
+      else if (err.code === 'EACCES')
+        reject(new UsageError(`Not allowed to listen on ${where}: ports below 1024 need extra privileges; choose another with --port (API_SERVER_PORT)`));
+      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN')
+        reject(new UsageError(`Cannot listen on ${where}: "${host}" is not an address of this machine; choose another with --host (API_SERVER_HOST)`));
+      else reject(new UsageError(`Cannot listen on ${where}: ${err.message}`));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function origin(addr: AddressInfo): string {
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return `http://${host}:${addr.port}`;
+}
+
+/** `first` resolves with the first SIGTERM or SIGINT; a later one calls `onRepeat` (stop waiting for stragglers). */
+function watchSignals(onRepeat: () => void): { first: Promise<NodeJS.Signals>; stop: () => void } {
+  let resolveFirst!: (s: NodeJS.Signals) => void;
+  const first = new Promise<NodeJS.Signals>((r) => (resolveFirst = r));
+  let seen = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (seen) return onRepeat();
+    seen = true;
+    resolveFirst(signal);
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  const stop = () => {
+    process.off('SIGTERM', handler);
+    process.off('SIGINT', handler);
+  };
+  return { first, stop };
 }

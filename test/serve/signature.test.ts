@@ -1,0 +1,69 @@
+// X-SignalWire-Signature: hex HMAC-SHA1 with the Signing Key over the full URL + the raw body. The
+// expected values here are computed independently (openssl, or node:crypto directly), not with our module.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { swmlSignature } from '../../src/server/signature.ts';
+import { FAKE_SIGNING_KEY, FAKE_SIP_PASSWORD, request, signalwireBody, startServer } from './helpers.ts';
+
+const sign = (url: string, body: string, key = FAKE_SIGNING_KEY) => createHmac('sha1', key).update(url + body).digest('hex');
+
+test('matches a vector made with openssl', () => {
+  // printf '%s' 'https://swml.example.test/api/swml-inbound{"call":{"to":"+14244851544"}}' | openssl dgst -sha1 -hmac 'PSK_fake_signing_key'
+  const got = swmlSignature('PSK_fake_signing_key', 'https://swml.example.test/api/swml-inbound', '{"call":{"to":"+14244851544"}}');
+  assert.equal(got, '194fc031c62624e552a8e2cfa8871d95c2114aa2');
+});
+
+test('with a signing key: wrong or missing signature 403, right one 200', async (t) => {
+  const base = 'https://swml.example.test';
+  const s = await startServer({ credentials: true, signingKey: FAKE_SIGNING_KEY, publicBaseUrl: base });
+  t.after(s.close);
+  const body = signalwireBody();
+  const post = (headers: Record<string, string>, b = body) => request(s.base, '/api/swml-inbound', { method: 'POST', headers, body: b });
+
+  const missing = await post({});
+  assert.equal(missing.status, 403);
+  assert.ok(!missing.text.includes(FAKE_SIP_PASSWORD));
+  assert.equal((await post({ 'x-signalwire-signature': sign(`${base}/api/swml-inbound`, body, 'PSK_other_key') })).status, 403);
+  assert.equal((await post({ 'x-signalwire-signature': sign(`${base}/api/swml-inbound`, body) }, body.replace('+16505300051', '+16505300052'))).status, 403);
+  assert.equal((await post({ 'x-signalwire-signature': sign(`${s.base}/api/swml-inbound`, body) })).status, 403, 'signed for the local URL, not API_BASE_URL');
+  assert.equal((await post({ 'x-signalwire-signature': 'zz' })).status, 403);
+
+  const ok = await post({ 'x-signalwire-signature': sign(`${base}/api/swml-inbound`, body) });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.json().sections.main[0].connect.password, FAKE_SIP_PASSWORD);
+  // SignalWire may sign with the default port spelled out.
+  assert.equal((await post({ 'x-signalwire-signature': sign(`${base}:443/api/swml-inbound`, body) })).status, 200);
+
+  // GET never comes from SignalWire: unsigned, it must not hand out the password either.
+  const get = await request(s.base, '/api/swml-inbound?to=%2B14244851544');
+  assert.equal(get.status, 403);
+  const signedGet = await request(s.base, '/api/swml-inbound?to=%2B14244851544', {
+    headers: { 'x-signalwire-signature': sign(`${base}/api/swml-inbound?to=%2B14244851544`, '') },
+  });
+  assert.equal(signedGet.status, 200);
+
+  const log = s.lines.join('\n');
+  assert.match(log, / 403 .*X-SignalWire-Signature/);
+  for (const secret of [FAKE_SIGNING_KEY, FAKE_SIP_PASSWORD]) assert.ok(!log.includes(secret));
+});
+
+test('behind a proxy: the URL is rebuilt from X-Forwarded-Proto and X-Forwarded-Host', async (t) => {
+  const s = await startServer({ signingKey: FAKE_SIGNING_KEY });
+  t.after(s.close);
+  const body = signalwireBody();
+  const url = 'https://public.example.test/api/swml-inbound?tenant=a';
+  const r = await request(s.base, '/api/swml-inbound?tenant=a', {
+    method: 'POST',
+    headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'public.example.test', 'x-signalwire-signature': sign(url, body) },
+    body,
+  });
+  assert.equal(r.status, 200);
+  // Without a proxy, the Host header and plain http.
+  const direct = await request(s.base, '/api/swml-inbound', {
+    method: 'POST',
+    headers: { 'x-signalwire-signature': sign(`http://127.0.0.1:${s.port}/api/swml-inbound`, body) },
+    body,
+  });
+  assert.equal(direct.status, 200);
+});
