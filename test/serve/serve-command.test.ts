@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import net from 'node:net';
 import http from 'node:http';
-import { SETTINGS } from '../../src/settings.ts';
+import { SETTINGS, type Setting } from '../../src/settings.ts';
 import { FAKE_SIGNING_KEY, FAKE_SIP_PASSWORD, FAKE_SIP_USER, SIP_DOMAIN, request, signalwireBody } from './helpers.ts';
 
 const CLI = new URL('../../src/cli.ts', import.meta.url).href;
@@ -26,7 +26,7 @@ after(() => {
 /** Runs `main(['serve', ...args])` in a child process with only the given settings in its environment. */
 function serve(args: string[], env: Record<string, string>): Child {
   const clean: NodeJS.ProcessEnv = {};
-  const ours = new Set(SETTINGS.flatMap((s) => [s.key, ...(s.aliases ?? [])]));
+  const ours = new Set((SETTINGS as readonly Setting[]).flatMap((s) => [s.key, ...(s.aliases ?? [])]));
   for (const [k, v] of Object.entries(process.env)) if (!ours.has(k) && k !== 'CI') clean[k] = v;
   const code = `import(${JSON.stringify(CLI)}).then((m) => m.main(${JSON.stringify(['serve', '--env-file', '/nonexistent/.env', ...args])}))`;
   const proc = spawn(process.execPath, ['--import', 'tsx', '-e', code], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
