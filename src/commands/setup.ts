@@ -1,6 +1,46 @@
-import { UsageError } from '../errors.js';
+// The guided setup: the guide's steps in order. Nothing is written until the plan is confirmed.
 import type { Context } from '../context.js';
+import { CancelledError } from '../errors.js';
+import { apply, confirmPlan, showPlan } from '../steps/apply.js';
+import { runCheckStep } from '../steps/check.js';
+import { askLiveKit } from '../steps/livekit.js';
+import { askNumber } from '../steps/number.js';
+import { showOutput } from '../steps/output.js';
+import { buildPlan } from '../steps/plan.js';
+import { createSession } from '../steps/session.js';
+import { askSignalWire } from '../steps/signalwire.js';
+import { start } from '../steps/start.js';
+import { askSupabase } from '../steps/supabase.js';
+import { summary } from '../steps/summary.js';
+import { onInterrupt } from '../steps/interrupt.js';
+import { printJson } from '../steps/json.js';
 
-export async function run(_ctx: Context): Promise<number> {
-  throw new UsageError('The setup command is not available yet.');
+export async function run(ctx: Context): Promise<number> {
+  const s = createSession(ctx);
+  const interrupt = onInterrupt(s);
+  try {
+    await start(s); //                                    rerun? update / add / credentials
+    await askLiveKit(s); //                               1. LiveKit, checked live
+    await askSupabase(s); //                              2. Supabase, checked live
+    await askNumber(s); //                                3. the number and its providers
+    await askSignalWire(s); //                               (optional) SignalWire API
+    const plan = await buildPlan(s); //                  compare with what exists
+    showPlan(s, plan.changes); //                         4. the plan
+    if (ctx.dryRun) return finish(s, plan.changes, 'Dry run: nothing was changed.');
+    if (!(await confirmPlan(s, plan.changes))) throw new CancelledError('Nothing was changed.');
+    interrupt.applying = true;
+    await apply(s, plan.changes); //                      5. apply, in order
+    interrupt.applying = false;
+    await showOutput(s); //                               6. SWML, SQL, the agent note
+    const checked = ctx.options['no-check'] || ctx.dryRun ? undefined : await runCheckStep(s); // 7. test-call check
+    return finish(s, plan.changes, checked === false ? 'Set up, but the check found a problem (above).' : 'Done.', checked === false ? 1 : 0);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+async function finish(s: ReturnType<typeof createSession>, changes: { summary: string }[], headline: string, code = 0): Promise<number> {
+  if (s.ctx.json) printJson(s, changes, code);
+  else await summary(s, headline); //                    8. summary and the next-time command
+  return code;
 }

@@ -1,0 +1,13 @@
+// --json: the run's result as data on stdout. No secret: values of secret settings are left out.
+import { SETTINGS } from '../settings.js';
+import type { Session } from './session.js';
+
+export function printJson(s: Session, changes: { summary: string }[], code: number): void {
+  const values: Record<string, string> = {};
+  for (const def of SETTINGS) {
+    const v = s.values[def.key];
+    if (v !== undefined && !('secret' in def && def.secret)) values[def.key] = v;
+  }
+  const result = { ok: code === 0, dryRun: s.ctx.dryRun, mode: s.mode, number: s.values.PHONE_NUMBER, changes: changes.map((c) => c.summary), values, notes: s.notes };
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}

@@ -1,0 +1,57 @@
+// Step 3: the number and its settings. Any common format, shown back as E.164; a rerun prefills the
+// row's values; the providers' API keys are asked only when .env does not hold them.
+import { LLM, STT, TTS, providerKeyVars, type Provider } from '../providers.js';
+import { NUMBER_KEYS, setting, type SettingKey } from '../settings.js';
+import { withDefaults } from '../config.js';
+import { clack, dim } from '../ui.js';
+import { askChoice, askSecret, askText } from './ask.js';
+import { fillFromLive, set, wants, type Session } from './session.js';
+import { spin } from './spin.js';
+
+export async function askNumber(s: Session): Promise<void> {
+  if (wants(s, 'PHONE_NUMBER', true) && !(s.mode === 'update' && s.values.PHONE_NUMBER)) {
+    await askText(s, 'PHONE_NUMBER', { required: true, message: 'Phone number callers dial', placeholder: '+1 424 485 1544' });
+    if (s.prompts) (await clack()).log.info(`Using ${s.values.PHONE_NUMBER} ${dim('(E.164, as LiveKit matches it)')}`);
+  }
+  await prefillFromDatabase(s);
+
+  if (wants(s, 'PHONE_NAME', false)) await askText(s, 'PHONE_NAME', { placeholder: 'e.g. Sales line (optional)' });
+  if (wants(s, 'PHONE_STATUS', false)) await askChoice(s, 'PHONE_STATUS', setting('PHONE_STATUS').choices!);
+  await askProvider(s, 'STT_PROVIDER', 'STT_MODEL', STT);
+  await askProvider(s, 'TTS_PROVIDER', 'TTS_VOICE', TTS);
+  await askProvider(s, 'LLM_PROVIDER', 'LLM_MODEL', LLM);
+  const filled = withDefaults(s.values);
+  for (const key of NUMBER_KEYS) if (!s.values[key] && filled[key]) set(s, key, filled[key], 'default');
+
+  for (const keyVar of providerKeyVars({ stt: s.values.STT_PROVIDER, tts: s.values.TTS_PROVIDER, llm: s.values.LLM_PROVIDER })) {
+    const key = keyVar as SettingKey;
+    if (s.values[key]) continue;
+    if (s.prompts && !s.ctx.yes) await askSecret(s, key, { message: `${setting(key).label} (the agent needs it; Enter to skip)` });
+    if (!s.values[key]) s.notes.push(`${keyVar} is not set: the agent needs it for the provider you chose.`);
+  }
+}
+
+async function askProvider(s: Session, providerKey: SettingKey, modelKey: SettingKey, table: Record<string, Provider>) {
+  const before = s.values[providerKey];
+  if (wants(s, providerKey, false)) await askChoice(s, providerKey, setting(providerKey).choices!);
+  const provider = s.values[providerKey] ?? setting(providerKey).default!;
+  const suggest = table[provider]?.suggest ?? [];
+  // A new provider makes the old model meaningless: offer the new provider's first.
+  if (before && before !== provider && s.origin[modelKey] !== 'flag') delete s.values[modelKey];
+  if (wants(s, modelKey, false)) {
+    if (suggest.length) await askChoice(s, modelKey, suggest);
+    else await askText(s, modelKey);
+  }
+}
+
+/** On a rerun, the number's row fills every per-number value the person did not give. */
+async function prefillFromDatabase(s: Session): Promise<void> {
+  if (s.ctx.options['no-db'] || !s.values.SUPABASE_URL) return;
+  const { readNumberRow, supabaseConn } = await import('../services/supabase.js');
+  const row = await spin(s, `Looking up ${s.values.PHONE_NUMBER} in the database…`, () =>
+    readNumberRow(supabaseConn(s.values)!, s.values.PHONE_NUMBER!),
+  { quiet: true });
+  if (!row) return;
+  if (row.matches > 1) s.notes.push(`${row.matches} rows in signalwire_phone_numbers hold ${s.values.PHONE_NUMBER}; all are updated. Delete the extra ones.`);
+  for (const [key, value] of Object.entries(row.values)) fillFromLive(s, key as SettingKey, value);
+}

@@ -1,0 +1,100 @@
+// The plan: desired state vs what exists, as one list of changes (.env, LiveKit, SignalWire, database).
+import { parse } from 'dotenv';
+import { mergeEnv } from '../render/env.js';
+import { swmlTargetFor } from '../swml-target.js';
+import type { Change } from '../plan.js';
+import { SETTINGS, type Setting, type SettingKey } from '../settings.js';
+import { livekitConn } from './livekit.js';
+import type { Session } from './session.js';
+import { confirm } from './ask.js';
+import { spin } from './spin.js';
+
+export interface Planned {
+  changes: Change[];
+  /** The merged .env text, written by the .env change. */
+  envText: string;
+}
+
+export async function buildPlan(s: Session): Promise<Planned> {
+  const changes: Change[] = [];
+  const env = envChange(s);
+  if (env.change) changes.push(env.change);
+  changes.push(...(await livekitChanges(s)));
+  changes.push(...(await signalwireChanges(s)));
+  changes.push(...(await databaseChanges(s)));
+  return { changes, envText: env.text };
+}
+
+/** What goes into .env: every env-kept setting that is set, except untouched defaults, under the name the file already uses. */
+export function envUpdates(s: Session): Record<string, string> {
+  const inFile = parse(s.ctx.envFileText);
+  const updates: Record<string, string> = {};
+  for (const def of SETTINGS as readonly Setting[]) {
+    const key = def.key as SettingKey;
+    const value = s.values[key];
+    if (def.store !== 'env' || value === undefined || s.origin[key] === 'default') continue;
+    const name = !(def.key in inFile) ? def.aliases?.find((a) => a in inFile) ?? def.key : def.key;
+    updates[name] = value;
+  }
+  return updates;
+}
+
+function envChange(s: Session): { change?: Change; text: string } {
+  const { text, diff } = mergeEnv(s.ctx.envFileText, envUpdates(s));
+  if (!diff.added.length && !diff.updated.length) return { text };
+  const parts = [diff.added.length && `add ${diff.added.join(', ')}`, diff.updated.length && `update ${diff.updated.join(', ')}`].filter(Boolean);
+  return {
+    text,
+    change: {
+      target: 'env',
+      summary: `${s.ctx.envFile}: ${parts.join('; ')}`,
+      apply: async () => {
+        const { writeEnvFile } = await import('../services/env-file.js');
+        writeEnvFile(s.ctx.envFile, text);
+      },
+    },
+  };
+}
+
+export function livekitDesired(s: Session) {
+  const v = s.values;
+  return {
+    number: v.PHONE_NUMBER!,
+    trunkName: v.LIVEKIT_SIP_TRUNK_NAME ?? 'create-sip-inbound',
+    ruleName: v.LIVEKIT_SIP_RULE_NAME ?? 'create-sip-inbound',
+    agentName: v.AGENT_NAME ?? '',
+    auth: v.LIVEKIT_SIP_USERNAME && v.LIVEKIT_SIP_PASSWORD ? { username: v.LIVEKIT_SIP_USERNAME, password: v.LIVEKIT_SIP_PASSWORD } : null,
+  };
+}
+
+async function livekitChanges(s: Session): Promise<Change[]> {
+  const { observeLiveKit, planLiveKit } = await import('../services/livekit.js');
+  const desired = livekitDesired(s);
+  const state = await spin(s, 'Reading LiveKit…', () => observeLiveKit(livekitConn(s), desired), { quiet: true });
+  if (state.foreignTrunk && !s.useForeignTrunk && s.prompts) {
+    const t = state.foreignTrunk;
+    s.useForeignTrunk = await confirm(
+      `${desired.number} is already on the LiveKit trunk "${t.name || t.sipTrunkId}", which this tool did not create. ` +
+        'Use that trunk (its other numbers and settings stay as they are)?',
+      false,
+    );
+  }
+  return planLiveKit(livekitConn(s), desired, state, { useForeignTrunk: s.useForeignTrunk });
+}
+
+async function signalwireChanges(s: Session): Promise<Change[]> {
+  const { observeSignalWire, planSignalWire, signalWireConn } = await import('../services/signalwire.js');
+  const conn = signalWireConn(s.values);
+  if (!conn) return [];
+  const target = swmlTargetFor(s.values);
+  const state = await spin(s, 'Reading SignalWire…', () => observeSignalWire(conn, s.values.PHONE_NUMBER!, target), { quiet: true });
+  return planSignalWire(conn, s.values.PHONE_NUMBER!, target, state);
+}
+
+async function databaseChanges(s: Session): Promise<Change[]> {
+  if (s.ctx.options['no-db']) return [];
+  const { planNumberRow, readNumberRow, supabaseConn } = await import('../services/supabase.js');
+  const conn = supabaseConn(s.values)!;
+  const row = await spin(s, 'Reading the database…', () => readNumberRow(conn, s.values.PHONE_NUMBER!), { quiet: true });
+  return planNumberRow(conn, s.values, row);
+}

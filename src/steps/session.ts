@@ -1,0 +1,67 @@
+// The wizard's working state, passed from step to step. Nothing here touches the world.
+import type { Context } from '../context.js';
+import type { Source } from '../config.js';
+import { setting, type Group, type SettingKey, type Values } from '../settings.js';
+
+export type Origin = Source | 'prompt' | 'generated';
+export type Mode = 'first' | 'update' | 'add' | 'credentials';
+
+export interface Session {
+  ctx: Context;
+  values: Values;
+  origin: Partial<Record<SettingKey, Origin>>;
+  /** Prompts may be shown (a terminal, no --no-interactive, no CI, no --json). */
+  prompts: boolean;
+  mode: Mode;
+  /** Setting groups whose present values are shown again for review (prefilled). */
+  review: Set<Group>;
+  /** Numbers already on our trunk (a rerun). */
+  existingNumbers: string[];
+  /** The person agreed to reuse a trunk we did not create that already holds the number. */
+  useForeignTrunk: boolean;
+  /** Lines for the closing summary: warnings and what to do next. */
+  notes: string[];
+}
+
+export function createSession(ctx: Context): Session {
+  const origin: Session['origin'] = { ...ctx.sources };
+  return {
+    ctx,
+    values: { ...ctx.values },
+    origin,
+    prompts: ctx.interactive && !ctx.json,
+    mode: 'first',
+    review: new Set(),
+    existingNumbers: [],
+    useForeignTrunk: false,
+    notes: [],
+  };
+}
+
+export function set(s: Session, key: SettingKey, value: string | undefined, origin: Origin): void {
+  if (value === undefined || value === '') {
+    delete s.values[key];
+    delete s.origin[key];
+    return;
+  }
+  s.values[key] = value;
+  s.origin[key] = origin;
+}
+
+/** Fills a value from live state (the trunk, the database row) unless the person already gave one. */
+export function fillFromLive(s: Session, key: SettingKey, value: string | null | undefined): void {
+  const o = s.origin[key];
+  if (value && (o === undefined || o === 'default')) set(s, key, value, 'live');
+}
+
+/**
+ * Whether to ask for `key` now. Missing required values are always asked; missing optional ones on a
+ * first run or when their group is under review; present ones only under review, and never with --yes.
+ */
+export function wants(s: Session, key: SettingKey, required: boolean): boolean {
+  if (!s.prompts) return false;
+  const present = Boolean(s.values[key]);
+  const group = setting(key).group;
+  if (!present) return required || (!s.ctx.yes && (s.mode === 'first' || s.review.has(group)));
+  return !s.ctx.yes && s.review.has(group);
+}

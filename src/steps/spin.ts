@@ -1,0 +1,21 @@
+// A clack spinner around one live call, or nothing at all when no prompts are shown.
+import { clack } from '../ui.js';
+import type { Session } from './session.js';
+
+/** With `quiet`, a success leaves no line behind (for reads that are only a means to the plan). */
+export async function spin<T>(s: Session, message: string, work: () => Promise<T>, opts: { quiet?: boolean } = {}): Promise<T> {
+  if (!s.prompts) return work();
+  const c = await clack();
+  const sp = c.spinner();
+  const label = message.replace(/…$/, '');
+  sp.start(message);
+  try {
+    const r = await work();
+    if (opts.quiet) sp.clear();
+    else sp.stop(`${label}: ok`);
+    return r;
+  } catch (err) {
+    sp.error(`${label}: failed`);
+    throw err;
+  }
+}

@@ -1,0 +1,76 @@
+// The opening: what exists already decides the questions. A rerun (a .env with LiveKit credentials and our
+// trunk holding numbers) asks whether to update a number, add one, or change credentials.
+import { requireValues } from '../config.js';
+import { UsageError } from '../errors.js';
+import type { SettingKey } from '../settings.js';
+import { answer, clack, dim, red } from '../ui.js';
+import { livekitConn } from './livekit.js';
+import { set, type Session } from './session.js';
+import { spin } from './spin.js';
+
+export function requiredKeys(s: Session): SettingKey[] {
+  const keys: SettingKey[] = ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET', 'LIVEKIT_SIP_DOMAIN', 'PHONE_NUMBER'];
+  if (!s.ctx.options['no-db']) keys.push('SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY');
+  return keys;
+}
+
+export async function start(s: Session): Promise<void> {
+  if (!s.prompts) {
+    // Without prompts, every missing value is named at once, before anything is touched.
+    requireValues(s.values, requiredKeys(s), 'Missing (give each as a flag, or set it in the environment or .env)');
+    s.review.add('number');
+    return;
+  }
+  const c = await clack();
+  c.intro('create-sip-inbound: inbound calls from SignalWire to your LiveKit agent');
+  const v = s.values;
+  if (!(s.ctx.envFileExists && v.LIVEKIT_URL && v.LIVEKIT_API_KEY && v.LIVEKIT_API_SECRET)) {
+    s.review.add('number');
+    return;
+  }
+
+  const { listTrunkNumbers } = await import('../services/livekit.js');
+  let numbers: string[];
+  try {
+    numbers = await spin(s, 'Reading your LiveKit setup…', () => listTrunkNumbers(livekitConn(s), v.LIVEKIT_SIP_TRUNK_NAME ?? 'create-sip-inbound'));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    // The saved credentials no longer work: go straight to changing them.
+    c.log.error(red(err.message));
+    s.mode = 'credentials';
+    s.review = new Set(['livekit', 'supabase', 'number']);
+    return;
+  }
+  if (!numbers.length) {
+    s.review.add('number');
+    return;
+  }
+
+  s.existingNumbers = numbers;
+  c.log.info(`Found ${numbers.length === 1 ? 'number' : 'numbers'} on the trunk: ${numbers.join(', ')}`);
+  const given = v.PHONE_NUMBER;
+  const choice = given
+    ? numbers.includes(given) ? 'update' : 'add'
+    : await answer(
+        await c.select({
+          message: 'Update a number, add a number, or change credentials?',
+          options: [
+            { value: 'update', label: 'Update a number', hint: 'its voice, models, agent…' },
+            { value: 'add', label: 'Add a number' },
+            { value: 'credentials', label: 'Change credentials', hint: 'LiveKit, Supabase, SignalWire' },
+          ],
+        }),
+      );
+  s.mode = choice as Session['mode'];
+  if (s.mode === 'credentials') s.review = new Set(['livekit', 'supabase', 'signalwire']);
+  else s.review = new Set(['number']);
+  if (s.mode === 'update' && !given) {
+    const picked =
+      numbers.length === 1
+        ? numbers[0]!
+        : await answer(await c.select({ message: 'Which number?', options: numbers.map((n) => ({ value: n, label: n })) }));
+    set(s, 'PHONE_NUMBER', picked, 'prompt');
+  }
+  if (s.mode === 'credentials' && !given && numbers.length === 1) set(s, 'PHONE_NUMBER', numbers[0], 'live');
+  if (s.mode === 'add' && !given) c.log.message(dim('Everything else stays; the new number joins the same trunk and rule.'));
+}

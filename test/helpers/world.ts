@@ -1,0 +1,54 @@
+// Every stand-in at once, as the wizard meets them: LiveKit, a real Postgres with the schema behind a
+// PostgREST stand-in, and (optionally) SignalWire. Used by the end-to-end tests and `npm run stack`.
+import { renderSchema } from '../../src/render/sql.ts';
+import { startLiveKit, type LiveKitStandIn } from '../stand-ins/livekit.ts';
+import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
+import { startPostgrest, type PostgrestStandIn } from '../stand-ins/postgrest.ts';
+import { startSignalWire, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
+
+export const NUMBER = '+14244851544';
+
+export interface World {
+  pg: Postgres;
+  db: string;
+  livekit: LiveKitStandIn;
+  rest: PostgrestStandIn;
+  signalwire?: SignalWireStandIn;
+  /** The variables that point the wizard at the stand-ins. */
+  env: Record<string, string>;
+  rows(): Promise<Array<Record<string, unknown>>>;
+  stop(): Promise<void>;
+}
+
+export async function startWorld(opts: { pg?: Postgres; signalwire?: boolean; schema?: string } = {}): Promise<World> {
+  const pg = opts.pg ?? (await startPostgres());
+  const db = await pg.createDatabase();
+  await pg.psql(opts.schema ?? renderSchema(), db);
+  const rest = await startPostgrest({ pg, db });
+  const livekit = await startLiveKit();
+  const signalwire = opts.signalwire ? await startSignalWire({}) : undefined;
+  signalwire?.addNumber(NUMBER);
+  const env: Record<string, string> = {
+    LIVEKIT_URL: livekit.url,
+    LIVEKIT_API_KEY: livekit.apiKey,
+    LIVEKIT_API_SECRET: livekit.apiSecret,
+    // Resolves without a network, as the check's DNS hop needs.
+    LIVEKIT_SIP_DOMAIN: 'localhost',
+    SUPABASE_URL: rest.url,
+    SUPABASE_SERVICE_ROLE_KEY: rest.serviceKey,
+  };
+  if (signalwire) Object.assign(env, { SIGNALWIRE_SPACE_URL: signalwire.url, SIGNALWIRE_PROJECT_ID: signalwire.projectId, SIGNALWIRE_API_TOKEN: signalwire.apiToken });
+  return {
+    pg,
+    db,
+    livekit,
+    rest,
+    signalwire,
+    env,
+    rows: () => pg.query('SELECT * FROM signalwire_phone_numbers ORDER BY number', [], db),
+    async stop() {
+      await Promise.all([livekit.stop(), rest.stop(), signalwire?.stop()]);
+      if (!opts.pg) await pg.stop();
+    },
+  };
+}
