@@ -16,8 +16,20 @@ export async function answer<T>(value: T): Promise<Exclude<T, symbol>> {
   return value as Exclude<T, symbol>;
 }
 
+// Where human-readable output goes: stdout, or stderr when stdout carries --json.
+let human: NodeJS.WriteStream = process.stdout;
+export function humanToStderr(): void {
+  human = process.stderr;
+}
+
+/** A line (or lines) for the person. */
 export function out(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  human.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** Text exactly as given (a document to copy), for the person. */
+export function print(text: string): void {
+  human.write(text);
 }
 
 export function err(text: string): void {

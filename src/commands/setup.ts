@@ -14,8 +14,10 @@ import { askSupabase } from '../steps/supabase.js';
 import { summary } from '../steps/summary.js';
 import { onInterrupt } from '../steps/interrupt.js';
 import { printJson } from '../steps/json.js';
+import { humanToStderr } from '../ui.js';
 
 export async function run(ctx: Context): Promise<number> {
+  if (ctx.json) humanToStderr(); // stdout carries only the JSON result
   const s = createSession(ctx);
   const interrupt = onInterrupt(s);
   try {

@@ -2,7 +2,7 @@
 // what was done and what was not; a rerun picks up from there.
 import type { Change } from '../plan.js';
 import { applyPlan } from '../plan.js';
-import { bold, clack, dim, out } from '../ui.js';
+import { bold, clack, dim, out, print } from '../ui.js';
 import { confirm } from './ask.js';
 import type { Session } from './session.js';
 
@@ -38,7 +38,7 @@ function withColumnRetry(s: Session, change: Change, pauseProgress: () => void):
           pauseProgress();
           const c = await clack();
           c.log.warn(`The table lacks ${err.columns.join(', ')}; nothing was written. Run this in Supabase → SQL Editor:`);
-          process.stdout.write(`\n${err.sql}\n`);
+          print(`\n${err.sql}\n`);
           if (!(await confirm('Done? Try again'))) throw err;
         }
       }

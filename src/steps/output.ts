@@ -7,7 +7,7 @@ import { HIDDEN } from '../render/document.js';
 import { renderNumberSql } from '../render/sql.js';
 import { renderSwml, swmlJson } from '../render/swml.js';
 import { PASTE_SWML, PASTE_SWML_URL } from '../signalwire-paths.js';
-import { bold, dim, green, out } from '../ui.js';
+import { bold, dim, green, out, print } from '../ui.js';
 import { confirm } from './ask.js';
 import type { Session } from './session.js';
 
@@ -31,7 +31,7 @@ export async function showOutput(s: Session): Promise<void> {
     out(dim(PASTE_SWML));
     out('');
     // Printed plain so it copies clean; the SIP password stays off the screen and lives in the file.
-    process.stdout.write(input.password ? swmlJson(renderSwml({ ...input, password: HIDDEN })) : swml);
+    print(input.password ? swmlJson(renderSwml({ ...input, password: HIDDEN })) : swml);
     const file = join(dirname(s.ctx.envFile), SWML_FILE);
     if (!s.ctx.dryRun && (!existsSync(file) || readFileSync(file, 'utf8') !== swml)) {
       writeFileSync(file, swml, { mode: 0o600 });
@@ -47,7 +47,7 @@ export async function showOutput(s: Session): Promise<void> {
 
   if (s.ctx.options['no-db']) {
     out(bold('\nSQL for Supabase → SQL Editor'));
-    process.stdout.write(renderNumberSql(v));
+    print(renderNumberSql(v));
   }
 
   out(bold('\nFor the agent\'s author'));

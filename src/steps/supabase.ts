@@ -1,7 +1,7 @@
 // Step 2: Supabase. URL and service key, checked live; a missing table gets the schema to paste.
 import { UsageError } from '../errors.js';
 import { renderSchema } from '../render/sql.js';
-import { clack, red, yellow } from '../ui.js';
+import { clack, print, red, yellow } from '../ui.js';
 import { askSecret, askText, confirm } from './ask.js';
 import { wants, type Session } from './session.js';
 import { spin } from './spin.js';
@@ -21,7 +21,7 @@ export async function askSupabase(s: Session): Promise<void> {
         throw new UsageError('Supabase has no signalwire_phone_numbers table: run `create-sip-inbound sql --schema` in the SQL editor, then run this again');
       const c = await clack();
       c.log.warn('The table signalwire_phone_numbers does not exist yet. Paste this into Supabase → SQL Editor and run it:');
-      process.stdout.write(`\n${renderSchema()}\n`);
+      print(`\n${renderSchema()}\n`);
       if (!(await confirm('Done? Check again'))) throw new UsageError('Create the table first: create-sip-inbound sql --schema');
     } catch (err) {
       if (!s.prompts || !(err instanceof UsageError) || /Create the table/.test(err.message)) throw err;

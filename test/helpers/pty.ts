@@ -21,6 +21,8 @@ export const KEY = {
 export interface Session {
   /** Everything written so far, escape codes stripped (a transcript: shows every frame ever drawn). */
   transcript(): string;
+  /** Everything written so far, escape codes included. */
+  raw(): string;
   /** The current screen (visible lines plus scrollback), as text. */
   screen(): string;
   write(data: string): void;
@@ -54,6 +56,7 @@ export function startPty(args: string[], opts: { env?: Record<string, string | u
   const transcript = () => raw.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\x1b\][^\x07]*\x07/g, '');
 
   return {
+    raw: () => raw,
     transcript,
     screen,
     write: (d) => pty.write(d),

@@ -1,0 +1,228 @@
+// The guided setup, end to end, by keystrokes in a real pseudo-terminal against the stand-ins.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'dotenv';
+import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
+import { NUMBER, startWorld, type World } from '../helpers/world.ts';
+import { KEY, startPty, type Session } from '../helpers/pty.ts';
+import { runCli } from '../helpers/cli.ts';
+
+let pg: Postgres;
+before(async () => (pg = await startPostgres()));
+after(async () => pg?.stop());
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'csi-e2e-'));
+
+/** Answers prompts in order: wait for each text on screen, then type. */
+async function drive(p: Session, steps: Array<[string | RegExp, string]>) {
+  for (const [wait, keys] of steps) {
+    await p.waitFor(wait, { timeoutMs: 15_000 });
+    p.write(keys);
+  }
+}
+
+/** No secret value may appear on any screen the person saw. */
+function assertNoSecrets(p: Session, secrets: Array<string | undefined>) {
+  const seen = p.transcript();
+  for (const s of secrets) if (s) assert.ok(!seen.includes(s), `a secret appeared on screen: ${s.slice(0, 4)}…`);
+}
+
+function secretsOf(w: World, cwd: string) {
+  const env = existsSync(join(cwd, '.env')) ? parse(readFileSync(join(cwd, '.env'))) : {};
+  return [w.livekit.apiSecret, w.rest.serviceKey, env.LIVEKIT_SIP_PASSWORD, env.DEEPGRAM_API_KEY];
+}
+
+const FIRST_RUN = (w: World): Array<[string | RegExp, string]> => [
+  ['LiveKit URL', w.env.LIVEKIT_URL + KEY.enter],
+  ['LiveKit API key', w.env.LIVEKIT_API_KEY + KEY.enter],
+  ['LiveKit API secret', w.env.LIVEKIT_API_SECRET + KEY.enter],
+  ['LiveKit SIP domain', 'localhost' + KEY.enter],
+  ['Agent name', 'inbound-agent' + KEY.enter],
+  ['Supabase URL', w.env.SUPABASE_URL + KEY.enter],
+  ['Supabase service role key', w.env.SUPABASE_SERVICE_ROLE_KEY + KEY.enter],
+  ['Phone number callers dial', '(424) 485-1544' + KEY.enter],
+  ['Name for this number', 'Sales line' + KEY.enter],
+  ['Status', KEY.enter],
+  ['Speech-to-text provider', KEY.enter],
+  ['Speech-to-text model', KEY.enter],
+  ['Text-to-speech provider', KEY.enter],
+  ['◆  Voice', KEY.enter],
+  ['LLM provider', KEY.enter],
+  ['LLM model', KEY.enter],
+  ['Deepgram API key', 'dg-key-not-real-0001' + KEY.enter],
+  ['ElevenLabs API key', KEY.enter],
+  ['OpenAI API key', KEY.enter],
+  ['Point the number at the SWML automatically', KEY.enter],
+  ['Apply these changes?', KEY.enter],
+  ['Copy the SWML to the clipboard?', 'n'],
+];
+
+test('a fresh setup, then a rerun that changes only the TTS voice', async () => {
+  const w = await startWorld({ pg });
+  after(() => w.stop());
+  w.livekit.registerWorker('inbound-agent');
+  const cwd = tmp();
+
+  // First run: every answer typed.
+  const first = startPty([], { cwd });
+  await drive(first, FIRST_RUN(w));
+  assert.equal(await first.exited, 0, first.screen());
+  const screen = first.screen();
+  assert.match(screen, /"to": "sip:%\{call.to\}@localhost;transport=tcp"/, 'the SWML is on screen');
+  assert.match(screen, /Every hop passed/);
+  assertNoSecrets(first, secretsOf(w, cwd));
+
+  const envPath = join(cwd, '.env');
+  assert.equal(statSync(envPath).mode & 0o777, 0o600);
+  const env = parse(readFileSync(envPath));
+  assert.equal(env.LIVEKIT_URL, w.env.LIVEKIT_URL);
+  assert.equal(env.LIVEKIT_API_SECRET, w.livekit.apiSecret);
+  assert.equal(env.AGENT_NAME, 'inbound-agent');
+  assert.match(env.LIVEKIT_SIP_USERNAME!, /^sip-/);
+  assert.ok(env.LIVEKIT_SIP_PASSWORD!.length >= 24);
+  const trunks = [...w.livekit.trunks.values()];
+  assert.equal(trunks.length, 1);
+  assert.deepEqual(trunks[0]!.numbers, [NUMBER]);
+  assert.equal(trunks[0]!.authUsername, env.LIVEKIT_SIP_USERNAME);
+  const rules = [...w.livekit.rules.values()];
+  assert.equal(rules.length, 1);
+  assert.deepEqual(rules[0]!.trunkIds, [trunks[0]!.sipTrunkId]);
+  assert.equal(rules[0]!.roomConfig?.agents[0]?.agentName, 'inbound-agent');
+  const rows = await w.rows();
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]!.number, NUMBER);
+  assert.equal(rows[0]!.tts_voice, 'Rachel');
+  const swml = JSON.parse(readFileSync(join(cwd, 'signalwire-swml.json'), 'utf8'));
+  assert.equal(swml.sections.main[0].connect.password, env.LIVEKIT_SIP_PASSWORD, 'the saved SWML carries the real password');
+  const envBefore = readFileSync(envPath, 'utf8');
+
+  // Rerun: everything prefilled; only the voice changes.
+  const writesBefore = w.livekit.requests.length;
+  const again = startPty([], { cwd });
+  await drive(again, [
+    ['Update a number, add a number, or change credentials?', KEY.enter],
+    ['Name for this number', KEY.enter],
+    ['Status', KEY.enter],
+    ['Speech-to-text provider', KEY.enter],
+    ['Speech-to-text model', KEY.enter],
+    ['Text-to-speech provider', KEY.enter],
+    ['◆  Voice', KEY.down + KEY.enter], // Rachel → Adam
+    ['LLM provider', KEY.enter],
+    ['LLM model', KEY.enter],
+    ['ElevenLabs API key', KEY.enter],
+    ['OpenAI API key', KEY.enter],
+  ]);
+  await again.waitFor('Apply these changes?');
+  const plan = again.screen();
+  assert.match(plan, /The plan \(1 change\):\n  • database: update tts_voice for \+14244851544/);
+  again.write(KEY.enter);
+  await again.waitFor('Copy the SWML to the clipboard?');
+  again.write('n');
+  assert.equal(await again.exited, 0, again.screen());
+  assertNoSecrets(again, secretsOf(w, cwd));
+  const after2 = await w.rows();
+  assert.equal(after2.length, 1);
+  assert.equal(after2[0]!.tts_voice, 'Adam');
+  assert.equal(after2[0]!.name, 'Sales line');
+  assert.equal(readFileSync(envPath, 'utf8'), envBefore, '.env untouched');
+  const lkWrites = w.livekit.requests.slice(writesBefore).filter((r) => !/^(List|Get)/.test(r.method) && r.service === 'SIP');
+  assert.deepEqual(lkWrites, [], 'no LiveKit write on the rerun');
+});
+
+test('Ctrl-C at the third prompt changes nothing and leaves the terminal clean', async () => {
+  const w = await startWorld({ pg });
+  after(() => w.stop());
+  const cwd = tmp();
+  writeFileSync(join(cwd, 'keep.txt'), 'x');
+  const p = startPty([], { cwd });
+  await drive(p, [
+    ['LiveKit URL', w.env.LIVEKIT_URL + KEY.enter],
+    ['LiveKit API key', w.env.LIVEKIT_API_KEY + KEY.enter],
+    ['LiveKit API secret', 'half-typed'],
+  ]);
+  p.write(KEY.ctrlC);
+  assert.equal(await p.exited, 130);
+  assert.match(p.screen(), /Cancelled/);
+  assert.ok(!existsSync(join(cwd, '.env')), 'no .env written');
+  assert.equal(w.livekit.trunks.size, 0);
+  assert.equal(w.livekit.rules.size, 0);
+  assert.equal((await w.rows()).length, 0);
+  // The cursor is shown again after the last prompt hid it.
+  const raw = p.raw();
+  assert.ok(raw.lastIndexOf('\x1b[?25h') > raw.lastIndexOf('\x1b[?25l'), 'cursor restored');
+});
+
+test('--yes with every value in the environment completes without a prompt', async () => {
+  const w = await startWorld({ pg });
+  after(() => w.stop());
+  w.livekit.registerWorker('inbound-agent');
+  const cwd = tmp();
+  const p = startPty(['--yes', '--number', '4244851544', '--tts-voice', 'Adam'], {
+    cwd,
+    env: { ...w.env, AGENT_NAME: 'inbound-agent', DEEPGRAM_API_KEY: 'dg-key-not-real-0002' },
+  });
+  assert.equal(await p.exited, 0, p.screen());
+  assert.ok(!p.transcript().includes('◆'), `a prompt was shown:\n${p.screen()}`);
+  assert.match(p.screen(), /To skip the prompts next time: npx create-sip-inbound --yes --number \+14244851544 --tts-voice Adam/);
+  assert.equal(w.livekit.trunks.size, 1);
+  assert.equal((await w.rows())[0]!.tts_voice, 'Adam');
+  assert.equal(statSync(join(cwd, '.env')).mode & 0o777, 0o600);
+  assertNoSecrets(p, secretsOf(w, cwd));
+});
+
+test('--no-interactive with one value missing exits 2 naming it, touching nothing', async () => {
+  const w = await startWorld({ pg });
+  after(() => w.stop());
+  const cwd = tmp();
+  const { LIVEKIT_SIP_DOMAIN: _, ...env } = w.env;
+  const r = await runCli(['--no-interactive', '--number', NUMBER], { cwd, env });
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, /Missing .*--livekit-sip-domain \(LIVEKIT_SIP_DOMAIN\)/);
+  assert.doesNotMatch(r.stderr, /--livekit-url/);
+  assert.ok(!existsSync(join(cwd, '.env')));
+  assert.equal(w.livekit.requests.length, 0);
+});
+
+test('a revoked key or a LiveKit failure ends in one line, .env intact', async () => {
+  const w = await startWorld({ pg });
+  after(() => w.stop());
+  const cwd = tmp();
+  const original = '# mine\r\nexport LIVEKIT_URL=' + w.env.LIVEKIT_URL + '\r\nOTHER="x y"\r\n';
+  writeFileSync(join(cwd, '.env'), original);
+  const bad = await runCli(['--yes', '--number', NUMBER], { cwd, env: { ...w.env, LIVEKIT_API_SECRET: 'wrong-secret-value' } });
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /^✖ LiveKit rejected the API key for .*: check LIVEKIT_API_KEY \/ LIVEKIT_API_SECRET\n$/);
+  assert.ok(!bad.stderr.includes('wrong-secret-value'));
+
+  w.livekit.fault('*', { status: 500 });
+  const down = await runCli(['--yes', '--number', NUMBER], { cwd, env: w.env });
+  assert.equal(down.code, 1, down.stderr);
+  assert.equal(down.stderr.trim().split('\n').length, 1, down.stderr);
+  assert.match(down.stderr, /LiveKit/);
+  assert.equal(readFileSync(join(cwd, '.env'), 'utf8'), original);
+});
+
+test('--dry-run shows the plan and changes nothing; --json prints the result without secrets', async () => {
+  const w = await startWorld({ pg });
+  after(() => w.stop());
+  const cwd = tmp();
+  const dry = await runCli(['--dry-run', '--yes', '--number', NUMBER, '--no-check'], { cwd, env: w.env });
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /LiveKit trunk "create-sip-inbound": create with \+14244851544/);
+  assert.match(dry.stdout, /database: add \+14244851544/);
+  assert.ok(!existsSync(join(cwd, '.env')));
+  assert.equal(w.livekit.trunks.size, 0);
+  assert.equal((await w.rows()).length, 0);
+
+  const json = await runCli(['--json', '--number', NUMBER, '--no-check'], { cwd, env: w.env });
+  assert.equal(json.code, 0, json.stderr);
+  const result = JSON.parse(json.stdout);
+  assert.equal(result.ok, true);
+  assert.equal(result.number, NUMBER);
+  assert.ok(result.changes.some((c: string) => c.startsWith('database: add')));
+  for (const secret of secretsOf(w, cwd)) if (secret) assert.ok(!json.stdout.includes(secret) && !json.stderr.includes(secret));
+});
