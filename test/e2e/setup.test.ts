@@ -226,3 +226,48 @@ test('--dry-run shows the plan and changes nothing; --json prints the result wit
   assert.ok(result.changes.some((c: string) => c.startsWith('database: add')));
   for (const secret of secretsOf(w, cwd)) if (secret) assert.ok(!json.stdout.includes(secret) && !json.stderr.includes(secret));
 });
+
+test('a rerun that adds a second number puts it on the same trunk, and SignalWire is pointed automatically', async () => {
+  const w = await startWorld({ pg, signalwire: true });
+  after(() => w.stop());
+  w.livekit.registerWorker('inbound-agent');
+  w.signalwire!.addNumber('+14155550123');
+  const cwd = tmp();
+  const env = { ...w.env, AGENT_NAME: 'inbound-agent', DEEPGRAM_API_KEY: 'dg-key-not-real-0003', ELEVENLABS_API_KEY: 'el-key-not-real-0003', OPENAI_API_KEY: 'oa-key-not-real-0003' };
+  const first = await runCli(['--yes', '--number', NUMBER], { cwd, env });
+  assert.equal(first.code, 0, first.stderr + first.stdout);
+  assert.match(first.stdout, /SignalWire: create SWML script "create-sip-inbound \+14244851544"/);
+  assert.match(first.stdout, /✓ SignalWire number runs our SWML/);
+
+  // The rerun reads everything from .env; the person only adds the number.
+  const p = startPty([], { cwd });
+  await drive(p, [
+    ['Update a number, add a number, or change credentials?', KEY.down + KEY.enter],
+    ['Phone number callers dial', '415 555 0123' + KEY.enter],
+    ['Name for this number', 'Support' + KEY.enter],
+    ['Status', KEY.enter],
+    ['Speech-to-text provider', KEY.enter],
+    ['Speech-to-text model', KEY.enter],
+    ['Text-to-speech provider', KEY.enter],
+    ['◆  Voice', KEY.enter],
+    ['LLM provider', KEY.enter],
+    ['LLM model', KEY.enter],
+  ]);
+  await p.waitFor('Apply these changes?');
+  const plan = p.screen();
+  assert.match(plan, /LiveKit trunk "create-sip-inbound": add \+14155550123/);
+  assert.match(plan, /SignalWire \+14155550123: point at SWML script/);
+  assert.match(plan, /database: add \+14155550123/);
+  assert.doesNotMatch(plan, /dispatch rule/, 'the rule already covers the trunk');
+  assert.doesNotMatch(plan, /\.env:/, 'nothing new for .env');
+  p.write(KEY.enter);
+  assert.equal(await p.exited, 0, p.screen());
+  assertNoSecrets(p, [...secretsOf(w, cwd), w.signalwire!.apiToken]);
+  const trunks = [...w.livekit.trunks.values()];
+  assert.equal(trunks.length, 1);
+  assert.deepEqual([...trunks[0]!.numbers].sort(), ['+14155550123', NUMBER]);
+  assert.equal(w.livekit.rules.size, 1);
+  assert.deepEqual((await w.rows()).map((r) => r.number), ['+14155550123', NUMBER]);
+  const n = [...w.signalwire!.numbers.values()].find((x) => x.number === '+14155550123')!;
+  assert.equal(n.call_handler, 'relay_script');
+});
