@@ -271,3 +271,23 @@ test('a rerun that adds a second number puts it on the same trunk, and SignalWir
   const n = [...w.signalwire!.numbers.values()].find((x) => x.number === '+14155550123')!;
   assert.equal(n.call_handler, 'relay_script');
 });
+
+test('a table missing a column: the setup shows the ALTER line, waits, and finishes once it has run', async () => {
+  const w = await startWorld({
+    pg,
+    schema: `CREATE TABLE signalwire_phone_numbers (id serial PRIMARY KEY, number text, name text, status text,
+      stt_provider text, stt_model text, tts_provider text, llm_provider text, llm_model text);`,
+  });
+  after(() => w.stop());
+  const cwd = tmp();
+  const p = startPty(['--yes', '--number', NUMBER, '--no-check'], { cwd, env: { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0004' } });
+  await p.waitFor('Done? Try again', { timeoutMs: 15_000 });
+  assert.match(p.screen(), /ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS tts_voice text;/);
+  assert.equal((await w.rows()).length, 0, 'no partial row');
+  await w.pg.psql('ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS tts_voice text;', w.db);
+  p.write(KEY.enter);
+  assert.equal(await p.exited, 0, p.screen());
+  const rows = await w.rows();
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]!.tts_voice, 'Rachel');
+});
