@@ -1,0 +1,606 @@
+// A LiveKit stand-in: the Twirp API the wizard and the check call, on loopback, strict where LiveKit is.
+// Every request is decoded with @livekit/protocol's fromJson (unknown fields rejected), the bearer JWT is
+// verified with TokenVerifier and must carry the grant the real server demands, LiveKit's conflicts are
+// enforced (one number on two inbound trunks; two rules for one trunk), and errors take Twirp's
+// { code, msg, meta } shape. It can inject faults per method and simulate an inbound call: trunk match
+// by exact E.164, the individual rule's room name, the SIP participant's attributes, the agent joining.
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { JsonValue } from '@bufbuild/protobuf';
+import {
+  AgentDispatch,
+  CreateAgentDispatchRequest,
+  CreateRoomRequest,
+  CreateSIPDispatchRuleRequest,
+  CreateSIPInboundTrunkRequest,
+  DeleteAgentDispatchRequest,
+  DeleteRoomRequest,
+  DeleteRoomResponse,
+  DeleteSIPDispatchRuleRequest,
+  DeleteSIPTrunkRequest,
+  ListAgentDispatchRequest,
+  ListAgentDispatchResponse,
+  ListParticipantsRequest,
+  ListParticipantsResponse,
+  ListRoomsRequest,
+  ListRoomsResponse,
+  ListSIPDispatchRuleRequest,
+  ListSIPDispatchRuleResponse,
+  ListSIPInboundTrunkRequest,
+  ListSIPInboundTrunkResponse,
+  ListUpdate,
+  ParticipantInfo,
+  ParticipantInfo_Kind,
+  ParticipantInfo_State,
+  Room,
+  SIPDispatchRuleInfo,
+  SIPInboundTrunkInfo,
+  SIPTrunkInfo,
+  SIPTrunkInfo_TrunkKind,
+  UpdateSIPDispatchRuleRequest,
+  UpdateSIPInboundTrunkRequest,
+} from '@livekit/protocol';
+import { TokenVerifier, type ClaimGrants } from 'livekit-server-sdk';
+
+export interface StandInKey {
+  apiKey: string;
+  apiSecret: string;
+  /** false: the key may not manage SIP (LiveKit Cloud lets a key lack permissions); SIP calls get 403. */
+  sipAdmin?: boolean;
+  /** false: room and agent-dispatch calls get 403. */
+  roomAdmin?: boolean;
+}
+
+export interface LiveKitStandInOptions {
+  /** The main key (every permission). Default: a fixed key and a random secret. */
+  apiKey?: string;
+  apiSecret?: string;
+  /** More keys, e.g. one without the SIP admin permission. */
+  keys?: StandInKey[];
+}
+
+export interface Fault {
+  /** Answer this HTTP status with a Twirp error body. */
+  status?: number;
+  /** Stall this long before answering (or failing). */
+  delayMs?: number;
+  /** Answer a body that is not JSON (with `status`, or 200). */
+  garbage?: boolean;
+  /** Apply to the next request only. */
+  once?: boolean;
+}
+
+export interface LoggedRequest {
+  service: string;
+  method: string;
+  /** The request as @livekit/protocol decoded it, e.g. a CreateSIPInboundTrunkRequest. */
+  body: unknown;
+  /** The API key that signed the token, when there was one. */
+  apiKey?: string;
+  /** The HTTP status answered; 0 while the request is in flight. */
+  status: number;
+}
+
+export interface StandInRoom {
+  room: Room;
+  participants: ParticipantInfo[];
+  dispatches: AgentDispatch[];
+}
+
+export interface Worker {
+  /** undefined: an automatic worker (joins rooms whose rule names no agent). */
+  agentName?: string;
+  joinDelayMs: number;
+}
+
+export interface SimulatedCall {
+  room: string;
+  /** The caller's SIP participant. */
+  participant: ParticipantInfo;
+}
+
+export interface LiveKitStandIn {
+  /** http://127.0.0.1:<port>: use as LIVEKIT_URL. */
+  url: string;
+  apiKey: string;
+  apiSecret: string;
+  trunks: Map<string, SIPInboundTrunkInfo>;
+  rules: Map<string, SIPDispatchRuleInfo>;
+  rooms: Map<string, StandInRoom>;
+  requests: LoggedRequest[];
+  /** Method name as in the URL ("ListSIPInboundTrunk"), or "*" for every method. */
+  fault(method: string, fault: Fault): void;
+  clearFaults(): void;
+  registerWorker(agentName?: string, opts?: { joinDelayMs?: number }): void;
+  unregisterWorkers(): void;
+  /**
+   * An inbound INVITE to `to` from `from`. With `auth`, the trunk's digest credentials must match it
+   * (without, the stand-in cannot know what the caller would answer, and does not check).
+   */
+  simulateCall(call: { to: string; from: string; auth?: { username: string; password: string } }): Promise<SimulatedCall>;
+  stop(): Promise<void>;
+}
+
+/** An error in Twirp's terms; simulateCall throws it too. */
+export class TwirpFailure extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: TwirpCode,
+    msg: string,
+    readonly meta: Record<string, string> = {},
+  ) {
+    super(msg);
+    this.name = 'TwirpFailure';
+    this.status = TWIRP_STATUS[code];
+  }
+}
+
+const TWIRP_STATUS = {
+  canceled: 408, invalid_argument: 400, malformed: 400, deadline_exceeded: 408, not_found: 404, bad_route: 404,
+  already_exists: 409, permission_denied: 403, unauthenticated: 401, resource_exhausted: 429,
+  failed_precondition: 412, aborted: 409, out_of_range: 400, unimplemented: 501, internal: 500, unavailable: 503,
+  dataloss: 500, unknown: 500,
+} as const;
+export type TwirpCode = keyof typeof TWIRP_STATUS;
+
+const codeForStatus = (status: number): TwirpCode =>
+  (Object.entries(TWIRP_STATUS).find(([, s]) => s === status)?.[0] as TwirpCode | undefined) ?? (status >= 500 ? 'internal' : 'unknown');
+
+/** What a method demands of the token: the SIP admin grant, or a video grant (roomAdmin for one room). */
+type Need = { sip: true } | { video: 'roomList' | 'roomCreate' } | { video: 'roomAdmin'; room: string };
+
+interface Route {
+  decode(json: JsonValue): unknown;
+  need(body: unknown): Need;
+  handle(body: unknown): { toJson(): JsonValue };
+}
+
+function route<T>(type: { fromJson(json: JsonValue): T }, need: (body: T) => Need, handle: (body: T) => { toJson(): JsonValue }): Route {
+  // Without ignoreUnknownFields: a field LiveKit does not know fails here, as it would there.
+  return { decode: (json) => type.fromJson(json), need: (b) => need(b as T), handle: (b) => handle(b as T) };
+}
+
+const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+const rand = (n = 12) => Array.from(randomBytes(n), (b) => ALPHABET[b % ALPHABET.length]).join('');
+
+export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<LiveKitStandIn> {
+  const main: StandInKey = { apiKey: opts.apiKey ?? 'APIstandin', apiSecret: opts.apiSecret ?? `secret${randomBytes(18).toString('hex')}` };
+  const keys = new Map([main, ...(opts.keys ?? [])].map((k) => [k.apiKey, k]));
+  const trunks = new Map<string, SIPInboundTrunkInfo>();
+  const rules = new Map<string, SIPDispatchRuleInfo>();
+  const rooms = new Map<string, StandInRoom>();
+  const requests: LoggedRequest[] = [];
+  const faults = new Map<string, Fault>();
+  let workers: Worker[] = [];
+  const stopping = new AbortController();
+  const timers = new Set<NodeJS.Timeout>();
+
+  // ── SIP ──
+  const sip: Need = { sip: true };
+  const findTrunk = (id: string) => {
+    const t = trunks.get(id);
+    if (!t) throw new TwirpFailure('not_found', `could not find inbound trunk: ${id}`);
+    return t;
+  };
+  const findRule = (id: string) => {
+    const r = rules.get(id);
+    if (!r) throw new TwirpFailure('not_found', `could not find dispatch rule: ${id}`);
+    return r;
+  };
+  const storeTrunk = (t: SIPInboundTrunkInfo) => {
+    const others = [...trunks.values()].filter((o) => o.sipTrunkId !== t.sipTrunkId);
+    const conflict = trunkConflict([...others, t]);
+    if (conflict) throw new TwirpFailure('invalid_argument', conflict);
+    if (!t.sipTrunkId) t.sipTrunkId = `ST_${rand()}`;
+    trunks.set(t.sipTrunkId, t);
+    return t;
+  };
+  const storeRule = (r: SIPDispatchRuleInfo) => {
+    if (!r.rule?.rule.case) throw new TwirpFailure('invalid_argument', 'dispatch rule is missing its rule (direct, individual or callee)');
+    const others = [...rules.values()].filter((o) => o.sipDispatchRuleId !== r.sipDispatchRuleId);
+    const conflict = ruleConflict([...others, r]);
+    if (conflict) throw new TwirpFailure('invalid_argument', conflict);
+    if (!r.sipDispatchRuleId) r.sipDispatchRuleId = `SDR_${rand()}`;
+    rules.set(r.sipDispatchRuleId, r);
+    return r;
+  };
+
+  const routes: Record<string, Route> = {
+    'SIP/CreateSIPInboundTrunk': route(CreateSIPInboundTrunkRequest, () => sip, (req) => {
+      if (!req.trunk) throw new TwirpFailure('invalid_argument', 'trunk is required');
+      const t = req.trunk.clone();
+      t.sipTrunkId = '';
+      return storeTrunk(t);
+    }),
+    'SIP/ListSIPInboundTrunk': route(ListSIPInboundTrunkRequest, () => sip, (req) => {
+      let items = req.trunkIds.length ? req.trunkIds.flatMap((id) => trunks.get(id) ?? []) : [...trunks.values()];
+      // "Only list trunks that contain one of the numbers, including wildcard trunks."
+      if (req.numbers.length) items = items.filter((t) => !t.numbers.length || t.numbers.some((n) => req.numbers.includes(n)));
+      return new ListSIPInboundTrunkResponse({ items });
+    }),
+    'SIP/UpdateSIPInboundTrunk': route(UpdateSIPInboundTrunkRequest, () => sip, (req) => {
+      const next = findTrunk(req.sipTrunkId).clone();
+      const a = req.action;
+      if (a.case === 'replace') {
+        const t = a.value.clone();
+        t.sipTrunkId = req.sipTrunkId;
+        return storeTrunk(t);
+      }
+      if (a.case !== 'update') throw new TwirpFailure('invalid_argument', 'update or replace is required');
+      const u = a.value;
+      if (u.numbers) next.numbers = applyListUpdate(next.numbers, u.numbers);
+      if (u.allowedAddresses) next.allowedAddresses = applyListUpdate(next.allowedAddresses, u.allowedAddresses);
+      if (u.allowedNumbers) next.allowedNumbers = applyListUpdate(next.allowedNumbers, u.allowedNumbers);
+      if (u.authUsername !== undefined) next.authUsername = u.authUsername;
+      if (u.authPassword !== undefined) next.authPassword = u.authPassword;
+      if (u.authRealm !== undefined) next.authRealm = u.authRealm;
+      if (u.name !== undefined) next.name = u.name;
+      if (u.metadata !== undefined) next.metadata = u.metadata;
+      if (u.media) next.media = u.media;
+      return storeTrunk(next);
+    }),
+    'SIP/DeleteSIPTrunk': route(DeleteSIPTrunkRequest, () => sip, (req) => {
+      const t = findTrunk(req.sipTrunkId);
+      trunks.delete(t.sipTrunkId);
+      return new SIPTrunkInfo({ sipTrunkId: t.sipTrunkId, kind: SIPTrunkInfo_TrunkKind.TRUNK_INBOUND, name: t.name, inboundNumbers: t.numbers });
+    }),
+    'SIP/CreateSIPDispatchRule': route(CreateSIPDispatchRuleRequest, () => sip, (req) => {
+      // The SDK still sends the flat (deprecated) fields; newer clients send dispatchRule. LiveKit takes both.
+      const r = req.dispatchRule?.clone() ?? new SIPDispatchRuleInfo({
+        rule: req.rule, trunkIds: req.trunkIds, hidePhoneNumber: req.hidePhoneNumber, inboundNumbers: req.inboundNumbers,
+        name: req.name, metadata: req.metadata, attributes: req.attributes, roomPreset: req.roomPreset, roomConfig: req.roomConfig,
+      });
+      r.sipDispatchRuleId = '';
+      return storeRule(r);
+    }),
+    'SIP/ListSIPDispatchRule': route(ListSIPDispatchRuleRequest, () => sip, (req) => {
+      let items = req.dispatchRuleIds.length ? req.dispatchRuleIds.flatMap((id) => rules.get(id) ?? []) : [...rules.values()];
+      // "Only list rules that contain one of the Trunk IDs, including wildcard rules."
+      if (req.trunkIds.length) items = items.filter((r) => !r.trunkIds.length || r.trunkIds.some((id) => req.trunkIds.includes(id)));
+      return new ListSIPDispatchRuleResponse({ items });
+    }),
+    'SIP/UpdateSIPDispatchRule': route(UpdateSIPDispatchRuleRequest, () => sip, (req) => {
+      const next = findRule(req.sipDispatchRuleId).clone();
+      const a = req.action;
+      if (a.case === 'replace') {
+        const r = a.value.clone();
+        r.sipDispatchRuleId = req.sipDispatchRuleId;
+        return storeRule(r);
+      }
+      if (a.case !== 'update') throw new TwirpFailure('invalid_argument', 'update or replace is required');
+      const u = a.value;
+      if (u.trunkIds) next.trunkIds = applyListUpdate(next.trunkIds, u.trunkIds);
+      if (u.rule) next.rule = u.rule;
+      if (u.name !== undefined) next.name = u.name;
+      if (u.metadata !== undefined) next.metadata = u.metadata;
+      if (Object.keys(u.attributes).length) next.attributes = { ...u.attributes };
+      if (u.media) next.media = u.media;
+      return storeRule(next);
+    }),
+    'SIP/DeleteSIPDispatchRule': route(DeleteSIPDispatchRuleRequest, () => sip, (req) => {
+      const r = findRule(req.sipDispatchRuleId);
+      rules.delete(r.sipDispatchRuleId);
+      return r;
+    }),
+
+    // ── Rooms ──
+    'RoomService/ListRooms': route(ListRoomsRequest, () => ({ video: 'roomList' }), (req) => {
+      const list = [...rooms.values()].filter((r) => !req.names.length || req.names.includes(r.room.name));
+      return new ListRoomsResponse({ rooms: list.map(roomInfo) });
+    }),
+    'RoomService/CreateRoom': route(CreateRoomRequest, () => ({ video: 'roomCreate' }), (req) => {
+      if (!req.name) throw new TwirpFailure('invalid_argument', 'room name is required');
+      const r = ensureRoom(req.name, req.metadata);
+      for (const a of req.agents) dispatch(r, a.agentName, a.metadata);
+      return roomInfo(r);
+    }),
+    'RoomService/DeleteRoom': route(DeleteRoomRequest, () => ({ video: 'roomCreate' }), (req) => {
+      if (!rooms.delete(req.room)) throw new TwirpFailure('not_found', 'requested room does not exist');
+      return new DeleteRoomResponse();
+    }),
+    'RoomService/ListParticipants': route(ListParticipantsRequest, (req) => ({ video: 'roomAdmin', room: req.room }), (req) => {
+      const r = rooms.get(req.room);
+      if (!r) throw new TwirpFailure('not_found', 'requested room does not exist');
+      return new ListParticipantsResponse({ participants: r.participants });
+    }),
+
+    // ── Agent dispatch ──
+    'AgentDispatchService/CreateDispatch': route(CreateAgentDispatchRequest, (req) => ({ video: 'roomAdmin', room: req.room }), (req) => {
+      if (!req.room) throw new TwirpFailure('invalid_argument', 'room is required');
+      return dispatch(ensureRoom(req.room), req.agentName, req.metadata);
+    }),
+    'AgentDispatchService/ListDispatch': route(ListAgentDispatchRequest, (req) => ({ video: 'roomAdmin', room: req.room }), (req) => {
+      const list = rooms.get(req.room)?.dispatches ?? [];
+      return new ListAgentDispatchResponse({ agentDispatches: list.filter((d) => !req.dispatchId || d.id === req.dispatchId) });
+    }),
+    'AgentDispatchService/DeleteDispatch': route(DeleteAgentDispatchRequest, (req) => ({ video: 'roomAdmin', room: req.room }), (req) => {
+      const r = rooms.get(req.room);
+      const d = r?.dispatches.find((x) => x.id === req.dispatchId);
+      if (!r || !d) throw new TwirpFailure('not_found', `dispatch ${req.dispatchId} not found`);
+      r.dispatches = r.dispatches.filter((x) => x !== d);
+      return d;
+    }),
+  };
+
+  // ── Rooms, participants and agents ──
+  function ensureRoom(name: string, metadata = ''): StandInRoom {
+    let r = rooms.get(name);
+    if (!r) {
+      const now = Date.now();
+      r = {
+        room: new Room({ sid: `RM_${rand()}`, name, metadata, emptyTimeout: 300, departureTimeout: 20, creationTime: BigInt(Math.floor(now / 1000)), creationTimeMs: BigInt(now) }),
+        participants: [],
+        dispatches: [],
+      };
+      rooms.set(name, r);
+    }
+    return r;
+  }
+  function roomInfo(r: StandInRoom): Room {
+    const info = r.room.clone();
+    info.numParticipants = r.participants.length;
+    return info;
+  }
+  function dispatch(r: StandInRoom, agentName: string, metadata = ''): AgentDispatch {
+    const d = new AgentDispatch({ id: `AD_${rand()}`, agentName, room: r.room.name, metadata });
+    r.dispatches.push(d);
+    // An explicit dispatch reaches only a worker registered under that name; '' reaches automatic workers.
+    for (const w of workers.filter((w) => (w.agentName ?? '') === agentName)) joinAgent(r, w);
+    return d;
+  }
+  function joinAgent(r: StandInRoom, w: Worker): void {
+    const join = () => {
+      if (stopping.signal.aborted || rooms.get(r.room.name) !== r) return;
+      const now = Date.now();
+      r.participants.push(
+        new ParticipantInfo({
+          sid: `PA_${rand()}`, identity: `agent-AJ_${rand()}`, name: w.agentName ?? 'agent', kind: ParticipantInfo_Kind.AGENT,
+          state: ParticipantInfo_State.ACTIVE, joinedAt: BigInt(Math.floor(now / 1000)), joinedAtMs: BigInt(now),
+          attributes: { 'lk.agent.state': 'listening' },
+        }),
+      );
+    };
+    if (w.joinDelayMs <= 0) return join();
+    const t = setTimeout(() => {
+      timers.delete(t);
+      join();
+    }, w.joinDelayMs);
+    timers.add(t);
+  }
+
+  async function simulateCall(call: { to: string; from: string; auth?: { username: string; password: string } }): Promise<SimulatedCall> {
+    // LiveKit matches the called number to a trunk exactly as written: "+1…" on the trunk, "+1…" called.
+    const holding = [...trunks.values()].filter((t) => t.numbers.includes(call.to) && (!t.allowedNumbers.length || t.allowedNumbers.includes(call.from)));
+    if (holding.length > 1) throw new TwirpFailure('invalid_argument', `Multiple SIP Trunks matched for "${call.to}"`);
+    const trunk = holding[0];
+    if (!trunk) throw new TwirpFailure('not_found', 'no trunk found', { sip_status_code: '404', sip_status: 'No trunk found' });
+    if (call.auth && trunk.authUsername && (call.auth.username !== trunk.authUsername || call.auth.password !== trunk.authPassword))
+      throw new TwirpFailure('unauthenticated', 'digest authentication failed', { sip_status_code: '401', sip_status: 'Unauthorized' });
+    const all = [...rules.values()];
+    // A rule naming the trunk wins over a wildcard rule (one naming no trunk).
+    const specific = all.filter((r) => r.trunkIds.includes(trunk.sipTrunkId));
+    const rule = specific[0] ?? all.find((r) => !r.trunkIds.length);
+    if (!rule) throw new TwirpFailure('not_found', 'no dispatch rule matched', { sip_status_code: '404', sip_status: 'No dispatch rule' });
+
+    const from = rule.hidePhoneNumber ? call.from.slice(-4) : call.from;
+    const r = rule.rule?.rule;
+    const roomName =
+      r?.case === 'dispatchRuleIndividual'
+        ? `${r.value.roomPrefix}_${from}_${rand()}`
+        : r?.case === 'dispatchRuleCallee'
+          ? `${r.value.roomPrefix ? `${r.value.roomPrefix}_` : ''}${call.to}${r.value.randomize ? `_${rand()}` : ''}`
+          : r?.case === 'dispatchRuleDirect'
+            ? r.value.roomName
+            : '';
+    if (!roomName) throw new TwirpFailure('invalid_argument', 'unsupported dispatch rule');
+    const room = ensureRoom(roomName, rule.roomConfig?.metadata);
+    const attributes: Record<string, string> = {
+      ...rule.attributes,
+      'sip.callID': `SCL_${rand()}`,
+      'sip.trunkID': trunk.sipTrunkId,
+      'sip.ruleID': rule.sipDispatchRuleId,
+      'sip.callStatus': 'active',
+    };
+    if (!rule.hidePhoneNumber) Object.assign(attributes, { 'sip.phoneNumber': call.from, 'sip.trunkPhoneNumber': call.to });
+    const now = Date.now();
+    const participant = new ParticipantInfo({
+      sid: `PA_${rand()}`, identity: `sip_${from}`, name: `Phone ${from}`, kind: ParticipantInfo_Kind.SIP, metadata: rule.metadata,
+      state: ParticipantInfo_State.ACTIVE, joinedAt: BigInt(Math.floor(now / 1000)), joinedAtMs: BigInt(now), attributes,
+    });
+    room.participants.push(participant);
+
+    const agents = (rule.roomConfig?.agents ?? []).map((a) => a.agentName).filter(Boolean);
+    if (agents.length) for (const name of agents) dispatch(room, name);
+    else for (const w of workers.filter((w) => !w.agentName)) joinAgent(room, w);
+    return { room: roomName, participant };
+  }
+
+  // ── HTTP ──
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent && !res.destroyed) sendError(res, new TwirpFailure('internal', (err as Error).message));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const m = /^\/twirp\/livekit\.(\w+)\/(\w+)$/.exec(path);
+    const r = m ? routes[`${m[1]}/${m[2]}`] : undefined;
+    if (req.method !== 'POST' || !m || !r) return sendError(res, new TwirpFailure('bad_route', `no handler for path "${path}"`));
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
+      return sendError(res, new TwirpFailure('bad_route', `unexpected Content-Type: "${req.headers['content-type'] ?? ''}"`));
+    const raw = await readBody(req);
+    const entry: LoggedRequest = { service: m[1]!, method: m[2]!, body: undefined, status: 0 };
+    requests.push(entry);
+    const answer = (status: number, send: () => void) => {
+      entry.status = status;
+      if (!res.destroyed) send();
+    };
+    const fail = (f: TwirpFailure) => answer(f.status, () => sendError(res, f));
+
+    let body: unknown;
+    try {
+      body = r.decode(JSON.parse(raw) as JsonValue);
+      entry.body = body;
+    } catch (err) {
+      return fail(new TwirpFailure('malformed', `the json request could not be decoded: ${(err as Error).message}`));
+    }
+
+    const fault = faults.get(entry.method) ?? faults.get('*');
+    if (fault) {
+      if (fault.once) faults.delete(faults.has(entry.method) ? entry.method : '*');
+      if (fault.delayMs) {
+        try {
+          await sleep(fault.delayMs, undefined, { signal: stopping.signal });
+        } catch {
+          return;
+        }
+      }
+      if (fault.garbage) return answer(fault.status ?? 200, () => send(res, fault.status ?? 200, 'text/html', '<html>upstream hiccup</html>'));
+      if (fault.status) return fail(new TwirpFailure(codeForStatus(fault.status), `injected fault: ${fault.status}`));
+    }
+
+    const auth = await authenticate(req.headers.authorization);
+    if (auth instanceof TwirpFailure) return fail(auth);
+    entry.apiKey = auth.key.apiKey;
+    if (!allowed(auth.claims, auth.key, r.need(body))) return fail(new TwirpFailure('permission_denied', 'permissions denied'));
+
+    try {
+      const reply = r.handle(body).toJson();
+      answer(200, () => send(res, 200, 'application/json', JSON.stringify(reply)));
+    } catch (err) {
+      if (err instanceof TwirpFailure) return fail(err);
+      throw err;
+    }
+  }
+
+  async function authenticate(header: string | undefined): Promise<TwirpFailure | { key: StandInKey; claims: ClaimGrants }> {
+    const token = /^Bearer (.+)$/.exec(header ?? '')?.[1];
+    if (!token) return new TwirpFailure('unauthenticated', 'no authorization header');
+    // The token names its key in `iss`; the signature is then checked with that key's secret.
+    let iss: unknown;
+    try {
+      iss = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown }).iss;
+    } catch {
+      return new TwirpFailure('unauthenticated', 'invalid token');
+    }
+    const key = typeof iss === 'string' ? keys.get(iss) : undefined;
+    if (!key) return new TwirpFailure('unauthenticated', 'invalid API key');
+    try {
+      return { key, claims: await new TokenVerifier(key.apiKey, key.apiSecret).verify(token) };
+    } catch {
+      return new TwirpFailure('unauthenticated', 'invalid token');
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    apiKey: main.apiKey,
+    apiSecret: main.apiSecret,
+    trunks,
+    rules,
+    rooms,
+    requests,
+    fault: (method, f) => void faults.set(method, f),
+    clearFaults: () => faults.clear(),
+    registerWorker: (agentName, o = {}) => void workers.push({ agentName: agentName || undefined, joinDelayMs: o.joinDelayMs ?? 0 }),
+    unregisterWorkers: () => void (workers = []),
+    simulateCall,
+    stop: async () => {
+      stopping.abort();
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The grant the real server checks for each call (what the SDK's clients put in their tokens). */
+function allowed(claims: ClaimGrants, key: StandInKey, need: Need): boolean {
+  if ('sip' in need) return claims.sip?.admin === true && key.sipAdmin !== false;
+  const v = claims.video;
+  if (!v || key.roomAdmin === false) return false;
+  if (need.video === 'roomAdmin') return v.roomAdmin === true && v.room === need.room;
+  return v[need.video] === true;
+}
+
+/** LiveKit's ListUpdate: set, or clear, or remove then add; mixing set/clear with add/remove is refused. */
+function applyListUpdate(list: string[], u: ListUpdate): string[] {
+  if ((u.clear || u.set.length) && (u.add.length || u.remove.length))
+    throw new TwirpFailure('invalid_argument', 'cannot set or clear and change the list at the same time');
+  if (u.clear) return [];
+  if (u.set.length) return [...u.set];
+  const out = list.filter((x) => !u.remove.includes(x));
+  for (const x of u.add) if (!out.includes(x)) out.push(x);
+  return out;
+}
+
+const printID = (id: string) => (id ? `"${id}"` : '"<new>"');
+const printNumbers = (numbers: string[]) => (numbers.length ? `[${numbers.map((n) => JSON.stringify(n)).join(' ')}]` : '<any>');
+const normalizeNumber = (n: string) => (n && !n.startsWith('+') ? `+${n}` : n);
+
+/** LiveKit's ValidateTrunks: one number on two inbound trunks conflicts unless AllowedNumbers tell them apart. */
+function trunkConflict(list: SIPInboundTrunkInfo[]): string | undefined {
+  const byNumber = new Map<string, Map<string, SIPInboundTrunkInfo>>();
+  for (const t of list) {
+    for (const num of t.numbers.length ? t.numbers : ['']) {
+      const byInbound = byNumber.get(num) ?? new Map<string, SIPInboundTrunkInfo>();
+      byNumber.set(num, byInbound);
+      for (const allowed of t.allowedNumbers.length ? t.allowedNumbers : ['']) {
+        const key = normalizeNumber(allowed);
+        const other = byInbound.get(key);
+        if (other)
+          return `Conflicting inbound SIP Trunks: ${printID(t.sipTrunkId)} and ${printID(other.sipTrunkId)}, using the same number(s) ${printNumbers(t.numbers)} ${
+            allowed ? `and AllowedNumber "${allowed}"` : 'without AllowedNumbers set'
+          }`;
+        byInbound.set(key, t);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** LiveKit's ValidateDispatchRules: two rules for the same trunk, number and PIN conflict. */
+function ruleConflict(list: SIPDispatchRuleInfo[]): string | undefined {
+  const seen = new Map<string, SIPDispatchRuleInfo>();
+  for (const r of list) {
+    const v = r.rule?.rule.value;
+    const pin = v && 'pin' in v ? v.pin : '';
+    for (const trunk of r.trunkIds.length ? r.trunkIds : ['']) {
+      for (const num of r.inboundNumbers.length ? r.inboundNumbers : ['']) {
+        const key = JSON.stringify([pin, trunk, normalizeNumber(num)]);
+        const other = seen.get(key);
+        if (other)
+          return `Conflicting SIP Dispatch Rules: same Trunk+Number+PIN combination for for ${printID(r.sipDispatchRuleId)} and ${printID(other.sipDispatchRuleId)}`;
+        seen.set(key, r);
+      }
+    }
+  }
+  return undefined;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (data += chunk));
+    req.on('end', () => resolve(data));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, type: string, text: string): void {
+  // Exactly "application/json": the SDK reads a Twirp error body only under that content type.
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, f: TwirpFailure): void {
+  send(res, f.status, 'application/json', JSON.stringify({ code: f.code, msg: f.message, ...(Object.keys(f.meta).length ? { meta: f.meta } : {}) }));
+}
