@@ -1,0 +1,27 @@
+// Shared by the LiveKit tests: a connection to the stand-in, a desired state, and one observe → plan → apply run.
+import { applyPlan, type Change } from '../../src/plan.ts';
+import { observeLiveKit, planLiveKit, type LiveKitConn, type LiveKitDesired } from '../../src/services/livekit.ts';
+import type { LiveKitStandIn, LoggedRequest } from '../stand-ins/livekit.ts';
+
+export const NUMBER = '+14244851544';
+export const SECOND = '+14244851545';
+export const AUTH = { username: 'sip-1a2b3c4d', password: 'Qm9vdHN0cmFwLXBhc3N3b3JkLTEyMzQ1' };
+
+export function connOf(lk: LiveKitStandIn, over: Partial<LiveKitConn> = {}): LiveKitConn {
+  return { url: lk.url, apiKey: lk.apiKey, apiSecret: lk.apiSecret, ...over };
+}
+
+export function desired(over: Partial<LiveKitDesired> = {}): LiveKitDesired {
+  return { number: NUMBER, trunkName: 'create-sip-inbound', ruleName: 'create-sip-inbound', agentName: 'inbound-agent', auth: AUTH, ...over };
+}
+
+/** Observe, plan and apply, as the wizard does; returns the changes made. */
+export async function converge(conn: LiveKitConn, want: LiveKitDesired, opts: { useForeignTrunk?: boolean } = {}): Promise<Change[]> {
+  const changes = planLiveKit(conn, want, await observeLiveKit(conn, want), opts);
+  const report = await applyPlan(changes);
+  if (report.failed) throw report.failed.error;
+  return changes;
+}
+
+export const isWrite = (r: LoggedRequest) => /^(Create|Update|Delete)/.test(r.method);
+export const writes = (lk: LiveKitStandIn, from = 0) => lk.requests.slice(from).filter(isWrite);
