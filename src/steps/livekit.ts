@@ -44,10 +44,5 @@ export async function askLiveKit(s: Session): Promise<void> {
     set(s, 'LIVEKIT_SIP_USERNAME', undefined, 'flag');
     set(s, 'LIVEKIT_SIP_PASSWORD', undefined, 'flag');
     s.notes.push('SIP digest auth is off (--no-sip-auth): anyone who knows the SIP URI and the number can reach the agent.');
-  } else if (!s.values.LIVEKIT_SIP_USERNAME || !s.values.LIVEKIT_SIP_PASSWORD) {
-    const { generateSipAuth } = await import('../services/livekit.js');
-    const auth = generateSipAuth();
-    set(s, 'LIVEKIT_SIP_USERNAME', auth.username, 'generated');
-    set(s, 'LIVEKIT_SIP_PASSWORD', auth.password, 'generated');
   }
 }

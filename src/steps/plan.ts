@@ -5,7 +5,7 @@ import { swmlTargetFor } from '../swml-target.js';
 import type { Change } from '../plan.js';
 import { SETTINGS, type Setting, type SettingKey } from '../settings.js';
 import { livekitConn } from './livekit.js';
-import type { Session } from './session.js';
+import { set, type Session } from './session.js';
 import { confirm } from './ask.js';
 import { spin } from './spin.js';
 
@@ -17,9 +17,11 @@ export interface Planned {
 
 export async function buildPlan(s: Session): Promise<Planned> {
   const changes: Change[] = [];
+  // LiveKit is read first: the trunk's digest login, when .env lacks one, is what .env and the SWML must carry.
+  const livekit = await livekitChanges(s);
   const env = envChange(s);
   if (env.change) changes.push(env.change);
-  changes.push(...(await livekitChanges(s)));
+  changes.push(...livekit);
   changes.push(...(await signalwireChanges(s)));
   changes.push(...(await databaseChanges(s)));
   return { changes, envText: env.text };
@@ -36,6 +38,9 @@ export function envUpdates(s: Session): Record<string, string> {
     const name = !(def.key in inFile) ? def.aliases?.find((a) => a in inFile) ?? def.key : def.key;
     updates[name] = value;
   }
+  // --no-sip-auth: a login left in .env would still go into the SWML; empty it.
+  if (s.ctx.options['no-sip-auth'])
+    for (const key of ['LIVEKIT_SIP_USERNAME', 'LIVEKIT_SIP_PASSWORD']) if (inFile[key]) updates[key] = '';
   return updates;
 }
 
@@ -68,9 +73,17 @@ export function livekitDesired(s: Session) {
 }
 
 async function livekitChanges(s: Session): Promise<Change[]> {
-  const { observeLiveKit, planLiveKit } = await import('../services/livekit.js');
+  const { generateSipAuth, observeLiveKit, planLiveKit } = await import('../services/livekit.js');
+  const state = await spin(s, 'Reading LiveKit…', () => observeLiveKit(livekitConn(s), livekitDesired(s)), { quiet: true });
+  if (!s.ctx.options['no-sip-auth'] && !(s.values.LIVEKIT_SIP_USERNAME && s.values.LIVEKIT_SIP_PASSWORD)) {
+    // Keep the login the trunk already has (SWML out there carries it); otherwise make a new one.
+    const t = state.trunk;
+    const auth = t?.authUsername && t.authPassword ? { username: t.authUsername, password: t.authPassword } : generateSipAuth();
+    const origin = t?.authUsername && t.authPassword ? 'live' : 'generated';
+    set(s, 'LIVEKIT_SIP_USERNAME', auth.username, origin);
+    set(s, 'LIVEKIT_SIP_PASSWORD', auth.password, origin);
+  }
   const desired = livekitDesired(s);
-  const state = await spin(s, 'Reading LiveKit…', () => observeLiveKit(livekitConn(s), desired), { quiet: true });
   if (state.foreignTrunk && !s.useForeignTrunk && s.prompts) {
     const t = state.foreignTrunk;
     s.useForeignTrunk = await confirm(

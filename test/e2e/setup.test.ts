@@ -291,3 +291,24 @@ test('a table missing a column: the setup shows the ALTER line, waits, and finis
   assert.equal(rows.length, 1);
   assert.equal(rows[0]!.tts_voice, 'Rachel');
 });
+
+test('a .env without the SIP login takes the trunk\'s login back instead of making a new one', async () => {
+  const w = await startWorld({ pg });
+  after(() => w.stop());
+  const cwd = tmp();
+  const env = { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0005' };
+  assert.equal((await runCli(['--yes', '--number', NUMBER, '--no-check'], { cwd, env })).code, 0);
+  const trunk = [...w.livekit.trunks.values()][0]!;
+  const login = { user: trunk.authUsername, pass: trunk.authPassword };
+  const envPath = join(cwd, '.env');
+  writeFileSync(envPath, readFileSync(envPath, 'utf8').replace(/^LIVEKIT_SIP_(USERNAME|PASSWORD)=.*\n/gm, ''));
+
+  const r = await runCli(['--yes', '--number', NUMBER, '--no-check'], { cwd, env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\.env: add LIVEKIT_SIP_USERNAME, LIVEKIT_SIP_PASSWORD/);
+  assert.doesNotMatch(r.stdout, /LiveKit trunk/, 'the trunk is left as it is');
+  const after2 = [...w.livekit.trunks.values()][0]!;
+  assert.deepEqual({ user: after2.authUsername, pass: after2.authPassword }, login);
+  const back = parse(readFileSync(envPath));
+  assert.deepEqual({ user: back.LIVEKIT_SIP_USERNAME, pass: back.LIVEKIT_SIP_PASSWORD }, login);
+});
