@@ -312,3 +312,21 @@ test('a .env without the SIP login takes the trunk\'s login back instead of maki
   const back = parse(readFileSync(envPath));
   assert.deepEqual({ user: back.LIVEKIT_SIP_USERNAME, pass: back.LIVEKIT_SIP_PASSWORD }, login);
 });
+
+test('the number on a trunk this tool did not create: the setup asks, then uses that trunk', async () => {
+  const w = await startWorld({ pg });
+  after(() => w.stop());
+  const { SipClient } = await import('livekit-server-sdk');
+  const sip = new SipClient(w.livekit.url, w.livekit.apiKey, w.livekit.apiSecret);
+  const theirs = await sip.createSipInboundTrunk('made-by-hand', [NUMBER, '+15550001111']);
+  const cwd = tmp();
+  const p = startPty(['--yes', '--number', NUMBER, '--no-check'], { cwd, env: { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0006' } });
+  await p.waitFor(/already on the LiveKit trunk "made-by-hand", which this tool did not create/, { timeoutMs: 15_000 });
+  p.write('y');
+  assert.equal(await p.exited, 0, p.screen());
+  const trunks = [...w.livekit.trunks.values()];
+  assert.equal(trunks.length, 1, 'no second trunk');
+  assert.deepEqual([...trunks[0]!.numbers].sort(), ['+14244851544', '+15550001111'], 'their other number stays');
+  assert.equal(trunks[0]!.sipTrunkId, theirs.sipTrunkId);
+  assert.deepEqual([...w.livekit.rules.values()][0]!.trunkIds, [theirs.sipTrunkId]);
+});
