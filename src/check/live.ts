@@ -47,7 +47,7 @@ export async function watchLiveCall(api: LiveKitApi, conn: LiveKitConn, o: LiveO
   try {
     before = new Set((await api.rooms.listRooms()).map((r) => r.name));
   } catch (err) {
-    return fail(err, 'list rooms');
+    return fail(err, 'listing rooms');
   }
   o.onWatching?.(o.e164);
 
@@ -55,7 +55,7 @@ export async function watchLiveCall(api: LiveKitApi, conn: LiveKitConn, o: LiveO
   try {
     seen = await findCall(api, o, before, deadline, pollMs);
   } catch (err) {
-    return fail(err, 'watch for the call');
+    return fail(err, 'watching for the call');
   }
   if (!seen)
     return {
@@ -91,7 +91,7 @@ export async function watchLiveCall(api: LiveKitApi, conn: LiveKitConn, o: LiveO
       await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
     }
   } catch (err) {
-    return fail(err, 'watch the call');
+    return fail(err, 'watching the call');
   }
   if (ended) o.onEvent?.('the call ended');
 

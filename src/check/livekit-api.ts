@@ -1,5 +1,7 @@
 // The LiveKit clients the check uses, loaded on first use (livekit-server-sdk is heavy), and the one-line
-// message any LiveKit failure becomes. Never a secret in that line.
+// detail and fix any LiveKit failure becomes (the LiveKit service's wording). Never a secret in either.
+import { UsageError } from '../errors.js';
+import { liveKitError } from '../services/livekit.js';
 import type { LiveKitConn } from './types.js';
 
 /** Seconds per LiveKit request: a check should say "unreachable" quickly rather than hang. */
@@ -13,7 +15,8 @@ export interface LiveKitApi {
 
 export async function liveKitApi(conn: LiveKitConn): Promise<LiveKitApi> {
   const sdk = await import('livekit-server-sdk');
-  const opts = { requestTimeout: REQUEST_TIMEOUT_S };
+  // No region failover: it prints warnings and multiplies the wait; the check wants one clear answer.
+  const opts = { requestTimeout: REQUEST_TIMEOUT_S, failover: false };
   return {
     sip: new sdk.SipClient(conn.url, conn.apiKey, conn.apiSecret, opts),
     rooms: new sdk.RoomServiceClient(conn.url, conn.apiKey, conn.apiSecret, opts),
@@ -21,37 +24,18 @@ export async function liveKitApi(conn: LiveKitConn): Promise<LiveKitApi> {
   };
 }
 
-export function hostOf(url: string): string {
-  try {
-    return new URL(url.replace(/^ws/, 'http')).host;
-  } catch {
-    return url;
-  }
-}
-
-/** "LiveKit could not <what>: <why>; <fix>", one line, with the secret scrubbed out of anything the server said. */
-export function liveKitProblem(err: unknown, conn: LiveKitConn, what: string): { detail: string; fix: string; auth?: boolean } {
-  const host = hostOf(conn.url);
-  const e = err as { name?: string; status?: number; code?: string; message?: string; cause?: { code?: string } };
-  const scrub = (s: string) => (conn.apiSecret ? s.split(conn.apiSecret).join('••••') : s).replace(/\s+/g, ' ').slice(0, 200);
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
-    return { detail: `${host} did not answer "${what}" within ${REQUEST_TIMEOUT_S} s`, fix: 'check LIVEKIT_URL and the network, then rerun' };
-  if (typeof e?.status === 'number') {
-    if (e.status === 401)
-      return {
-        detail: `LiveKit rejected the API key (401) for "${what}"`,
-        fix: `check LIVEKIT_API_KEY / LIVEKIT_API_SECRET for ${conn.url} (LiveKit Cloud → Settings → API keys)`,
-        auth: true,
-      };
-    if (e.status === 403)
-      return { detail: `LiveKit refused "${what}" (403): the API key lacks a permission`, fix: 'use a key with admin rights (LiveKit Cloud → Settings → API keys)', auth: true };
-    const said = e.message ? `: ${scrub(e.message)}` : '';
-    if (e.status >= 500) return { detail: `LiveKit failed "${what}" (${e.status}${said})`, fix: 'a problem on the LiveKit side; see status.livekit.io and rerun' };
-    return { detail: `LiveKit refused "${what}" (${e.status}${said})`, fix: `check LIVEKIT_URL (${conn.url}) and rerun` };
-  }
-  const code = e?.cause?.code ?? e?.code;
-  return {
-    detail: `cannot reach LiveKit at ${host}${code ? ` (${code})` : ''}`,
-    fix: 'check LIVEKIT_URL (e.g. wss://my-app-abc123.livekit.cloud) and the network',
-  };
+/** What failed and the fix, for a hop, the probe or the live watch. `what` reads "listing inbound trunks". */
+export function liveKitProblem(err: unknown, conn: LiveKitConn, what: string): { detail: string; fix: string } {
+  // The service names the SIP admin permission for a 403; on room and dispatch calls it is the room admin one.
+  if ((err as { status?: unknown })?.status === 403 && !/trunk|rule/.test(what))
+    return {
+      detail: `LiveKit refused ${what} (403): the API key lacks room admin permissions`,
+      fix: 'give the key admin permissions in LiveKit Cloud → Settings → API keys, or use a key that has them',
+    };
+  const e = liveKitError(err, { ...conn, timeoutMs: REQUEST_TIMEOUT_S * 1000 }, what);
+  const fix =
+    e instanceof UsageError
+      ? 'check LIVEKIT_API_KEY / LIVEKIT_API_SECRET (LiveKit Cloud → Settings → API keys)'
+      : 'check LIVEKIT_URL (e.g. wss://my-app-abc123.livekit.cloud) and the network, then rerun';
+  return { detail: e.message, fix };
 }

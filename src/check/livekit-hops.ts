@@ -32,7 +32,7 @@ export async function liveKitHops(api: LiveKitApi, conn: LiveKitConn, values: Va
   try {
     trunks = await api.sip.listSipInboundTrunk();
   } catch (err) {
-    const p = liveKitProblem(err, conn, 'list inbound trunks');
+    const p = liveKitProblem(err, conn, 'listing inbound trunks');
     found.hops.push({ ...LIVEKIT_HOP, ok: false, detail: p.detail, fix: p.fix });
     found.hops.push(skip(TRUNK_HOP, 'needs LiveKit'), skip(RULE_HOP, 'needs LiveKit'));
     return found;
@@ -51,7 +51,7 @@ export async function liveKitHops(api: LiveKitApi, conn: LiveKitConn, values: Va
   try {
     rules = await api.sip.listSipDispatchRule();
   } catch (err) {
-    const p = liveKitProblem(err, conn, 'list dispatch rules');
+    const p = liveKitProblem(err, conn, 'listing dispatch rules');
     found.hops.push({ ...RULE_HOP, ok: false, detail: p.detail, fix: p.fix });
     return found;
   }

@@ -11,8 +11,8 @@ export const PROBE_TIMEOUT_MS = 20_000;
 export interface ProbeOptions {
   /** The agent to dispatch; undefined for automatic dispatch. */
   agentName: string | undefined;
-  /** What the dispatch rule names (to name both sides of a mismatch). */
-  ruleAgents: string[];
+  /** What the dispatch rule names (to name both sides of a mismatch); undefined when no rule was found. */
+  ruleAgents: string[] | undefined;
   roomPrefix: string;
   timeoutMs?: number;
   pollMs?: number;
@@ -31,7 +31,7 @@ export async function probeAgent(api: LiveKitApi, conn: LiveKitConn, o: ProbeOpt
       else await api.rooms.createRoom({ name: room, emptyTimeout: 60 });
       created = true;
     } catch (err) {
-      const p = liveKitProblem(err, conn, o.agentName ? 'dispatch the agent' : 'create a probe room');
+      const p = liveKitProblem(err, conn, o.agentName ? 'dispatching the agent' : 'creating a probe room');
       return { ...base, ok: false, detail: p.detail, fix: p.fix };
     }
     for (;;) {
@@ -45,7 +45,7 @@ export async function probeAgent(api: LiveKitApi, conn: LiveKitConn, o: ProbeOpt
     }
     return { ...base, ok: false, detail: `no agent joined in ${seconds(timeoutMs)}`, fix: causes(o) };
   } catch (err) {
-    const p = liveKitProblem(err, conn, 'watch the probe room');
+    const p = liveKitProblem(err, conn, 'watching the probe room');
     return { ...base, ok: false, detail: p.detail, fix: p.fix };
   } finally {
     // Always: a probe must leave nothing behind, whatever happened above.
@@ -56,7 +56,11 @@ export async function probeAgent(api: LiveKitApi, conn: LiveKitConn, o: ProbeOpt
 /** The likely causes, naming both sides of an agent-name mismatch. */
 function causes(o: ProbeOptions): string {
   const worker = 'the worker is not running or not connected to this LiveKit project (start it: python agent.py start; check its LIVEKIT_URL)';
-  const rule = o.ruleAgents.length ? `the rule dispatches ${o.ruleAgents.map((a) => `"${a}"`).join(', ')}` : 'the rule names no agent';
+  const rule = !o.ruleAgents
+    ? 'no dispatch rule found'
+    : o.ruleAgents.length
+      ? `the rule dispatches ${o.ruleAgents.map((a) => `"${a}"`).join(', ')}`
+      : 'the rule names no agent';
   if (o.agentName)
     return `${worker}; or the worker registers another agent_name than "${o.agentName}" (AGENT_NAME; ${rule}): they must be the same`;
   return `${worker}; or the worker registers an agent_name (${rule}, AGENT_NAME is empty): a named worker is only dispatched explicitly, so set AGENT_NAME to its name and rerun the wizard`;

@@ -5,7 +5,7 @@ import type { Values } from '../settings.js';
 import { bold, green, out, red } from '../ui.js';
 import { databaseHop, DATABASE_HOP, oneLine } from './database-hop.js';
 import { dnsHop, DNS_HOP } from './dns-hop.js';
-import { envHop } from './env-hop.js';
+import { ENV_HOP, envHop } from './env-hop.js';
 import { LIVE_TIMEOUT_S, watchLiveCall } from './live.js';
 import { liveKitApi, type LiveKitApi } from './livekit-api.js';
 import { liveKitHops, LIVEKIT_HOP, RULE_HOP, TRUNK_HOP, type LiveKitFindings } from './livekit-hops.js';
@@ -46,7 +46,7 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
   const skip = (hop: { id: string; title: string }, why: string): Hop => ({ ...hop, ok: false, skipped: true, detail: why });
   const e164 = values.PHONE_NUMBER;
 
-  add(guard({ id: 'env', title: '.env complete' }, values, () => envHop(values, opts.envFile)));
+  add(guard(ENV_HOP, values, () => envHop(values, opts.envFile)));
 
   const conn: LiveKitConn | undefined =
     values.LIVEKIT_URL && values.LIVEKIT_API_KEY && values.LIVEKIT_API_SECRET
@@ -89,7 +89,7 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
       const clear = opts.print ? transient(`Waiting up to ${seconds(timeoutMs)} for the agent to join a test room…`) : () => {};
       report.probe = await probeAgent(api, conn, {
         agentName: values.AGENT_NAME || undefined,
-        ruleAgents: lk.ruleAgents,
+        ruleAgents: lk.rule ? lk.ruleAgents : undefined,
         roomPrefix: lk.roomPrefix,
         timeoutMs,
         ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
@@ -101,7 +101,12 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
   }
 
   if (opts.live) {
-    report.live = api && conn && lk && liveKitOk && e164 ? await live(api, conn, lk, e164, since, values, opts) : { ok: false, skipped: true, number: e164 ?? '', detail: 'needs LiveKit' };
+    // A call cannot reach a room without the trunk and a rule: do not ask the person to dial for nothing.
+    const trunkOk = hops.some((h) => h.id === TRUNK_HOP.id && h.ok);
+    report.live =
+      api && conn && lk?.rule && liveKitOk && trunkOk && e164
+        ? await live(api, conn, lk, e164, since, values, opts)
+        : { ok: false, skipped: true, number: e164 ?? '', detail: 'needs LiveKit, a trunk holding the number and a dispatch rule' };
     if (opts.print) printLive(report.live);
   }
 

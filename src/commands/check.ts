@@ -3,19 +3,25 @@
 import { requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { out } from '../ui.js';
+import { err, out } from '../ui.js';
 
 export async function run(ctx: Context): Promise<number> {
   const { REQUIRED } = await import('../check/env-hop.js');
   requireValues(ctx.values, REQUIRED, 'Missing (give each as a flag, or set it in the environment or .env)');
   const timeoutSec = parseTimeout(ctx.options.timeout);
-  const { runChecks } = await import('../check/run.js');
+  const [{ runChecks }, { dialable }, { LIVE_TIMEOUT_S }] = await Promise.all([
+    import('../check/run.js'),
+    import('../check/report.js'),
+    import('../check/live.js'),
+  ]);
   const report = await runChecks(ctx.values, {
     print: !ctx.json,
     probe: !ctx.options['no-probe'],
     live: Boolean(ctx.options.live),
     ...(timeoutSec !== undefined ? { timeoutSec } : {}),
     envFile: ctx.envFile,
+    // Under --json stdout is only the report, but the person still has to be told to dial.
+    ...(ctx.json ? { onLiveStart: (n: string) => err(`Call ${dialable(n)} now (watching for ${timeoutSec ?? LIVE_TIMEOUT_S} s)`) } : {}),
   });
   if (ctx.json) out(JSON.stringify(report, null, 2));
   return report.ok ? 0 : 1;
