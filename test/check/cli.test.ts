@@ -1,0 +1,136 @@
+// `check` through the CLI from source, as a person runs it: settings from the environment, exit codes
+// 0 / 1 / 2, the printed report, --json that parses, and no secret anywhere in the output.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Values } from '../../src/settings.ts';
+import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
+import { CALLER, NUMBER, OTHER_NUMBER, SIP_AUTH, setup, type Setup } from './helpers.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+let pg: Postgres;
+before(async () => (pg = await startPostgres()));
+after(async () => pg?.stop());
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** node --import tsx -e "main(['check', …])" with only these variables (nothing from the developer's shell). */
+function cli(args: string[], values: Values, onOutput?: (all: string) => void): Promise<Run> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' };
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) env[k] = v;
+  const script = `import('./src/cli.ts').then((m) => m.main(${JSON.stringify(['check', ...args])}))`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      onOutput?.(stdout + stderr);
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      onOutput?.(stdout + stderr);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function noSecrets(s: Setup, r: Run) {
+  for (const secret of s.secrets) assert.ok(!(r.stdout + r.stderr).includes(secret), 'a secret in the output');
+}
+
+test('check from the CLI: 0 when good (plain and --json), 1 with a broken hop, 2 when a setting is missing', async (t) => {
+  const good = await setup(t, pg);
+  const bad = await setup(t, pg, { trunkNumbers: [OTHER_NUMBER] });
+  const { SUPABASE_URL: _, ...missing } = good.values;
+  const env = (s: Setup) => ['-f', s.envFile];
+
+  const [plain, json, broken, usage] = await Promise.all([
+    cli(env(good), good.values),
+    cli([...env(good), '--json', '--no-probe'], good.values),
+    cli(env(bad), bad.values),
+    cli(env(good), missing),
+  ]);
+
+  assert.equal(plain.code, 0, plain.stdout + plain.stderr);
+  assert.match(plain.stdout, /^✓ \.env complete/m);
+  assert.match(plain.stdout, /^✓ Inbound trunk holds \+14244851544/m);
+  assert.match(plain.stdout, /^– SignalWire number runs our SWML: skipped/m);
+  assert.match(plain.stdout, /^✓ Agent probe: agent "inbound-agent" joined a test room in \d\.\d s/m);
+  assert.match(plain.stdout, /Every hop passed\./);
+  noSecrets(good, plain);
+
+  assert.equal(json.code, 0, json.stderr);
+  const report = JSON.parse(json.stdout) as { ok: boolean; hops: Array<{ id: string }>; probe?: unknown };
+  assert.equal(report.ok, true);
+  assert.equal(report.hops.length, 8);
+  assert.equal(report.probe, undefined, '--no-probe');
+  noSecrets(good, json);
+
+  assert.equal(broken.code, 1, broken.stdout + broken.stderr);
+  const red = broken.stdout.split('\n').filter((l) => l.startsWith('✗'));
+  assert.deepEqual(red.map((l) => l.split(':')[0]), ['✗ Inbound trunk holds +14244851544']);
+  assert.match(broken.stdout, /^ {4}fix: rerun npx create-sip-inbound --number \+14244851544/m);
+  assert.match(broken.stdout, /1 problem: fix it/);
+  noSecrets(bad, broken);
+
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /Missing .*--supabase-url \(SUPABASE_URL\)/);
+  assert.equal(usage.stdout, '');
+  noSecrets(good, usage);
+});
+
+test('check from the CLI: a --timeout that is not a number of seconds is a usage error', async () => {
+  const r = await cli(['--timeout', 'soon', '-f', '/nonexistent/.env'], {
+    LIVEKIT_URL: 'ws://localhost:1', LIVEKIT_API_KEY: 'APIfake', LIVEKIT_API_SECRET: 'fake-secret-0123456789', LIVEKIT_SIP_DOMAIN: 'localhost',
+    PHONE_NUMBER: '+14244851544', SUPABASE_URL: 'http://localhost:1', SUPABASE_SERVICE_ROLE_KEY: 'sb_secret_fake',
+  });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--timeout: "soon"/);
+});
+
+/** Dials the number once the CLI says "Call … now"; the agent logs the call and the caller hangs up. */
+function dialWhenAsked(s: Setup) {
+  let called = false;
+  return (all: string) => {
+    if (called || !all.includes('Call +1 424 485 1544 now')) return;
+    called = true;
+    void (async () => {
+      const call = await s.lk.simulateCall({ to: NUMBER, from: CALLER, auth: SIP_AUTH });
+      await pg.query(`INSERT INTO interactions (phone_number, caller_number) VALUES ($1, $2)`, [NUMBER, CALLER], s.db);
+      setTimeout(() => {
+        const room = s.lk.rooms.get(call.room)!;
+        room.participants = room.participants.filter((p) => p.identity !== call.participant.identity);
+      }, 500);
+    })();
+  };
+}
+
+test('check --live from the CLI: "Call +1 424 485 1544 now", then the call is reported with its caller (also under --json)', async (t) => {
+  const plain = await setup(t, pg, { workerDelayMs: 200 });
+  const json = await setup(t, pg, { workerDelayMs: 200 });
+  const args = (s: Setup) => ['-f', s.envFile, '--live', '--no-probe', '--timeout', '8'];
+  const [r, j] = await Promise.all([cli(args(plain), plain.values, dialWhenAsked(plain)), cli([...args(json), '--json'], json.values, dialWhenAsked(json))]);
+
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^Call \+1 424 485 1544 now \(watching for 8 s\)$/m);
+  assert.match(r.stdout, /^ {2}call from \+16505300051 reached LiveKit/m);
+  assert.match(r.stdout, /^✓ Live call to \+14244851544: call from \+16505300051, SIP joined after 0\.0 s, agent after 0\.\d s, call ended, interaction logged$/m);
+  noSecrets(plain, r);
+
+  // Under --json the instruction goes to stderr, and stdout is only the report.
+  assert.equal(j.code, 0, j.stdout + j.stderr);
+  assert.match(j.stderr, /^Call \+1 424 485 1544 now \(watching for 8 s\)$/m);
+  const live = (JSON.parse(j.stdout) as { live: { ok: boolean; caller: string; agentJoinedMs: number } }).live;
+  assert.equal(live.ok, true);
+  assert.equal(live.caller, CALLER);
+  assert.ok(live.agentJoinedMs >= 190, String(live.agentJoinedMs));
+  noSecrets(json, j);
+});
