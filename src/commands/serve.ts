@@ -30,7 +30,8 @@ export async function run(ctx: Context): Promise<number> {
     );
 
   const log = (line: string) => void process.stderr.write(`${line}\n`);
-  const server = createSwmlServer({ swml, signingKey, publicBaseUrl: v.API_BASE_URL, log });
+  const requestLog = batchedLines((text) => process.stderr.write(text));
+  const server = createSwmlServer({ swml, signingKey, publicBaseUrl: v.API_BASE_URL, log: requestLog.write });
   await listen(server, port, host);
   const listening = origin(server.address() as AddressInfo);
   const externalUrl = v.API_BASE_URL ? `${v.API_BASE_URL}${SWML_PATH}` : undefined;
@@ -49,9 +50,11 @@ export async function run(ctx: Context): Promise<number> {
     server.closeAllConnections();
   });
   const signal = await signals.first;
+  requestLog.flush();
   log(`${signal}: no new connections; finishing requests in flight (at most ${GRACE_MS / 1000} s)`);
   await closeGracefully(server, GRACE_MS);
   signals.stop();
+  requestLog.flush();
   log('Stopped');
   return 0;
 }
@@ -67,6 +70,27 @@ function portOption(flag: string | boolean | undefined, fromEnv: string | undefi
 
 function stringOption(v: string | boolean | undefined): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+/**
+ * Request log lines, written once per event-loop turn rather than once per line: under load that is one
+ * write for many requests (stderr is synchronous for files and pipes, so each write is a system call).
+ */
+function batchedLines(write: (text: string) => void): { write: (line: string) => void; flush: () => void } {
+  let pending = '';
+  const flush = () => {
+    if (!pending) return;
+    const text = pending;
+    pending = '';
+    write(text);
+  };
+  return {
+    write: (line) => {
+      if (!pending) setImmediate(flush);
+      pending += `${line}\n`;
+    },
+    flush,
+  };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

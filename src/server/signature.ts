@@ -13,45 +13,57 @@ export function swmlSignature(signingKey: string, url: string, rawBody: Buffer |
   return createHmac('sha1', signingKey).update(url, 'utf8').update(rawBody).digest('hex');
 }
 
-/** True when `header` is the signature of the body for one of the URLs. Compared in constant time. */
-export function verifySignature(signingKey: string, header: string | undefined, urls: readonly string[], rawBody: Buffer): boolean {
-  if (!header) return false;
-  const given = Buffer.from(header.trim().toLowerCase(), 'utf8');
-  let ok = false;
-  for (const url of urls) {
-    const expected = Buffer.from(swmlSignature(signingKey, url, rawBody), 'utf8');
-    // The expected length is fixed (40), so a length mismatch tells an attacker nothing.
-    if (given.length === expected.length && timingSafeEqual(given, expected)) ok = true;
-  }
-  return ok;
+/**
+ * True when `header` is the signature of the body for `url`, or, failing that, for one of `alternates()`
+ * (only built when needed). Each comparison is constant-time.
+ */
+export function verifySignature(
+  signingKey: string,
+  header: string | undefined,
+  url: string,
+  rawBody: Buffer,
+  alternates: () => readonly string[] = () => [],
+): boolean {
+  const hex = header?.trim();
+  // A SHA-1 digest is 40 hex characters; rejecting other shapes early tells an attacker nothing.
+  if (!hex || !/^[0-9a-f]{40}$/i.test(hex)) return false;
+  const given = Buffer.from(hex, 'hex');
+  const matches = (u: string) => timingSafeEqual(given, createHmac('sha1', signingKey).update(u, 'utf8').update(rawBody).digest());
+  return matches(url) || alternates().some(matches);
 }
 
 /**
- * The URLs SignalWire may have signed for this request. With a public base URL (API_BASE_URL, what was
- * pasted into SignalWire) that is the only base; otherwise the URL is rebuilt from X-Forwarded-Proto /
- * X-Forwarded-Host (a TLS-terminating proxy) and from the Host header. Each also with the scheme's default
- * port toggled, as SignalWire's own validators do. Trusting these headers is safe here: every candidate
- * must still carry an HMAC made with the signing key.
+ * The URLs SignalWire may have signed for a request to this server: `primary` is the likely one,
+ * `alternates` the rest. With a public base URL (API_BASE_URL, what was pasted into SignalWire) that is the
+ * only base; otherwise the base is rebuilt from X-Forwarded-Proto / X-Forwarded-Host (a TLS-terminating
+ * proxy), then from the Host header. Each also with the scheme's default port toggled, as SignalWire's own
+ * validators do. Trusting these headers is safe here: every candidate must still carry an HMAC made with
+ * the signing key.
  */
-export function signedUrlCandidates(req: IncomingMessage, pathAndQuery: string, publicBaseUrl?: string): string[] {
+export function signedUrls(req: IncomingMessage, pathAndQuery: string, publicBaseUrl?: string): { primary: string; alternates: () => string[] } {
   const bases: string[] = [];
   if (publicBaseUrl) {
-    bases.push(publicBaseUrl.replace(/\/+$/, ''));
+    bases.push(publicBaseUrl.endsWith('/') ? publicBaseUrl.replace(/\/+$/, '') : publicBaseUrl);
   } else {
     const direct = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
     const host = req.headers.host;
     const fwdHost = firstValue(req.headers['x-forwarded-host']) ?? host;
-    const fwdProto = firstValue(req.headers['x-forwarded-proto']) ?? direct;
-    if (fwdHost) bases.push(`${fwdProto.toLowerCase()}://${fwdHost}`);
+    const fwdProto = firstValue(req.headers['x-forwarded-proto'])?.toLowerCase() ?? direct;
+    if (fwdHost) bases.push(`${fwdProto}://${fwdHost}`);
     if (host) bases.push(`${direct}://${host}`);
   }
-  const urls = new Set<string>();
-  for (const base of bases) {
-    urls.add(base + pathAndQuery);
-    const toggled = toggleDefaultPort(base);
-    if (toggled) urls.add(toggled + pathAndQuery);
-  }
-  return [...urls];
+  const primary = (bases[0] ?? '') + pathAndQuery;
+  const alternates = () => {
+    const all = new Set<string>();
+    for (const base of bases) {
+      all.add(base + pathAndQuery);
+      const toggled = toggleDefaultPort(base);
+      if (toggled) all.add(toggled + pathAndQuery);
+    }
+    all.delete(primary);
+    return [...all];
+  };
+  return { primary, alternates };
 }
 
 function firstValue(h: string | string[] | undefined): string | undefined {
@@ -63,10 +75,10 @@ function firstValue(h: string | string[] | undefined): string | undefined {
 function toggleDefaultPort(base: string): string | undefined {
   const m = /^(https?):\/\/([^/]*?)(:\d+)?(\/.*)?$/i.exec(base);
   if (!m) return undefined;
-  const scheme = m[1]!.toLowerCase();
-  const port = scheme === 'https' ? ':443' : ':80';
+  const scheme = m[1]!;
+  const port = scheme.toLowerCase() === 'https' ? ':443' : ':80';
   const [hostPart, portPart, rest = ''] = [m[2]!, m[3], m[4]];
   if (hostPart.startsWith('[') && !hostPart.endsWith(']')) return undefined;
-  if (!portPart) return `${m[1]}://${hostPart}${port}${rest}`;
-  return portPart === port ? `${m[1]}://${hostPart}${rest}` : undefined;
+  if (!portPart) return `${scheme}://${hostPart}${port}${rest}`;
+  return portPart === port ? `${scheme}://${hostPart}${rest}` : undefined;
 }
