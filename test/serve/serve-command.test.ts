@@ -69,21 +69,29 @@ test('serves, then SIGTERM finishes the request in flight and exits 0; no secret
   assert.equal(ok.status, 200);
   assert.equal((await request(base, '/api/swml-inbound', { method: 'POST', body })).status, 403);
 
-  // A request whose body is still arriving when SIGTERM comes.
-  const inFlight = new Promise<number>((resolve, reject) => {
-    const req = http.request(`${base}/api/swml-inbound`, {
-      method: 'POST',
-      headers: { 'content-length': body.length, 'x-signalwire-signature': sig },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+  // A request whose body is still arriving when SIGTERM comes. It rides a connection the server has
+  // already served once, so it is surely accepted and in progress when the signal lands.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const post = (onRequest: (req: http.ClientRequest) => void) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(`${base}/api/swml-inbound`, {
+        agent,
+        method: 'POST',
+        headers: { 'content-length': body.length, 'x-signalwire-signature': sig },
+      }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      onRequest(req);
     });
-    req.on('error', reject);
+  assert.equal(await post((req) => req.end(body)), 200);
+  const inFlight = post((req) => {
     req.write(body.slice(0, 20));
-    req.on('socket', (s) => s.on('connect', () => setTimeout(() => {
+    setTimeout(() => {
       child.proc.kill('SIGTERM');
       setTimeout(() => req.end(body.slice(20)), 200);
-    }, 50)));
+    }, 150);
   });
   assert.equal(await inFlight, 200);
   const exit = await child.exited;
@@ -94,9 +102,11 @@ test('serves, then SIGTERM finishes the request in flight and exits 0; no secret
   for (const secret of [FAKE_SIP_PASSWORD, FAKE_SIGNING_KEY]) assert.ok(!child.output().includes(secret), 'a secret was printed');
 });
 
-test('SIGINT stops an idle server with exit 0', { timeout: 20_000 }, async () => {
-  const child = serve(LOCAL, { LIVEKIT_SIP_DOMAIN: SIP_DOMAIN });
-  await listeningOn(child);
+test('SIGINT stops an idle server with exit 0; --json prints where it listens', { timeout: 20_000 }, async () => {
+  const child = serve([...LOCAL, '--json'], { LIVEKIT_SIP_DOMAIN: SIP_DOMAIN });
+  const base = await listeningOn(child);
+  assert.ok(child.output().includes(JSON.stringify({ listening: base, endpoint: `${base}/api/swml-inbound`, externalUrl: null })));
+  assert.match(child.output(), /set API_BASE_URL/);
   child.proc.kill('SIGINT');
   const exit = await child.exited;
   assert.equal(exit.code, 0, child.output());
