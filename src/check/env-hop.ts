@@ -25,8 +25,8 @@ const SETS: ReadonlyArray<{ keys: readonly SettingKey[]; why: string }> = [
 
 export const ENV_HOP = { id: 'env', title: '.env complete' } as const;
 
-export function envHop(values: Values, envFile: string): Hop {
-  const missing = REQUIRED.filter((k) => !values[k]);
+export function envHop(values: Values, envFile: string, required: readonly SettingKey[] = REQUIRED): Hop {
+  const missing = required.filter((k) => !values[k]);
   const partial = SETS.filter((s) => s.keys.some((k) => values[k]) && !s.keys.every((k) => values[k]));
   const name = (k: SettingKey) => describe(setting(k));
 

@@ -5,7 +5,7 @@ import type { Values } from '../settings.js';
 import { bold, green, out, red } from '../ui.js';
 import { databaseHop, DATABASE_HOP, oneLine } from './database-hop.js';
 import { dnsHop, DNS_HOP } from './dns-hop.js';
-import { ENV_HOP, envHop } from './env-hop.js';
+import { ENV_HOP, envHop, REQUIRED } from './env-hop.js';
 import { LIVE_TIMEOUT_S, watchLiveCall } from './live.js';
 import { liveKitApi, type LiveKitApi } from './livekit-api.js';
 import { liveKitHops, LIVEKIT_HOP, RULE_HOP, TRUNK_HOP, type LiveKitFindings } from './livekit-hops.js';
@@ -32,6 +32,8 @@ export interface CheckOptions {
   pollMs?: number;
   /** How long after a live call ends its interaction row is waited for (default 10 s). */
   interactionWaitMs?: number;
+  /** false: the database is not ours to check (the setup's --no-db). */
+  db?: boolean;
   /** Resolves the SIP domain; node:dns/promises lookup by default. */
   resolve?: Resolver;
 }
@@ -46,7 +48,8 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
   const skip = (hop: { id: string; title: string }, why: string): Hop => ({ ...hop, ok: false, skipped: true, detail: why });
   const e164 = values.PHONE_NUMBER;
 
-  add(guard(ENV_HOP, values, () => envHop(values, opts.envFile)));
+  const required = opts.db === false ? REQUIRED.filter((k) => !k.startsWith('SUPABASE_')) : REQUIRED;
+  add(guard(ENV_HOP, values, () => envHop(values, opts.envFile, required)));
 
   const conn: LiveKitConn | undefined =
     values.LIVEKIT_URL && values.LIVEKIT_API_KEY && values.LIVEKIT_API_SECRET
@@ -70,7 +73,9 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
 
   add(values.LIVEKIT_SIP_DOMAIN ? await guardAsync(DNS_HOP, values, () => dnsHop(values.LIVEKIT_SIP_DOMAIN!, opts.resolve)) : skip(DNS_HOP, 'needs LIVEKIT_SIP_DOMAIN'));
   add(
-    e164 && values.SUPABASE_URL && values.SUPABASE_SERVICE_ROLE_KEY
+    opts.db === false
+      ? skip(DATABASE_HOP, 'the database is managed elsewhere (--no-db)')
+      : e164 && values.SUPABASE_URL && values.SUPABASE_SERVICE_ROLE_KEY
       ? await guardAsync(DATABASE_HOP, values, () => databaseHop(values))
       : skip(DATABASE_HOP, 'needs SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY and the number'),
   );

@@ -58,9 +58,10 @@ const FIRST_RUN = (w: World): Array<[string | RegExp, string]> => [
   ['Point the number at the SWML automatically', KEY.enter],
   ['Apply these changes?', KEY.enter],
   ['Copy the SWML to the clipboard?', 'n'],
+  ['Call the number now to watch a real call come through?', KEY.enter],
 ];
 
-test('a fresh setup, then a rerun that changes only the TTS voice', async () => {
+test('a fresh setup, then a rerun that changes only the TTS voice', { timeout: 60_000 }, async () => {
   const w = await startWorld({ pg });
   after(() => w.stop());
   w.livekit.registerWorker('inbound-agent');
@@ -119,8 +120,10 @@ test('a fresh setup, then a rerun that changes only the TTS voice', async () => 
   const plan = again.screen();
   assert.match(plan, /The plan \(1 change\):\n  • database: update tts_voice for \+14244851544/);
   again.write(KEY.enter);
-  await again.waitFor('Copy the SWML to the clipboard?');
-  again.write('n');
+  await drive(again, [
+    ['Copy the SWML to the clipboard?', 'n'],
+    ['Call the number now to watch a real call come through?', KEY.enter],
+  ]);
   assert.equal(await again.exited, 0, again.screen());
   assertNoSecrets(again, secretsOf(w, cwd));
   const after2 = await w.rows();
@@ -132,7 +135,7 @@ test('a fresh setup, then a rerun that changes only the TTS voice', async () => 
   assert.deepEqual(lkWrites, [], 'no LiveKit write on the rerun');
 });
 
-test('Ctrl-C at the third prompt changes nothing and leaves the terminal clean', async () => {
+test('Ctrl-C at the third prompt changes nothing and leaves the terminal clean', { timeout: 60_000 }, async () => {
   const w = await startWorld({ pg });
   after(() => w.stop());
   const cwd = tmp();
@@ -155,7 +158,7 @@ test('Ctrl-C at the third prompt changes nothing and leaves the terminal clean',
   assert.ok(raw.lastIndexOf('\x1b[?25h') > raw.lastIndexOf('\x1b[?25l'), 'cursor restored');
 });
 
-test('--yes with every value in the environment completes without a prompt', async () => {
+test('--yes with every value in the environment completes without a prompt', { timeout: 60_000 }, async () => {
   const w = await startWorld({ pg });
   after(() => w.stop());
   w.livekit.registerWorker('inbound-agent');
@@ -173,7 +176,7 @@ test('--yes with every value in the environment completes without a prompt', asy
   assertNoSecrets(p, secretsOf(w, cwd));
 });
 
-test('--no-interactive with one value missing exits 2 naming it, touching nothing', async () => {
+test('--no-interactive with one value missing exits 2 naming it, touching nothing', { timeout: 60_000 }, async () => {
   const w = await startWorld({ pg });
   after(() => w.stop());
   const cwd = tmp();
@@ -187,7 +190,7 @@ test('--no-interactive with one value missing exits 2 naming it, touching nothin
   assert.equal(w.livekit.requests.length, 0);
 });
 
-test('a revoked key or a LiveKit failure ends in one line, .env intact', async () => {
+test('a revoked key or a LiveKit failure ends in one line, .env intact', { timeout: 60_000 }, async () => {
   const w = await startWorld({ pg });
   after(() => w.stop());
   const cwd = tmp();
@@ -206,7 +209,7 @@ test('a revoked key or a LiveKit failure ends in one line, .env intact', async (
   assert.equal(readFileSync(join(cwd, '.env'), 'utf8'), original);
 });
 
-test('--dry-run shows the plan and changes nothing; --json prints the result without secrets', async () => {
+test('--dry-run shows the plan and changes nothing; --json prints the result without secrets', { timeout: 60_000 }, async () => {
   const w = await startWorld({ pg });
   after(() => w.stop());
   const cwd = tmp();
@@ -227,7 +230,7 @@ test('--dry-run shows the plan and changes nothing; --json prints the result wit
   for (const secret of secretsOf(w, cwd)) if (secret) assert.ok(!json.stdout.includes(secret) && !json.stderr.includes(secret));
 });
 
-test('a rerun that adds a second number puts it on the same trunk, and SignalWire is pointed automatically', async () => {
+test('a rerun that adds a second number puts it on the same trunk, and SignalWire is pointed automatically', { timeout: 60_000 }, async () => {
   const w = await startWorld({ pg, signalwire: true });
   after(() => w.stop());
   w.livekit.registerWorker('inbound-agent');
@@ -261,6 +264,7 @@ test('a rerun that adds a second number puts it on the same trunk, and SignalWir
   assert.doesNotMatch(plan, /dispatch rule/, 'the rule already covers the trunk');
   assert.doesNotMatch(plan, /\.env:/, 'nothing new for .env');
   p.write(KEY.enter);
+  await drive(p, [['Call the number now to watch a real call come through?', KEY.enter]]);
   assert.equal(await p.exited, 0, p.screen());
   assertNoSecrets(p, [...secretsOf(w, cwd), w.signalwire!.apiToken]);
   const trunks = [...w.livekit.trunks.values()];
@@ -272,7 +276,7 @@ test('a rerun that adds a second number puts it on the same trunk, and SignalWir
   assert.equal(n.call_handler, 'relay_script');
 });
 
-test('a table missing a column: the setup shows the ALTER line, waits, and finishes once it has run', async () => {
+test('a table missing a column: the setup shows the ALTER line, waits, and finishes once it has run', { timeout: 60_000 }, async () => {
   const w = await startWorld({
     pg,
     schema: `CREATE TABLE signalwire_phone_numbers (id serial PRIMARY KEY, number text, name text, status text,
@@ -292,7 +296,7 @@ test('a table missing a column: the setup shows the ALTER line, waits, and finis
   assert.equal(rows[0]!.tts_voice, 'Rachel');
 });
 
-test('a .env without the SIP login takes the trunk\'s login back instead of making a new one', async () => {
+test('a .env without the SIP login takes the trunk\'s login back instead of making a new one', { timeout: 60_000 }, async () => {
   const w = await startWorld({ pg });
   after(() => w.stop());
   const cwd = tmp();
@@ -313,7 +317,7 @@ test('a .env without the SIP login takes the trunk\'s login back instead of maki
   assert.deepEqual({ user: back.LIVEKIT_SIP_USERNAME, pass: back.LIVEKIT_SIP_PASSWORD }, login);
 });
 
-test('the number on a trunk this tool did not create: the setup asks, then uses that trunk', async () => {
+test('the number on a trunk this tool did not create: the setup asks, then uses that trunk', { timeout: 60_000 }, async () => {
   const w = await startWorld({ pg });
   after(() => w.stop());
   const { SipClient } = await import('livekit-server-sdk');

@@ -32,6 +32,10 @@ export interface Session {
   kill(): void;
 }
 
+// A test that fails half-way must not leave its program running.
+const live = new Set<IPty>();
+process.on('exit', () => live.forEach((p) => p.kill()));
+
 export function startPty(args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string; cols?: number; rows?: number } = {}): Session {
   const cols = opts.cols ?? 120;
   const rows = opts.rows ?? 50;
@@ -45,7 +49,13 @@ export function startPty(args: string[], opts: { env?: Record<string, string | u
     raw += d;
     pending = pending.then(() => new Promise<void>((r) => term.write(d, r)));
   });
-  const exited = new Promise<number>((resolve) => pty.onExit(({ exitCode }) => resolve(exitCode)));
+  live.add(pty);
+  const exited = new Promise<number>((resolve) =>
+    pty.onExit(({ exitCode }) => {
+      live.delete(pty);
+      resolve(exitCode);
+    }),
+  );
 
   const screen = () => {
     const buf = term.buffer.active;

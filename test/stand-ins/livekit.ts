@@ -292,8 +292,11 @@ export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<Li
     }),
     'RoomService/CreateRoom': route(CreateRoomRequest, () => ({ video: 'roomCreate' }), (req) => {
       if (!req.name) throw new TwirpFailure('invalid_argument', 'room name is required');
+      const fresh = !rooms.has(req.name);
       const r = ensureRoom(req.name, req.metadata);
       for (const a of req.agents) dispatch(r, a.agentName, a.metadata);
+      // A worker that registered no agent_name is dispatched to every new room (automatic dispatch).
+      if (fresh && !req.agents.length) for (const w of workers.filter((w) => !w.agentName)) joinAgent(r, w);
       return roomInfo(r);
     }),
     'RoomService/DeleteRoom': route(DeleteRoomRequest, () => ({ video: 'roomCreate' }), (req) => {
