@@ -118,6 +118,16 @@ test('rule hop with no AGENT_NAME: a rule naming an agent is red, and the probe 
   assert.equal(s.lk.rooms.size, 0);
 });
 
+test('automatic dispatch: a rule naming no agent and a worker registering no name pass every hop and the probe', async (t) => {
+  const s = await setup(t, pg, { ruleAgent: null, worker: null, values: { AGENT_NAME: undefined } });
+  s.lk.registerWorker(undefined, { joinDelayMs: 50 });
+  const report = await check(s);
+  assert.deepEqual(failing(report.hops), []);
+  assert.equal(report.probe?.ok, true, report.probe?.detail);
+  assert.ok(report.probe!.room!.startsWith('sip-'));
+  assert.equal(s.lk.rooms.size, 0, 'the probe room is deleted');
+});
+
 test('the report never carries a secret', async (t) => {
   const s = await setup(t, pg, { row: false, sipDomain: 'x.invalid' });
   const text = JSON.stringify(await check(s));
