@@ -6,8 +6,8 @@
 // Ours is the real `serve` command, twice: "signed", its secure setup (SIP credentials in the SWML, signing
 // key set: every request is signature-checked, parsed, validated and logged), and "unsigned", the same
 // without the signing key (--insecure), which shows what the HMAC costs. The request log goes to /dev/null.
-// From source by default (through tsx); with --dist from dist/, which needs `npm run build` first.
-// Usage: node bench/serve.js [--dist] [--rounds 3] [--seconds 5] [--requests 20000] [--connections 16]
+// From dist/ by default (the shipped bundle; `npm run build` first); --source runs src/ through tsx.
+// Usage: node bench/serve.js [--source] [--rounds 3] [--seconds 5] [--requests 20000] [--connections 16]
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
@@ -17,7 +17,7 @@ import { median } from './lib.js';
 
 const { values: opt } = parseArgs({
   options: {
-    dist: { type: 'boolean', default: false },
+    source: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '5' },
     requests: { type: 'string', default: '20000' },
@@ -39,8 +39,8 @@ const settings = {
   API_BASE_URL: BASE_URL,
 };
 const serveCommand = (extra) => {
-  const args = ['serve', '--port', '0', '--host', '127.0.0.1', '--json', '--env-file', here('./.no-such-env'), ...extra];
-  return opt.dist
+  const args = ['serve', '--port', '0', '--host', '127.0.0.1', '--json', '-f', here('./.no-such-env'), ...extra];
+  return !opt.source
     ? [here('../bin/create-sip-inbound.js'), ...args]
     : ['--import', 'tsx', '-e', `import(${JSON.stringify(here('../src/cli.ts'))}).then((m) => m.main(${JSON.stringify(args)}))`];
 };
@@ -135,7 +135,7 @@ const summary = (name) => ({
 const bare = summary('bare');
 console.log(
   `serve, median of ${rounds} rounds, ${opt.connections} connections, ≤${opt.requests} requests or ${opt.seconds} s each ` +
-    `(node ${process.version}, ${opt.dist ? 'dist' : 'source via tsx'}, ${size}-byte answer)`,
+    `(node ${process.version}, ${!opt.source ? 'dist' : 'source via tsx'}, ${size}-byte answer)`,
 );
 let met = true;
 for (const name of names) {
