@@ -35,6 +35,17 @@ function secretsOf(w: World, cwd: string) {
   return [w.livekit.apiSecret, w.rest.serviceKey, env.LIVEKIT_SIP_PASSWORD, env.DEEPGRAM_API_KEY];
 }
 
+/** Enter at every per-number prompt after the name: status, providers, models, voice. */
+const KEEP_NUMBER_DEFAULTS: Array<[string, string]> = [
+  ['Status', KEY.enter],
+  ['Speech-to-text provider', KEY.enter],
+  ['Speech-to-text model', KEY.enter],
+  ['Text-to-speech provider', KEY.enter],
+  ['◆  Voice', KEY.enter],
+  ['LLM provider', KEY.enter],
+  ['LLM model', KEY.enter],
+];
+
 const FIRST_RUN = (w: World): Array<[string | RegExp, string]> => [
   ['LiveKit URL', w.env.LIVEKIT_URL + KEY.enter],
   ['LiveKit API key', w.env.LIVEKIT_API_KEY + KEY.enter],
@@ -45,13 +56,7 @@ const FIRST_RUN = (w: World): Array<[string | RegExp, string]> => [
   ['Supabase service role key', w.env.SUPABASE_SERVICE_ROLE_KEY + KEY.enter],
   ['Phone number callers dial', '(424) 485-1544' + KEY.enter],
   ['Name for this number', 'Sales line' + KEY.enter],
-  ['Status', KEY.enter],
-  ['Speech-to-text provider', KEY.enter],
-  ['Speech-to-text model', KEY.enter],
-  ['Text-to-speech provider', KEY.enter],
-  ['◆  Voice', KEY.enter],
-  ['LLM provider', KEY.enter],
-  ['LLM model', KEY.enter],
+  ...KEEP_NUMBER_DEFAULTS,
   ['Deepgram API key', 'dg-key-not-real-0001' + KEY.enter],
   ['ElevenLabs API key', KEY.enter],
   ['OpenAI API key', KEY.enter],
@@ -248,13 +253,7 @@ test('a rerun that adds a second number puts it on the same trunk, and SignalWir
     ['Update a number, add a number, or change credentials?', KEY.down + KEY.enter],
     ['Phone number callers dial', '415 555 0123' + KEY.enter],
     ['Name for this number', 'Support' + KEY.enter],
-    ['Status', KEY.enter],
-    ['Speech-to-text provider', KEY.enter],
-    ['Speech-to-text model', KEY.enter],
-    ['Text-to-speech provider', KEY.enter],
-    ['◆  Voice', KEY.enter],
-    ['LLM provider', KEY.enter],
-    ['LLM model', KEY.enter],
+    ...KEEP_NUMBER_DEFAULTS,
   ]);
   await p.waitFor('Apply these changes?');
   const plan = p.screen();

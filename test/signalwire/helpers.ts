@@ -1,6 +1,6 @@
 // Shared by the SignalWire tests: a connection to a stand-in, the SWML it should end up running,
 // and the check that an error is one line without the token in it.
-import assert from 'node:assert/strict';
+import { oneLineError as expectOneLine } from '../helpers/errors.ts';
 import type { SignalWireConn } from '../../src/services/signalwire.ts';
 import type { SignalWireStandIn } from '../stand-ins/signalwire.ts';
 
@@ -21,21 +21,7 @@ export function swmlFor(sipDomain: string): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-/** Runs `fn`, expects it to throw `type`, and checks the message is one line without the token. */
-export async function oneLineError<E extends Error>(
-  fn: () => Promise<unknown>,
-  type: new (...args: never[]) => E,
-  token: string,
-): Promise<string> {
-  let caught: unknown;
-  try {
-    await fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof type, `expected ${type.name}, got ${String(caught)}`);
-  const message = (caught as Error).message;
-  assert.doesNotMatch(message, /[\r\n]/, 'one line');
-  assert.ok(!message.includes(token), 'the token is not in the message');
-  return message;
+/** Runs `fn`, expects it to throw `type` in one line without the token; returns the message. */
+export async function oneLineError<E extends Error>(fn: () => Promise<unknown>, type: new (...args: never[]) => E, token: string): Promise<string> {
+  return (await expectOneLine(fn, type, token)).message;
 }

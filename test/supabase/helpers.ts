@@ -1,6 +1,5 @@
 // Shared by the Supabase tests: a fresh database behind a PostgREST stand-in, tables as they are found
 // in the field, and the check that an error is one line without the key in it.
-import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { SupabaseConn } from '../../src/services/supabase.ts';
 import type { Postgres } from '../stand-ins/postgres.ts';
@@ -54,21 +53,4 @@ export async function fakeJwt(role: string): Promise<string> {
   return `${head}.${createHmac('sha256', 'not-a-real-secret-for-tests').update(head).digest('base64url')}`;
 }
 
-/** Runs `fn`, expects it to throw `type`, and checks the message is one line without `secret` in it. */
-export async function oneLineError<E extends Error>(
-  fn: () => Promise<unknown>,
-  type: new (...args: never[]) => E,
-  secret: string,
-): Promise<E> {
-  let caught: unknown;
-  try {
-    await fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof type, `expected ${type.name}, got ${String(caught)}`);
-  const message = (caught as Error).message;
-  assert.doesNotMatch(message, /[\r\n]/, 'one line');
-  assert.ok(!message.includes(secret), 'the key is not in the message');
-  return caught as E;
-}
+export { oneLineError } from '../helpers/errors.ts';
