@@ -47,15 +47,17 @@ function withColumnRetry(s: Session, change: Change, pauseProgress: () => void):
 }
 
 export async function apply(s: Session, planned: Change[]): Promise<void> {
-  const { default: ora } = await import('ora');
-  // Progress goes to stderr so that --json keeps stdout for the result.
-  let spinner: ReturnType<typeof ora> | undefined;
+  // A spinner only on a terminal; otherwise one plain line a change (logs, CI, --json on stderr).
+  const fancy = Boolean(process.stderr.isTTY) && !s.ctx.json;
+  const { default: ora } = fancy ? await import('ora') : { default: undefined };
+  let spinner: ReturnType<NonNullable<typeof ora>> | undefined;
   const changes = planned.map((c) => withColumnRetry(s, c, () => spinner?.stop()));
-  const report = await applyPlan(changes, (change, phase, error) => {
-    if (phase === 'start') spinner = ora({ text: change.summary, stream: process.stderr, isEnabled: Boolean(process.stderr.isTTY) && !s.ctx.json }).start();
-    else if (phase === 'done') spinner?.succeed();
-    else spinner?.fail(`${change.summary} ${dim('(failed)')}`);
-    void error;
+  const report = await applyPlan(changes, (change, phase) => {
+    if (ora) {
+      if (phase === 'start') spinner = ora({ text: change.summary, stream: process.stderr }).start();
+      else if (phase === 'done') spinner?.succeed();
+      else spinner?.fail(`${change.summary} ${dim('(failed)')}`);
+    } else if (phase !== 'start') out(`${phase === 'done' ? '✔' : '✖'} ${change.summary}`);
   });
   if (!report.failed) return;
   const c = s.prompts ? await clack() : undefined;
