@@ -3,18 +3,21 @@
 import { requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import type { Values } from '../settings.js';
 import { err, out } from '../ui.js';
 
 export async function run(ctx: Context): Promise<number> {
   const { REQUIRED } = await import('../check/env-hop.js');
-  requireValues(ctx.values, REQUIRED, 'Missing (give each as a flag, or set it in the environment or .env)');
+  const values = { ...ctx.values };
+  values.PHONE_NUMBER ??= await onlyNumber(values);
+  requireValues(values, REQUIRED, 'Missing (give each as a flag, or set it in the environment or .env)');
   const timeoutSec = parseTimeout(ctx.options.timeout);
   const [{ runChecks }, { dialable }, { LIVE_TIMEOUT_S }] = await Promise.all([
     import('../check/run.js'),
     import('../check/report.js'),
     import('../check/live.js'),
   ]);
-  const report = await runChecks(ctx.values, {
+  const report = await runChecks(values, {
     print: !ctx.json,
     probe: !ctx.options['no-probe'],
     live: Boolean(ctx.options.live),
@@ -25,6 +28,15 @@ export async function run(ctx: Context): Promise<number> {
   });
   if (ctx.json) out(JSON.stringify(report, null, 2));
   return report.ok ? 0 : 1;
+}
+
+/** Without --number, the number on our trunk when it holds exactly one (what a setup just made). */
+async function onlyNumber(values: Values): Promise<string | undefined> {
+  if (!values.LIVEKIT_URL || !values.LIVEKIT_API_KEY || !values.LIVEKIT_API_SECRET) return undefined;
+  const { listTrunkNumbers, DEFAULT_NAME } = await import('../services/livekit.js');
+  const conn = { url: values.LIVEKIT_URL, apiKey: values.LIVEKIT_API_KEY, apiSecret: values.LIVEKIT_API_SECRET };
+  const numbers = await listTrunkNumbers(conn, values.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME).catch(() => []);
+  return numbers.length === 1 ? numbers[0] : undefined;
 }
 
 function parseTimeout(raw: string | boolean | undefined): number | undefined {

@@ -333,3 +333,25 @@ test('the number on a trunk this tool did not create: the setup asks, then uses 
   assert.equal(trunks[0]!.sipTrunkId, theirs.sipTrunkId);
   assert.deepEqual([...w.livekit.rules.values()][0]!.trunkIds, [theirs.sipTrunkId]);
 });
+
+test('--no-db prints the SQL instead of writing the row; check finds the one number on the trunk by itself', { timeout: 60_000 }, async () => {
+  const w = await startWorld({ pg });
+  after(() => w.stop());
+  w.livekit.registerWorker('inbound-agent');
+  const cwd = tmp();
+  const env = { ...w.env, AGENT_NAME: 'inbound-agent', DEEPGRAM_API_KEY: 'dg-key-not-real-0007' };
+  const r = await runCli(['--yes', '--no-db', '--number', NUMBER], { cwd, env });
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /WITH updated AS \(\n  UPDATE signalwire_phone_numbers/);
+  assert.match(r.stdout, /– Database row for the number: skipped, the database is managed elsewhere \(--no-db\)/);
+  assert.equal((await w.rows()).length, 0, 'the database was left alone');
+  // The printed SQL, pasted into the SQL editor, registers the number.
+  const sql = r.stdout.slice(r.stdout.indexOf('-- Registers'), r.stdout.indexOf('WHERE NOT EXISTS (SELECT 1 FROM updated);') + 42);
+  await w.pg.psql(sql, w.db);
+  assert.equal((await w.rows())[0]!.number, NUMBER);
+
+  const check = await runCli(['check'], { cwd, env: { PATH: process.env.PATH ?? '' } });
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  assert.match(check.stdout, /✓ Inbound trunk holds \+14244851544/);
+  assert.match(check.stdout, /✓ Database row for \+14244851544/);
+});
