@@ -355,3 +355,26 @@ test('--no-db prints the SQL instead of writing the row; check finds the one num
   assert.match(check.stdout, /✓ Inbound trunk holds \+14244851544/);
   assert.match(check.stdout, /✓ Database row for \+14244851544/);
 });
+
+test('remove asks first; Ctrl-C changes nothing, yes takes the number and then the trunk and rule away', { timeout: 60_000 }, async () => {
+  const w = await startWorld({ pg });
+  after(() => w.stop());
+  const cwd = tmp();
+  const env = { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0008' };
+  assert.equal((await runCli(['--yes', '--number', NUMBER, '--no-check'], { cwd, env })).code, 0);
+
+  const no = startPty(['remove', '--number', NUMBER], { cwd });
+  await no.waitFor(`Remove ${NUMBER} from LiveKit?`);
+  no.write(KEY.ctrlC);
+  assert.equal(await no.exited, 130);
+  assert.equal(w.livekit.trunks.size, 1);
+
+  const yes = startPty(['remove', '--number', NUMBER], { cwd });
+  await yes.waitFor(`Remove ${NUMBER} from LiveKit?`);
+  assert.match(yes.screen(), /LiveKit trunk "create-sip-inbound": delete/);
+  yes.write('y');
+  assert.equal(await yes.exited, 0, yes.screen());
+  assert.equal(w.livekit.trunks.size, 0);
+  assert.equal(w.livekit.rules.size, 0);
+  assertNoSecrets(yes, secretsOf(w, cwd));
+});
