@@ -47,7 +47,7 @@ export async function start(s: Session): Promise<void> {
   }
 
   s.existingNumbers = numbers;
-  c.log.info(`Found ${numbers.length === 1 ? 'number' : 'numbers'} on the trunk: ${numbers.join(', ')}`);
+  c.log.info(`Found ${numbers.length} number${numbers.length === 1 ? '' : 's'} on the LiveKit trunk: ${numbers.join(', ')}`);
   const given = v.PHONE_NUMBER;
   const choice = given
     ? numbers.includes(given) ? 'update' : 'add'
