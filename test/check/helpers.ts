@@ -45,7 +45,7 @@ export interface Setup {
 }
 
 export async function setup(t: TestContext, pg: Postgres, o: SetupOptions = {}): Promise<Setup> {
-  const lk = await startLiveKit({ apiKey: 'APIfakecheckkey', apiSecret: 'fake-livekit-secret-for-tests-0123456789' });
+  const lk = await startLiveKit({ apiKey: 'APIcheck', apiSecret: 'fake-livekit-secret-for-tests-0123456789' });
   t.after(() => lk.stop());
   const sip = new SipClient(lk.url, lk.apiKey, lk.apiSecret);
   const trunk = await sip.createSipInboundTrunk('create-sip-inbound', o.trunkNumbers ?? [NUMBER, OTHER_NUMBER], {

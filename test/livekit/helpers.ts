@@ -1,7 +1,8 @@
 // Shared by the LiveKit tests: a connection to the stand-in, a desired state, and one observe → plan → apply run.
 import { applyPlan, type Change } from '../../src/plan.ts';
 import { observeLiveKit, planLiveKit, type LiveKitConn, type LiveKitDesired } from '../../src/services/livekit.ts';
-import type { LiveKitStandIn, LoggedRequest } from '../stand-ins/livekit.ts';
+import { after, before, beforeEach } from 'node:test';
+import { startLiveKit, type LiveKitStandIn, type LoggedRequest } from '../stand-ins/livekit.ts';
 
 export const NUMBER = '+14244851544';
 export const SECOND = '+14244851545';
@@ -25,3 +26,16 @@ export async function converge(conn: LiveKitConn, want: LiveKitDesired, opts: { 
 
 export const isWrite = (r: LoggedRequest) => /^(Create|Update|Delete)/.test(r.method);
 export const writes = (lk: LiveKitStandIn, from = 0) => lk.requests.slice(from).filter(isWrite);
+
+/** One stand-in for the whole test file, emptied before each test; read `.lk` inside the tests. */
+export function sharedStandIn(): { lk: LiveKitStandIn } {
+  const shared = {} as { lk: LiveKitStandIn };
+  before(async () => (shared.lk = await startLiveKit()));
+  after(() => shared.lk.stop());
+  beforeEach(() => {
+    shared.lk.trunks.clear();
+    shared.lk.rules.clear();
+    shared.lk.requests.length = 0;
+  });
+  return shared;
+}
