@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { SipClient } from 'livekit-server-sdk';
 import { run } from '../../src/commands/remove.ts';
 import type { Context } from '../../src/context.ts';
