@@ -1,11 +1,12 @@
 // The guided setup: the guide's steps in order. Nothing is written until the plan is confirmed.
+import { basename, dirname, join } from 'node:path';
 import type { Context } from '../context.js';
 import { CancelledError } from '../errors.js';
 import { apply, confirmPlan, showPlan } from '../steps/apply.js';
 import { runCheckStep } from '../steps/check.js';
 import { askLiveKit } from '../steps/livekit.js';
 import { askNumber } from '../steps/number.js';
-import { showOutput } from '../steps/output.js';
+import { showOutput, SWML_FILE } from '../steps/output.js';
 import { buildPlan } from '../steps/plan.js';
 import { createSession } from '../steps/session.js';
 import { askSignalWire } from '../steps/signalwire.js';
@@ -19,7 +20,7 @@ import { humanToStderr } from '../ui.js';
 export async function run(ctx: Context): Promise<number> {
   if (ctx.json) humanToStderr(); // stdout carries only the JSON result
   const s = createSession(ctx);
-  const interrupt = onInterrupt(s);
+  const interrupt = onInterrupt();
   try {
     await start(s); //                                    rerun? update / add / credentials
     await askLiveKit(s); //                               1. LiveKit, checked live
@@ -34,11 +35,20 @@ export async function run(ctx: Context): Promise<number> {
     await apply(s, plan.changes); //                      5. apply, in order
     interrupt.applying = false;
     await showOutput(s); //                               6. SWML, SQL, the agent note
+    await warnUnignored(s);
     const checked = ctx.options['no-check'] || ctx.dryRun ? undefined : await runCheckStep(s); // 7. test-call check
     return finish(s, plan.changes, checked === false ? 'Set up, but the check found a problem (above).' : 'Done.', checked === false ? 1 : 0);
   } finally {
     interrupt.dispose();
   }
+}
+
+/** .env, its backup and the saved SWML hold secrets: say so when git would commit them. */
+async function warnUnignored(s: ReturnType<typeof createSession>): Promise<void> {
+  const { notIgnoredByGit } = await import('../services/env-file.js');
+  const dir = dirname(s.ctx.envFile);
+  const risky = await notIgnoredByGit([s.ctx.envFile, `${s.ctx.envFile}.bak`, join(dir, SWML_FILE)]);
+  if (risky.length) s.notes.push(`git does not ignore ${risky.map((p) => basename(p)).join(', ')}: add them to .gitignore, they hold secrets.`);
 }
 
 async function finish(s: ReturnType<typeof createSession>, changes: { summary: string }[], headline: string, code = 0): Promise<number> {

@@ -28,12 +28,16 @@ export function writeEnvFile(path: string, text: string): void {
   }
 }
 
-/** True when `path` is inside a git work tree and git does not ignore it (the secrets would be committed). */
-export async function isTrackedByGitRisk(path: string): Promise<boolean> {
+/** Those of `paths` (existing files) that sit in a git work tree and are not ignored: secrets git would commit. */
+export async function notIgnoredByGit(paths: string[]): Promise<string[]> {
   const { execa } = await import('execa');
-  const cwd = dirname(path);
-  const inside = await execa('git', ['rev-parse', '--is-inside-work-tree'], { cwd, reject: false });
-  if (inside.exitCode !== 0 || inside.stdout.trim() !== 'true') return false;
-  const ignored = await execa('git', ['check-ignore', '-q', basename(path)], { cwd, reject: false });
-  return ignored.exitCode === 1;
+  const found: string[] = [];
+  for (const path of paths.filter((p) => existsSync(p))) {
+    const cwd = dirname(path);
+    const inside = await execa('git', ['rev-parse', '--is-inside-work-tree'], { cwd, reject: false });
+    if (inside.exitCode !== 0 || inside.stdout.trim() !== 'true') continue;
+    const ignored = await execa('git', ['check-ignore', '-q', basename(path)], { cwd, reject: false });
+    if (ignored.exitCode === 1) found.push(path);
+  }
+  return found;
 }

@@ -1,8 +1,6 @@
 // Ctrl-C outside a prompt (prompts turn it into CancelledError themselves): restore the terminal and
 // say what state things are in.
-import type { Session } from './session.js';
-
-export function onInterrupt(s: Session) {
+export function onInterrupt() {
   const state = {
     applying: false,
     dispose: () => process.removeListener('SIGINT', handler),
@@ -16,7 +14,6 @@ export function onInterrupt(s: Session) {
     );
     process.exit(130);
   };
-  void s;
   process.on('SIGINT', handler);
   return state;
 }

@@ -378,3 +378,22 @@ test('remove asks first; Ctrl-C changes nothing, yes takes the number and then t
   assert.equal(w.livekit.rules.size, 0);
   assertNoSecrets(yes, secretsOf(w, cwd));
 });
+
+test('in a git work tree, the setup warns when git would commit .env or the saved SWML', { timeout: 60_000 }, async () => {
+  const w = await startWorld({ pg });
+  after(() => w.stop());
+  const { execFileSync } = await import('node:child_process');
+  const env = { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0009' };
+  const bare = tmp();
+  execFileSync('git', ['init', '-q'], { cwd: bare });
+  const warned = await runCli(['--yes', '--number', NUMBER, '--no-check'], { cwd: bare, env });
+  assert.equal(warned.code, 0, warned.stderr);
+  assert.match(warned.stdout, /git does not ignore \.env, signalwire-swml\.json: add them to \.gitignore/);
+
+  const ignored = tmp();
+  execFileSync('git', ['init', '-q'], { cwd: ignored });
+  writeFileSync(join(ignored, '.gitignore'), '.env\n.env.bak\nsignalwire-swml.json\n');
+  const quiet = await runCli(['--yes', '--number', NUMBER, '--no-check'], { cwd: ignored, env });
+  assert.equal(quiet.code, 0, quiet.stderr);
+  assert.doesNotMatch(quiet.stdout, /git does not ignore/);
+});
