@@ -1,14 +1,13 @@
 // The guided setup: the guide's steps in order. Nothing is written until the plan is confirmed.
-import { basename, dirname, join } from 'node:path';
 import type { Context } from '../context.js';
 import { CancelledError } from '../errors.js';
 import { apply, confirmPlan, showPlan } from '../steps/apply.js';
 import { runCheckStep } from '../steps/check.js';
 import { askLiveKit } from '../steps/livekit.js';
 import { askNumber } from '../steps/number.js';
-import { showOutput, SWML_FILE } from '../steps/output.js';
+import { showOutput } from '../steps/output.js';
 import { buildPlan } from '../steps/plan.js';
-import { createSession } from '../steps/session.js';
+import { createSession, type Session } from '../steps/session.js';
 import { askSignalWire } from '../steps/signalwire.js';
 import { start } from '../steps/start.js';
 import { askSupabase } from '../steps/supabase.js';
@@ -35,23 +34,14 @@ export async function run(ctx: Context): Promise<number> {
     await apply(s, plan.changes); //                      5. apply, in order
     interrupt.applying = false;
     await showOutput(s); //                               6. SWML, SQL, the agent note
-    await warnUnignored(s);
-    const checked = ctx.options['no-check'] || ctx.dryRun ? undefined : await runCheckStep(s); // 7. test-call check
-    return finish(s, plan.changes, checked === false ? 'Set up, but the check found a problem (above).' : 'Done.', checked === false ? 1 : 0);
+    const passed = ctx.options['no-check'] ? true : await runCheckStep(s); // 7. the test-call check
+    return finish(s, plan.changes, passed ? 'Done.' : 'Set up, but the check found a problem (above).', passed ? 0 : 1);
   } finally {
     interrupt.dispose();
   }
 }
 
-/** .env, its backup and the saved SWML hold secrets: say so when git would commit them. */
-async function warnUnignored(s: ReturnType<typeof createSession>): Promise<void> {
-  const { notIgnoredByGit } = await import('../services/env-file.js');
-  const dir = dirname(s.ctx.envFile);
-  const risky = await notIgnoredByGit([s.ctx.envFile, `${s.ctx.envFile}.bak`, join(dir, SWML_FILE)]);
-  if (risky.length) s.notes.push(`git does not ignore ${risky.map((p) => basename(p)).join(', ')}: add them to .gitignore, they hold secrets.`);
-}
-
-async function finish(s: ReturnType<typeof createSession>, changes: { summary: string }[], headline: string, code = 0): Promise<number> {
+async function finish(s: Session, changes: { summary: string }[], headline: string, code = 0): Promise<number> {
   if (s.ctx.json) printJson(s, changes, code);
   else await summary(s, headline); //                    8. summary and the next-time command
   return code;

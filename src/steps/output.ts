@@ -2,7 +2,7 @@
 // saved to a file; offered to the clipboard), the SQL when the database was skipped, and a note for the
 // agent's author.
 import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { HIDDEN } from '../render/document.js';
 import { renderNumberSql } from '../render/sql.js';
 import { renderSwml, swmlJson } from '../render/swml.js';
@@ -59,4 +59,13 @@ export async function showOutput(s: Session): Promise<void> {
       ? `  • The worker must register agent_name "${v.AGENT_NAME}" (the dispatch rule names it; a worker without it never joins).`
       : '  • The worker must register no agent_name (automatic dispatch); one that registers a name is never sent to these calls.',
   );
+  await warnUnignored(s);
+}
+
+/** .env, its backup and the saved SWML hold secrets: say so when git would commit them. */
+async function warnUnignored(s: Session): Promise<void> {
+  const { notIgnoredByGit } = await import('../services/env-file.js');
+  const file = s.ctx.envFile;
+  const risky = await notIgnoredByGit([file, `${file}.bak`, join(dirname(file), SWML_FILE)]);
+  if (risky.length) s.notes.push(`git does not ignore ${risky.map((p) => basename(p)).join(', ')}: add them to .gitignore, they hold secrets.`);
 }

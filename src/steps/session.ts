@@ -15,8 +15,6 @@ export interface Session {
   mode: Mode;
   /** Setting groups whose present values are shown again for review (prefilled). */
   review: Set<Group>;
-  /** Numbers already on our trunk (a rerun). */
-  existingNumbers: string[];
   /** The person agreed to reuse a trunk we did not create that already holds the number. */
   useForeignTrunk: boolean;
   /** Lines for the closing summary: warnings and what to do next. */
@@ -32,7 +30,6 @@ export function createSession(ctx: Context): Session {
     prompts: ctx.interactive && !ctx.json,
     mode: 'first',
     review: new Set(),
-    existingNumbers: [],
     useForeignTrunk: false,
     notes: [],
   };

@@ -46,7 +46,6 @@ export async function start(s: Session): Promise<void> {
     return;
   }
 
-  s.existingNumbers = numbers;
   c.log.info(`Found ${numbers.length} number${numbers.length === 1 ? '' : 's'} on the LiveKit trunk: ${numbers.join(', ')}`);
   const given = v.PHONE_NUMBER;
   const choice = given
