@@ -1,6 +1,6 @@
 // A real throwaway PostgreSQL cluster on a loopback port: Debian's initdb + pg_ctl into a temp dir,
 // removed on stop(). initdb refuses to run as root, so as root the cluster belongs to "postgres".
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -62,6 +62,17 @@ export async function startPostgres(): Promise<Postgres> {
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
   await runPg(pgBin('pg_ctl'), ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', 'start']);
 
+  // The server is its own process: if the test process ends without stop(), do not leave it running.
+  const leftover = () => {
+    const args = ['-D', data, '-m', 'immediate', 'stop'];
+    try {
+      if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', pgBin('pg_ctl'), ...args], { stdio: 'ignore' });
+      else execFileSync(pgBin('pg_ctl'), args, { stdio: 'ignore' });
+    } catch {}
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', leftover);
+
   const url = (db = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${db}`;
   const pools = new Map<string, pg.Pool>();
   const pool = (db: string) => {
@@ -88,6 +99,7 @@ export async function startPostgres(): Promise<Postgres> {
       return (await pool(db).query(sql, params as unknown[])).rows;
     },
     async stop() {
+      process.removeListener('exit', leftover);
       await Promise.all([...pools.values()].map((p) => p.end()));
       await runPg(pgBin('pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
       rmSync(dir, { recursive: true, force: true });
