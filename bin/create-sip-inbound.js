@@ -5,4 +5,11 @@ if (major < 20) {
   console.error(`create-sip-inbound needs Node.js 20 or newer; this is ${process.version}. Install a current Node.js and run it again.`);
   process.exit(2);
 }
-import('../dist/cli.js').then((cli) => cli.main(process.argv.slice(2)));
+import('../dist/cli.js').then(
+  (cli) => cli.main(process.argv.slice(2)),
+  (err) => {
+    // Only a checkout can lack the bundle; a published package always has it.
+    console.error(err?.code === 'ERR_MODULE_NOT_FOUND' ? 'create-sip-inbound is not built yet: run npm run build (or npm ci) first.' : err);
+    process.exit(1);
+  },
+);
