@@ -12,7 +12,7 @@ import { askSignalWire } from '../steps/signalwire.js';
 import { start } from '../steps/start.js';
 import { askSupabase } from '../steps/supabase.js';
 import { summary } from '../steps/summary.js';
-import { onInterrupt } from '../steps/interrupt.js';
+import { onInterrupt, setPhase } from '../steps/interrupt.js';
 import { printJson } from '../steps/json.js';
 import { humanToStderr } from '../ui.js';
 
@@ -30,9 +30,9 @@ export async function run(ctx: Context): Promise<number> {
     showPlan(s, plan.changes); //                         4. the plan
     if (ctx.dryRun) return finish(s, plan.changes, 'Dry run: nothing was changed.');
     if (!(await confirmPlan(s, plan.changes))) throw new CancelledError('Nothing was changed.');
-    interrupt.applying = true;
+    setPhase('applying');
     await apply(s, plan.changes); //                      5. apply, in order
-    interrupt.applying = false;
+    setPhase('applied');
     await showOutput(s); //                               6. SWML, SQL, the agent note
     const passed = ctx.options['no-check'] ? true : await runCheckStep(s); // 7. the test-call check
     return finish(s, plan.changes, passed ? 'Done.' : 'Set up, but the check found a problem (above).', passed ? 0 : 1);

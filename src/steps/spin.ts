@@ -1,5 +1,6 @@
 // A clack spinner around one live call, or nothing at all when no prompts are shown.
 import { clack } from '../ui.js';
+import { guardSpinnerExit } from './interrupt.js';
 import type { Session } from './session.js';
 
 /** With `quiet`, a success leaves no line behind (for reads that are only a means to the plan). */
@@ -10,7 +11,7 @@ export async function spin<T>(s: Session, message: string, work: () => Promise<T
   const label = message.replace(/…$/, '');
   sp.start(message);
   try {
-    const r = await work();
+    const r = await guardSpinnerExit(work);
     if (opts.quiet) sp.clear();
     else sp.stop(`${label}: ok`);
     return r;

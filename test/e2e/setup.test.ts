@@ -397,3 +397,19 @@ test('in a git work tree, the setup warns when git would commit .env or the save
   assert.equal(quiet.code, 0, quiet.stderr);
   assert.doesNotMatch(quiet.stdout, /git does not ignore/);
 });
+
+test('Ctrl-C while a live check waits on a stalled LiveKit: exit 130, the terminal restored, nothing written', { timeout: 60_000 }, async () => {
+  const w = await startWorld({ pg });
+  after(() => w.stop());
+  w.livekit.fault('*', { delayMs: 8000 });
+  const cwd = tmp();
+  const p = startPty(['--number', NUMBER], { cwd, env: w.env });
+  await p.waitFor('Checking the LiveKit key');
+  p.write(KEY.ctrlC);
+  assert.equal(await p.exited, 130);
+  assert.match(p.screen(), /Cancelled: nothing was changed/);
+  const raw = p.raw();
+  assert.ok(raw.lastIndexOf('\x1b[?25h') > raw.lastIndexOf('\x1b[?25l'), 'cursor restored');
+  assert.ok(!existsSync(join(cwd, '.env')));
+  assert.equal(w.livekit.trunks.size, 0);
+});
