@@ -413,3 +413,28 @@ test('Ctrl-C while a live check waits on a stalled LiveKit: exit 130, the termin
   assert.ok(!existsSync(join(cwd, '.env')));
   assert.equal(w.livekit.trunks.size, 0);
 });
+
+test('a wrong secret typed at the prompt is named in one line and asked again', { timeout: 60_000 }, async () => {
+  const w = await startWorld({ pg });
+  after(() => w.stop());
+  const cwd = tmp();
+  const p = startPty([], { cwd });
+  await drive(p, [
+    ['LiveKit URL', w.env.LIVEKIT_URL + KEY.enter],
+    ['LiveKit API key', w.env.LIVEKIT_API_KEY + KEY.enter],
+    ['LiveKit API secret', 'typo-secret-value' + KEY.enter],
+  ]);
+  await p.waitFor(/LiveKit rejected the API key for http:\/\/127\.0\.0\.1:\d+: check LIVEKIT_API_KEY \/ LIVEKIT_API_SECRET/);
+  // Asked again, the URL and key prefilled: Enter keeps them, the right secret goes through.
+  await drive(p, [
+    [/◆  LiveKit URL/, KEY.enter],
+    [/◆  LiveKit API key/, KEY.enter],
+    [/◆  LiveKit API secret/, w.env.LIVEKIT_API_SECRET + KEY.enter],
+  ]);
+  await p.waitFor('Checking the LiveKit key: ok');
+  await p.waitFor('LiveKit SIP domain');
+  p.write(KEY.ctrlC);
+  assert.equal(await p.exited, 130);
+  assertNoSecrets(p, [w.livekit.apiSecret, 'typo-secret-value']);
+  assert.ok(!existsSync(join(cwd, '.env')));
+});
