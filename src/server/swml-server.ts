@@ -5,10 +5,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { swmlJson, type SwmlDocument } from '../render/swml.js';
+import { SWML_PATH } from '../swml-target.js';
 import { toE164 } from '../validate.js';
 import { SIGNATURE_HEADER, signedUrls, verifySignature } from './signature.js';
 
-export const SWML_PATH = '/api/swml-inbound';
+export { SWML_PATH };
 export const HEALTH_PATH = '/healthz';
 export const MAX_BODY_BYTES = 64 * 1024;
 
