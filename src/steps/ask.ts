@@ -1,8 +1,9 @@
 // Prompts for one setting at a time, validating as the person types with the setting's own rules.
 import { setting, type SettingKey } from '../settings.js';
 import { check } from '../validate.js';
-import { answer, clack, dim } from '../ui.js';
-import { set, type Session } from './session.js';
+import { answer, clack, dim, red } from '../ui.js';
+import { UsageError } from '../errors.js';
+import { set, wants, type Session } from './session.js';
 
 interface AskOptions {
   required?: boolean;
@@ -83,4 +84,32 @@ export async function confirm(message: string, initialValue = true): Promise<boo
 
 export async function hint(text: string): Promise<void> {
   (await clack()).log.message(dim(text));
+}
+
+export interface Credential {
+  key: SettingKey;
+  secret?: boolean;
+  placeholder?: string;
+}
+
+/**
+ * Asks for the credentials that are missing, then `verify`s them live. A value the service rejects
+ * (UsageError) is named in one line and all of them are asked again, prefilled; without prompts, or
+ * for a service failure, the error ends the run.
+ */
+export async function askVerified(s: Session, fields: Credential[], verify: () => Promise<void>): Promise<void> {
+  let again = false;
+  for (;;) {
+    for (const f of fields) {
+      if (!again && !wants(s, f.key, true)) continue;
+      await (f.secret ? askSecret : askText)(s, f.key, { required: true, ...(f.placeholder ? { placeholder: f.placeholder } : {}) });
+    }
+    try {
+      return await verify();
+    } catch (err) {
+      if (!s.prompts || !(err instanceof UsageError)) throw err;
+      (await clack()).log.error(red(err.message));
+      again = true;
+    }
+  }
 }

@@ -1,8 +1,6 @@
 // Step 1: LiveKit. URL, key and secret are checked live before going on; then the SIP domain and
 // the agent name the worker registers.
-import { UsageError } from '../errors.js';
-import { clack, red } from '../ui.js';
-import { askSecret, askText, hint } from './ask.js';
+import { askText, askVerified, hint } from './ask.js';
 import { set, wants, type Session } from './session.js';
 import { spin } from './spin.js';
 
@@ -12,21 +10,15 @@ export function livekitConn(s: Session) {
 
 export async function askLiveKit(s: Session): Promise<void> {
   const { checkLiveKit } = await import('../services/livekit.js');
-  let again = false;
-  for (;;) {
-    if (again || wants(s, 'LIVEKIT_URL', true)) await askText(s, 'LIVEKIT_URL', { required: true, placeholder: 'wss://my-app-abc123.livekit.cloud' });
-    if (again || wants(s, 'LIVEKIT_API_KEY', true)) await askText(s, 'LIVEKIT_API_KEY', { required: true });
-    if (again || wants(s, 'LIVEKIT_API_SECRET', true)) await askSecret(s, 'LIVEKIT_API_SECRET', { required: true });
-    try {
-      await spin(s, 'Checking the LiveKit key…', () => checkLiveKit(livekitConn(s)));
-      break;
-    } catch (err) {
-      // A wrong value can be typed again; without prompts (or for a service failure) it ends the run.
-      if (!s.prompts || !(err instanceof UsageError)) throw err;
-      (await clack()).log.error(red(err.message));
-      again = true;
-    }
-  }
+  await askVerified(
+    s,
+    [
+      { key: 'LIVEKIT_URL', placeholder: 'wss://my-app-abc123.livekit.cloud' },
+      { key: 'LIVEKIT_API_KEY' },
+      { key: 'LIVEKIT_API_SECRET', secret: true },
+    ],
+    () => spin(s, 'Checking the LiveKit key…', () => checkLiveKit(livekitConn(s))),
+  );
 
   if (wants(s, 'LIVEKIT_SIP_DOMAIN', true)) {
     await hint('Find it in LiveKit Cloud → Settings → Project → "SIP URI"; enter it without "sip:".');

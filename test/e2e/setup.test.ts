@@ -438,3 +438,20 @@ test('a wrong secret typed at the prompt is named in one line and asked again', 
   assertNoSecrets(p, [w.livekit.apiSecret, 'typo-secret-value']);
   assert.ok(!existsSync(join(cwd, '.env')));
 });
+
+test('no table yet: the setup hands over the schema, waits, checks again and goes on', { timeout: 60_000 }, async () => {
+  const w = await startWorld({ pg, schema: 'SELECT 1;' });
+  after(() => w.stop());
+  const cwd = tmp();
+  const p = startPty(['--yes', '--number', NUMBER, '--no-check'], { cwd, env: { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0010' } });
+  await p.waitFor('Done? Check again', { timeoutMs: 15_000 });
+  assert.match(p.screen(), /CREATE TABLE IF NOT EXISTS signalwire_phone_numbers/);
+  p.write(KEY.enter); // not run yet: it asks again, without asking for the key again
+  await p.waitFor(/Done\? Check again[\s\S]*Done\? Check again/, { in: 'transcript' });
+  assert.doesNotMatch(p.transcript(), /◆  Supabase service role key/);
+  const { renderSchema } = await import('../../src/render/sql.ts');
+  await w.pg.psql(renderSchema(), w.db);
+  p.write(KEY.enter);
+  assert.equal(await p.exited, 0, p.screen());
+  assert.equal((await w.rows()).length, 1);
+});
