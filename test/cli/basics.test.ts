@@ -90,6 +90,12 @@ test('swml piped prints only the document, credentials included', async () => {
 const HEAVY = ['/twirp', 'supabase-js', 'execa', 'libphonenumber'];
 
 test('--help and --version load none of the heavy libraries', async () => {
+  // Each marker must be somewhere in the bundle, or its absence below would prove nothing.
+  const { readdirSync } = await import('node:fs');
+  const distDir = new URL('../../dist/', import.meta.url);
+  const bundle = readdirSync(distDir).map((f) => readFileSync(new URL(f, distDir), 'utf8')).join('\n');
+  for (const marker of HEAVY) assert.ok(bundle.includes(marker), `no bundled code holds ${marker}`);
+
   for (const args of [['--help'], ['--version'], ['swml', '--help']]) {
     const r = await runCli(args, { nodeArgs: ['--import', TRACE] });
     assert.equal(r.code, 0);
