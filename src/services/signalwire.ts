@@ -56,6 +56,9 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_PAGES = 50;
 const PHONE_NUMBERS = '/api/relay/rest/phone_numbers';
 const SWML_SCRIPTS = '/api/fabric/resources/swml_scripts';
+const VERIFIED_CALLER_IDS = '/api/relay/rest/verified_caller_ids';
+const CALLS = '/api/calling/calls';
+const VOICE_LOGS = '/api/voice/logs';
 
 /** The connection from resolved settings; undefined unless all three SignalWire settings are given. */
 export function signalWireConn(values: Values, timeoutMs?: number): SignalWireConn | undefined {
@@ -107,6 +110,116 @@ export async function observeSignalWire(conn: SignalWireConn, e164: string, targ
       ? await call<WireScript>(conn, { method: 'GET', path: `${SWML_SCRIPTS}/${encodeURIComponent(row.id!)}`, what: 'read the SWML script', scope: 'Voice' })
       : row;
   return { number, script: toScript(full) ?? toScript(row)! };
+}
+
+/** Every number of the space (the test call dials ours from another one). */
+export async function listNumbers(conn: SignalWireConn): Promise<NumberInfo[]> {
+  const rows = await listAll<WireNumber>(conn, { method: 'GET', path: PHONE_NUMBERS, what: 'list phone numbers', scope: 'Numbers', checksCredentials: true });
+  return rows.map(toNumberInfo);
+}
+
+/** The verified caller IDs of the space (only those verified): a trial space may call these and its own numbers. */
+export async function listVerifiedNumbers(conn: SignalWireConn): Promise<string[]> {
+  const rows = await listAll<{ number?: string; verified?: boolean }>(conn, { method: 'GET', path: VERIFIED_CALLER_IDS, what: 'list verified caller IDs', scope: 'Voice' });
+  return rows.filter((r) => r.verified && typeof r.number === 'string').map((r) => r.number!);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calling (signalwire/docs specs/signalwire-rest/calling-api/calls: one POST endpoint, a `command` each)
+
+export interface DialParams {
+  /** A number of the space, or a verified caller ID. */
+  from: string;
+  /** E.164, or a SIP URI (then `username`/`password` answer its digest challenge). */
+  to: string;
+  /** The SWML the placed call runs once answered (an object: the current spec's SWMLObject). */
+  swml: object;
+  username?: string;
+  password?: string;
+  /** Ring timeout in seconds (1-600). */
+  timeoutSec?: number;
+}
+
+export interface PlacedCall {
+  id: string;
+  status: string | null;
+  from: string;
+  to: string;
+}
+
+/** Places a call; SignalWire answers at once (status queued) and the call proceeds on its own. */
+export async function dialCall(conn: SignalWireConn, p: DialParams): Promise<PlacedCall> {
+  const params: Record<string, unknown> = { from: p.from, to: p.to, swml: p.swml };
+  if (p.username) params.username = p.username;
+  if (p.password) params.password = p.password;
+  if (p.timeoutSec) params.timeout = p.timeoutSec;
+  const body = await call<WireCall>(conn, { method: 'POST', path: CALLS, body: { command: 'dial', params }, what: `place a call from ${p.from}`, scope: 'Voice', secrets: [p.password] });
+  if (!body || typeof body.id !== 'string') throw new ServiceError('SignalWire', `SignalWire answered the call request without a call id: look for it under SignalWire → Logs → Voice and end it there`);
+  return { id: body.id, status: body.status ?? null, from: body.from ?? p.from, to: body.to ?? p.to };
+}
+
+/** Hangs the call up (`calling.end`); a call that already ended is fine. */
+export async function endCall(conn: SignalWireConn, id: string): Promise<void> {
+  try {
+    await call(conn, { method: 'POST', path: CALLS, body: { command: 'calling.end', id, params: { reason: 'hangup' } }, what: 'end the test call', scope: 'Voice' });
+  } catch (err) {
+    // 404/422: SignalWire no longer knows it as a live call, so there is nothing left to end.
+    if (err instanceof ServiceError && /\((404|422)\b/.test(err.message)) return;
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Voice logs (specs/signalwire-rest/voice-api/logs): a log per call leg, its events carry the detail.
+
+export interface VoiceLog {
+  id: string;
+  from: string;
+  to: string;
+  /** relay_pstn_call, relay_sip_call, laml_call, … */
+  type: string | null;
+  direction: string | null;
+  /** queued, ringing, answered, in-progress, completed, busy, failed, no-answer, canceled, ended, … */
+  status: string | null;
+  durationSec: number | null;
+  charge: number | null;
+  parentId: string | null;
+  createdAt: string | null;
+}
+
+export interface VoiceLogEvent {
+  at: string | null;
+  level: string | null;
+  name: string;
+  details: Record<string, unknown>;
+}
+
+/** The logs created since `since` (created_after takes a date, so older ones on that day are dropped here). */
+export async function listVoiceLogs(conn: SignalWireConn, since: Date): Promise<VoiceLog[]> {
+  const day = since.toISOString().slice(0, 10);
+  const rows = await listAll<WireLog>(conn, { method: 'GET', path: `${VOICE_LOGS}?created_after=${day}&page_size=100`, what: 'list voice logs', scope: 'Voice', maxPages: 5 });
+  return rows.map(toVoiceLog).filter((l) => !l.createdAt || Date.parse(l.createdAt) >= since.getTime() - 1000);
+}
+
+/** One log; undefined when SignalWire has none under this id (yet). */
+export async function getVoiceLog(conn: SignalWireConn, id: string): Promise<VoiceLog | undefined> {
+  try {
+    return toVoiceLog(await call<WireLog>(conn, { method: 'GET', path: `${VOICE_LOGS}/${encodeURIComponent(id)}`, what: 'read the voice log', scope: 'Voice' }));
+  } catch (err) {
+    if (err instanceof ServiceError && /\(404\b/.test(err.message)) return undefined;
+    throw err;
+  }
+}
+
+export async function voiceLogEvents(conn: SignalWireConn, id: string): Promise<VoiceLogEvent[]> {
+  const body = await call<{ data?: unknown }>(conn, { method: 'GET', path: `${VOICE_LOGS}/${encodeURIComponent(id)}/events`, what: 'read the voice log events', scope: 'Voice' });
+  const rows = Array.isArray(body?.data) ? (body.data as WireEvent[]) : [];
+  return rows.map((e) => ({
+    at: typeof e.event_at === 'string' ? e.event_at : null,
+    level: typeof e.level === 'string' ? e.level : null,
+    name: typeof e.name === 'string' ? e.name : '',
+    details: e.details && typeof e.details === 'object' ? (e.details as Record<string, unknown>) : {},
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -359,6 +472,48 @@ interface WireScript {
   swml_script?: { request_url?: string; contents?: unknown; display_name?: string };
 }
 
+interface WireCall {
+  id?: string;
+  status?: string | null;
+  from?: string;
+  to?: string;
+}
+
+interface WireLog {
+  id: string;
+  from?: string;
+  to?: string;
+  type?: string | null;
+  direction?: string | null;
+  status?: string | null;
+  duration?: number | null;
+  charge?: number | null;
+  parent_id?: string | null;
+  created_at?: string | null;
+}
+
+interface WireEvent {
+  event_at?: unknown;
+  level?: unknown;
+  name?: unknown;
+  details?: unknown;
+}
+
+function toVoiceLog(w: WireLog): VoiceLog {
+  return {
+    id: w.id,
+    from: w.from ?? '',
+    to: w.to ?? '',
+    type: w.type ?? null,
+    direction: w.direction ?? null,
+    status: w.status ?? null,
+    durationSec: typeof w.duration === 'number' ? w.duration : null,
+    charge: typeof w.charge === 'number' ? w.charge : null,
+    parentId: w.parent_id ?? null,
+    createdAt: w.created_at ?? null,
+  };
+}
+
 function toNumberInfo(w: WireNumber): NumberInfo {
   const field = w.call_handler ? HANDLERS[w.call_handler]?.[1] : null;
   const ref = field ? w[field] : null;
@@ -401,6 +556,10 @@ interface Call {
   scope: Scope;
   /** The first call: a 401 here means the ID or token is wrong rather than a missing scope. */
   checksCredentials?: boolean;
+  /** Values sent in the body that must never reach a message (a SIP password). */
+  secrets?: Array<string | undefined>;
+  /** For lists: how many pages at most (default 50). */
+  maxPages?: number;
 }
 
 function originOf(conn: SignalWireConn): string {
@@ -452,7 +611,7 @@ async function call<T>(conn: SignalWireConn, c: Call): Promise<T> {
 async function listAll<T>(conn: SignalWireConn, c: Call): Promise<T[]> {
   const out: T[] = [];
   let path: string | undefined = c.path;
-  for (let page = 0; path !== undefined && page < MAX_PAGES; page++) {
+  for (let page = 0; path !== undefined && page < (c.maxPages ?? MAX_PAGES); page++) {
     const body: { data?: unknown; links?: { next?: unknown } } | undefined = await call(conn, { ...c, path });
     if (!Array.isArray(body?.data))
       throw new ServiceError('SignalWire', `${spaceOf(conn)} answered "${c.what}" without a data list: check SIGNALWIRE_SPACE_URL`);
@@ -482,7 +641,7 @@ type Outcome = { error: unknown } | { status: number; body: unknown };
 /** Every SignalWire failure becomes one line: what failed, where, and the fix; never a secret. */
 function failure(conn: SignalWireConn, c: Call, outcome: Outcome): Error {
   const space = spaceOf(conn);
-  const say = (text: string) => scrub(text, conn);
+  const say = (text: string) => scrub(text, conn, c.secrets);
 
   if ('error' in outcome) {
     const err = outcome.error as { name?: string; cause?: { code?: string } };
@@ -504,6 +663,10 @@ function failure(conn: SignalWireConn, c: Call, outcome: Outcome): Error {
   if (status === 403 || status === 401) return new UsageError(`SignalWire refused to ${c.what} in ${space}: the API token lacks the ${c.scope} scope; ${enable(c.scope)}`);
   const detail = detailOf(body);
   const tail = detail ? `: ${say(detail)}` : '';
+  if (status === 402)
+    return new ServiceError('SignalWire', `SignalWire refused to ${c.what} in ${space} (402${tail}): the account balance is too low; add funds under SignalWire → Billing, then rerun`);
+  if (status === 422 && c.path === CALLS && /not_purchased_or_verified|number_not_verified|verified/i.test(JSON.stringify(body ?? '')))
+    return new UsageError(`SignalWire refused to ${c.what} in ${space} (422${tail}): a trial space calls only its own and verified numbers; verify the number (SignalWire → Phone Numbers → Verified Caller IDs) or fund the space`);
   if (status === 404) return new ServiceError('SignalWire', `SignalWire could not ${c.what} in ${space} (404 not found${tail}); rerun to read it again`);
   if (status === 422) return new ServiceError('SignalWire', `SignalWire refused to ${c.what} in ${space} (422${tail})`);
   if (status === 429) return new ServiceError('SignalWire', `SignalWire is rate-limiting requests to ${space} (429): wait a minute and rerun`);
@@ -525,8 +688,8 @@ function detailOf(body: unknown): string {
 }
 
 /** Belt and braces: the token, and any password in a URL, never reach a message. */
-function scrub(text: string, conn: SignalWireConn): string {
+function scrub(text: string, conn: SignalWireConn, secrets: Array<string | undefined> = []): string {
   let out = text.replace(/\/\/([^/@:\s]*):[^/@\s]*@/g, '//$1:••••@');
-  if (conn.apiToken) out = out.split(conn.apiToken).join('••••');
+  for (const secret of [conn.apiToken, ...secrets]) if (secret) out = out.split(secret).join('••••');
   return out;
 }
