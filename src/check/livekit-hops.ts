@@ -19,6 +19,9 @@ export interface LiveKitFindings {
   ruleAgents: string[];
   /** Prefix of the rooms calls land in (the rule's, else LiveKit's default for our rule). */
   roomPrefix: string;
+  /** Every inbound trunk and dispatch rule listed, for the doctor. */
+  trunks?: SIPInboundTrunkInfo[];
+  rules?: SIPDispatchRuleInfo[];
 }
 
 export const DEFAULT_ROOM_PREFIX = 'sip-';
@@ -38,6 +41,7 @@ export async function liveKitHops(api: LiveKitApi, conn: LiveKitConn, values: Va
     return found;
   }
   found.hops.push({ ...LIVEKIT_HOP, ok: true, detail: `${conn.url} accepted the key` });
+  found.trunks = trunks;
 
   const trunkHop = checkTrunk(trunks, values);
   found.hops.push(trunkHop.hop);
@@ -55,6 +59,7 @@ export async function liveKitHops(api: LiveKitApi, conn: LiveKitConn, values: Va
     found.hops.push({ ...RULE_HOP, ok: false, detail: p.detail, fix: p.fix });
     return found;
   }
+  found.rules = rules;
   const r = checkRule(rules, trunkHop.trunk, e164, values.AGENT_NAME);
   found.hops.push(r.hop);
   if (r.rule) {

@@ -63,6 +63,7 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
     try {
       lk = await liveKitHops(api, conn, values);
       lk.hops.forEach(add);
+      if (lk.trunks) await doctor(lk, values, e164).then((hs) => hs.forEach(add));
     } catch (err) {
       add({ ...LIVEKIT_HOP, ok: false, detail: oneLine(err, values), fix: 'check LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET' });
     }
@@ -154,6 +155,14 @@ async function live(
   } finally {
     ui?.stop();
   }
+}
+
+/** The LiveKit doctor over the trunks and rules the hops listed (a mismatch the rule hop already names is not repeated). */
+async function doctor(lk: LiveKitFindings, values: Values, e164: string): Promise<Hop[]> {
+  const { diagnose, doctorHops } = await import('./doctor.js');
+  const findings = diagnose({ e164, trunks: lk.trunks ?? [], rules: lk.rules ?? [], ourTrunkId: lk.trunk?.sipTrunkId, agentName: values.AGENT_NAME });
+  const ruleHopFailed = lk.hops.some((h) => h.id === RULE_HOP.id && !h.ok && !h.skipped);
+  return doctorHops(findings.filter((f) => !(ruleHopFailed && f.kind === 'agents' && f.ruleId === lk.rule?.sipDispatchRuleId)), e164);
 }
 
 /** A hop that throws is a failed hop with the error's one line, never a crash of the whole check. */

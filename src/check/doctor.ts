@@ -1,0 +1,128 @@
+// The LiveKit doctor: what exists around the number, not only what this tool made. A pure judgement over the
+// trunks and rules it is handed (the check lists them; the setup can hand it what it observed), following
+// LiveKit's own matching (livekit/protocol sip/sip.go): a trunk matches the called number after normalising
+// both; a rule with no trunk ids is a wildcard for every trunk; a rule's `numbers` filter is compared to the
+// called number as written; a named worker is dispatched only by a rule that names it.
+import type { SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
+import { normalizeNumber, sameNumber } from '../services/sip-number.js';
+import type { Hop } from './types.js';
+
+export const DOCTOR_HOP = { id: 'doctor', title: 'LiveKit doctor' } as const;
+
+export type FindingKind = 'duplicate-trunk' | 'catch-all-rule' | 'several-rules' | 'agents' | 'open-trunk' | 'numbers-filter';
+
+export interface Finding {
+  kind: FindingKind;
+  /** warn: the call works but something is exposed; error: calls go wrong or go elsewhere. */
+  severity: 'error' | 'warn';
+  line: string;
+  fix: string;
+  trunkId?: string;
+  ruleId?: string;
+}
+
+export interface DoctorInput {
+  e164: string;
+  trunks: SIPInboundTrunkInfo[];
+  rules: SIPDispatchRuleInfo[];
+  /** The trunk the number is meant to be on (ours); the others holding it are duplicates. */
+  ourTrunkId?: string | undefined;
+  /** The agent_name the worker registers ('' or undefined: none). */
+  agentName?: string | undefined;
+}
+
+export function diagnose(i: DoctorInput): Finding[] {
+  const out: Finding[] = [];
+  const trunkLabel = (t: SIPInboundTrunkInfo) => `trunk "${t.name || t.sipTrunkId}" (${t.sipTrunkId})`;
+  const ruleLabel = (r: SIPDispatchRuleInfo) => `rule "${r.name || r.sipDispatchRuleId}" (${r.sipDispatchRuleId})`;
+  const holding = i.trunks.filter((t) => t.numbers.some((n) => sameNumber(n, i.e164)));
+  const ours = i.trunks.find((t) => t.sipTrunkId === i.ourTrunkId) ?? holding[0];
+
+  for (const t of holding) {
+    if (t === ours) continue;
+    const as = t.numbers.find((n) => sameNumber(n, i.e164))!;
+    out.push({
+      kind: 'duplicate-trunk',
+      severity: 'error',
+      trunkId: t.sipTrunkId,
+      line: `${trunkLabel(t)} also holds ${i.e164}${as === i.e164 ? '' : ` as "${as}" (LiveKit normalises it to ${normalizeNumber(as)})`}: LiveKit cannot tell which trunk a call is for`,
+      fix: `take ${i.e164} off one of them: lk sip inbound update --id ${t.sipTrunkId} --numbers …, or LiveKit Cloud → Telephony → SIP trunks`,
+    });
+  }
+
+  for (const r of i.rules.filter((r) => r.trunkIds.length === 0))
+    out.push({
+      kind: 'catch-all-rule',
+      severity: 'error',
+      ruleId: r.sipDispatchRuleId,
+      line: `${ruleLabel(r)} names no trunk: it is a catch-all that makes a room for any INVITE no other rule takes`,
+      fix: `give it the trunk ids it is for (lk sip dispatch update --id ${r.sipDispatchRuleId} --trunks …) or delete it (lk sip dispatch delete ${r.sipDispatchRuleId})`,
+    });
+
+  // Rules that could take a call to the number on its trunk: they name the trunk (or none) and their
+  // numbers filter, when they have one, holds the number exactly.
+  const forTrunk = ours ? i.rules.filter((r) => r.trunkIds.length === 0 || r.trunkIds.includes(ours.sipTrunkId)) : [];
+  const filterOk = (r: SIPDispatchRuleInfo) => !r.numbers.length || r.numbers.includes(i.e164);
+  for (const r of forTrunk.filter((r) => !filterOk(r)))
+    out.push({
+      kind: 'numbers-filter',
+      severity: forTrunk.some((o) => o !== r && filterOk(o)) ? 'warn' : 'error',
+      ruleId: r.sipDispatchRuleId,
+      line: `${ruleLabel(r)} only takes calls to ${r.numbers.join(', ')}: not ${i.e164}${r.numbers.some((n) => sameNumber(n, i.e164)) ? ' as written (the filter is not normalised)' : ''}`,
+      fix: `add ${i.e164} to its numbers, or clear them (LiveKit Cloud → Telephony → Dispatch rules)`,
+    });
+  const taking = forTrunk.filter(filterOk);
+  const specific = taking.filter((r) => r.trunkIds.length > 0);
+  // LiveKit prefers a rule naming the trunk over a catch-all; two of the same kind is a coin toss.
+  const contenders = specific.length ? specific : taking;
+  if (contenders.length > 1)
+    out.push({
+      kind: 'several-rules',
+      severity: 'error',
+      line: `${contenders.length} rules could take a call to ${i.e164}: ${contenders.map(ruleLabel).join(', ')}`,
+      fix: 'keep one rule per trunk and number: delete the others, or give each its own numbers filter',
+    });
+
+  const want = i.agentName ?? '';
+  for (const r of contenders) {
+    const agents = (r.roomConfig?.agents ?? []).map((a) => a.agentName).filter(Boolean);
+    if (want && !agents.includes(want))
+      out.push({
+        kind: 'agents',
+        severity: 'error',
+        ruleId: r.sipDispatchRuleId,
+        line: `${ruleLabel(r)} ${agents.length ? `dispatches ${agents.map((a) => `"${a}"`).join(', ')}` : 'names no agent'}, but the worker registers "${want}": a named worker joins only when the rule names it`,
+        fix: `name "${want}" in the rule's agents (rerun npx create-sip-inbound --agent-name ${want})`,
+      });
+    if (!want && agents.length)
+      out.push({
+        kind: 'agents',
+        severity: 'error',
+        ruleId: r.sipDispatchRuleId,
+        line: `${ruleLabel(r)} dispatches ${agents.map((a) => `"${a}"`).join(', ')}, but the worker registers no agent_name: an unnamed worker joins only rooms whose rule names none`,
+        fix: `set AGENT_NAME=${agents[0]} if the worker registers it, else clear the rule's agents (rerun npx create-sip-inbound)`,
+      });
+  }
+
+  // Trunks that would take the call: those holding the number, and wildcard trunks (no numbers).
+  for (const t of i.trunks.filter((t) => holding.includes(t) || t.numbers.length === 0))
+    if (!t.authUsername && !t.allowedAddresses.length && !t.allowedNumbers.length)
+      out.push({
+        kind: 'open-trunk',
+        severity: 'warn',
+        trunkId: t.sipTrunkId,
+        line: `${trunkLabel(t)} has no digest auth, allowed addresses or allowed numbers: anyone who knows the SIP URI${t.numbers.length ? ' and the number' : ''} reaches the agent`,
+        fix: 'rerun npx create-sip-inbound without --no-sip-auth to put digest auth on it (the SWML then answers the challenge)',
+      });
+  return out;
+}
+
+/** The doctor as check hops: one per finding (a warning passes), or one saying all is clear. */
+export function doctorHops(findings: Finding[], e164: string): Hop[] {
+  if (!findings.length) return [{ ...DOCTOR_HOP, ok: true, detail: `no other trunk, rule or open door around ${e164}` }];
+  return findings.map((f) =>
+    f.severity === 'warn'
+      ? { ...DOCTOR_HOP, ok: true, detail: `warning: ${f.line}; fix: ${f.fix}` }
+      : { ...DOCTOR_HOP, ok: false, detail: f.line, fix: f.fix },
+  );
+}
