@@ -24,6 +24,8 @@ export interface LiveOptions {
   onWatching?: (number: string) => void;
   /** Progress for the person: "call from … reached LiveKit", "agent joined". */
   onEvent?: (text: string) => void;
+  /** Asked at each poll while no call has been seen: true ends the watch early (the call is known to have failed). */
+  stop?: () => boolean;
 }
 
 interface Seen {
@@ -124,7 +126,7 @@ async function findCall(api: LiveKitApi, o: LiveOptions, before: Set<string>, de
       if (caller) return { room, caller, seenAt: Date.now() };
       if (participants.some((p) => p.attributes['sip.trunkPhoneNumber'])) others.add(room.name);
     }
-    if (Date.now() >= deadline) return undefined;
+    if (Date.now() >= deadline || o.stop?.()) return undefined;
     await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
   }
 }

@@ -36,6 +36,8 @@ export interface CheckOptions {
   db?: boolean;
   /** Resolves the SIP domain; node:dns/promises lookup by default. */
   resolve?: Resolver;
+  /** Place a test call through SignalWire (`--call`). */
+  call?: Omit<import('./call.js').CallOptions, 'print'>;
 }
 
 export async function runChecks(values: Values, opts: CheckOptions): Promise<CheckReport> {
@@ -116,10 +118,19 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
     if (opts.print) printLive(report.live);
   }
 
+  if (opts.call) {
+    const { printCall, provenCall } = await import('./call.js');
+    report.call =
+      api && conn && lk && liveKitOk && e164
+        ? await provenCall(api, conn, lk, values, { pollMs: opts.pollMs, interactionWaitMs: opts.interactionWaitMs, ...opts.call, print: opts.print })
+        : { ok: false, skipped: true, steps: [], detail: 'needs LiveKit and the number' };
+    if (opts.print) printCall(report.call);
+  }
+
   const passed = (r: { ok: boolean; skipped?: boolean } | undefined) => !r || r.ok || Boolean(r.skipped);
-  report.ok = hops.every(passed) && passed(report.probe) && passed(report.live);
+  report.ok = hops.every(passed) && passed(report.probe) && passed(report.live) && passed(report.call);
   if (opts.print) {
-    const failed = [...hops, report.probe, report.live].filter((r) => r && !passed(r)).length;
+    const failed = [...hops, report.probe, report.live, report.call].filter((r) => r && !passed(r)).length;
     out(report.ok ? green(bold('Every hop passed.')) : red(`${failed} problem${failed === 1 ? '' : 's'}: fix ${failed === 1 ? 'it' : 'them'} and run \`npx create-sip-inbound check\` again.`));
   }
   return report;
@@ -137,7 +148,7 @@ async function live(
   const timeoutMs = (opts.timeoutSec ?? LIVE_TIMEOUT_S) * 1000;
   let ui: ReturnType<typeof announceCall> | undefined;
   try {
-    return await watchLiveCall(api, conn, {
+    const result = await watchLiveCall(api, conn, {
       e164,
       roomPrefix: lk.roomPrefix,
       since,
@@ -152,9 +163,20 @@ async function live(
       },
       onEvent: (text) => ui?.event(text),
     });
+    return result.ok || result.room ? result : await explained(result, values, since);
   } finally {
     ui?.stop();
   }
+}
+
+/** A call that never reached LiveKit, explained from SignalWire's voice log when its credentials are there. */
+async function explained(result: LiveResult, values: Values, since: Date): Promise<LiveResult> {
+  const { signalWireConn } = await import('../services/signalwire.js');
+  const sw = signalWireConn(values);
+  if (!sw) return result;
+  const { explainFromLogs } = await import('./explain.js');
+  const why = await explainFromLogs(sw, { since, e164: result.number, sipDomain: values.LIVEKIT_SIP_DOMAIN }).catch(() => undefined);
+  return why ? { ...result, detail: `no call reached LiveKit: ${why.cause}`, fix: why.fix } : result;
 }
 
 /** The LiveKit doctor over the trunks and rules the hops listed (a mismatch the rule hop already names is not repeated). */

@@ -48,6 +48,8 @@ export interface CheckReport {
   hops: Hop[];
   probe?: ProbeResult;
   live?: LiveResult;
+  /** The proven call (`--call`). */
+  call?: import('./call.js').CallResult;
 }
 
 /** The LiveKit connection the check uses (the same shape the services take). */

@@ -12,6 +12,7 @@ export async function run(ctx: Context): Promise<number> {
   values.PHONE_NUMBER ??= await onlyNumber(values);
   requireValues(values, REQUIRED, 'Missing (give each as a flag, or set it in the environment or .env)');
   const timeoutSec = parseTimeout(ctx.options.timeout);
+  const call = ctx.options.call ? await callOptions(ctx, values) : undefined;
   const [{ runChecks }, { dialable }, { LIVE_TIMEOUT_S }] = await Promise.all([
     import('../check/run.js'),
     import('../check/report.js'),
@@ -23,6 +24,7 @@ export async function run(ctx: Context): Promise<number> {
     live: Boolean(ctx.options.live),
     ...(timeoutSec !== undefined ? { timeoutSec } : {}),
     envFile: ctx.envFile,
+    ...(call ? { call } : {}),
     // Under --json stdout is only the report, but the person still has to be told to dial.
     ...(ctx.json ? { onLiveStart: (n: string) => err(`Call ${dialable(n)} now (watching for ${timeoutSec ?? LIVE_TIMEOUT_S} s)`) } : {}),
   });
@@ -37,6 +39,36 @@ async function onlyNumber(values: Values): Promise<string | undefined> {
   const conn = { url: values.LIVEKIT_URL, apiKey: values.LIVEKIT_API_KEY, apiSecret: values.LIVEKIT_API_SECRET };
   const numbers = await listTrunkNumbers(conn, values.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME).catch(() => []);
   return numbers.length === 1 ? numbers[0] : undefined;
+}
+
+/** --call and its options, checked before anything runs; the cost question, or --yes. */
+async function callOptions(ctx: Context, values: Values): Promise<NonNullable<import('../check/run.js').CheckOptions['call']>> {
+  requireValues(values, ['SIGNALWIRE_SPACE_URL', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN', 'LIVEKIT_SIP_DOMAIN'], 'check --call places the call through SignalWire; missing');
+  const { leg, from, 'call-seconds': secs } = ctx.options;
+  if (leg !== undefined && leg !== 'full' && leg !== 'livekit') throw new UsageError(`--leg: "${String(leg)}" is not full or livekit, e.g. --leg livekit`);
+  let fromE164: string | undefined;
+  if (from !== undefined) {
+    const { toE164 } = await import('../validate.js');
+    fromE164 = typeof from === 'string' ? toE164(from) : undefined;
+    if (!fromE164) throw new UsageError(`--from: "${String(from)}" is not a phone number, e.g. --from +16505300051`);
+  }
+  let seconds: number | undefined;
+  if (secs !== undefined) {
+    seconds = Number(secs);
+    if (typeof secs !== 'string' || !/^\d+$/.test(secs.trim()) || seconds < 1 || seconds > 300)
+      throw new UsageError(`--call-seconds: "${String(secs)}" is not a number of seconds (1-300), e.g. --call-seconds 20`);
+  }
+  if (!ctx.yes && (!ctx.interactive || ctx.json)) throw new UsageError('check --call places a billed call and asks first: pass --yes to place it without a prompt');
+  const confirm = async (text: string) => {
+    if (ctx.yes) {
+      (ctx.json ? err : out)(text);
+      return true;
+    }
+    const { answer, clack } = await import('../ui.js');
+    const c = await clack();
+    return answer(await c.confirm({ message: `${text} Place it?`, initialValue: true }));
+  };
+  return { ...(leg ? { leg } : {}), ...(fromE164 ? { from: fromE164 } : {}), ...(seconds ? { seconds } : {}), confirm };
 }
 
 function parseTimeout(raw: string | boolean | undefined): number | undefined {

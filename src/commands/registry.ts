@@ -89,10 +89,14 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'check',
     summary: 'test-call check: every hop, an agent probe, then (--live) a real call',
-    usage: 'create-sip-inbound check [--number <e164>] [--live] [--timeout <s>] [--json]',
-    examples: ['create-sip-inbound check', 'create-sip-inbound check --live --timeout 120'],
+    usage: 'create-sip-inbound check [--number <e164>] [--live] [--call [--leg full|livekit] [--from <e164>]] [--timeout <s>] [--json]',
+    examples: ['create-sip-inbound check', 'create-sip-inbound check --live --timeout 120', 'create-sip-inbound check --call --yes', 'create-sip-inbound check --call --leg livekit'],
     options: {
       live: { type: 'boolean', help: 'watch for a real call to the number' },
+      call: { type: 'boolean', help: 'place a test call through SignalWire and watch it through (billed; asks first, --yes accepts)' },
+      leg: { type: 'string', help: '<full|livekit>  full: from another number of the space to ours; livekit: straight to LiveKit\'s SIP URI' },
+      from: { type: 'string', help: '<e164>  the number the test call comes from (a number of the space or a verified caller ID)' },
+      'call-seconds': { type: 'string', help: '<seconds>  the longest the test call stays up (default 20)' },
       timeout: { type: 'string', help: '<seconds>  how long to wait for the live call (default 120)' },
       'no-probe': { type: 'boolean', help: 'skip the agent probe' },
     },
