@@ -665,7 +665,10 @@ function failure(conn: SignalWireConn, c: Call, outcome: Outcome): Error {
   const tail = detail ? `: ${say(detail)}` : '';
   if (status === 402)
     return new ServiceError('SignalWire', `SignalWire refused to ${c.what} in ${space} (402${tail}): the account balance is too low; add funds under SignalWire → Billing, then rerun`);
-  if (status === 422 && c.path === CALLS && /not_purchased_or_verified|number_not_verified|verified/i.test(JSON.stringify(body ?? '')))
+  const code = JSON.stringify(body ?? '');
+  if (status === 422 && c.path === CALLS && /number_not_verified/.test(code))
+    return new UsageError(`SignalWire refused to ${c.what} in ${space} (422${tail}): call from a number of the space or a verified caller ID (SignalWire → Phone Numbers → Verified Caller IDs)`);
+  if (status === 422 && c.path === CALLS && /not_purchased_or_verified/.test(code))
     return new UsageError(`SignalWire refused to ${c.what} in ${space} (422${tail}): a trial space calls only its own and verified numbers; verify the number (SignalWire → Phone Numbers → Verified Caller IDs) or fund the space`);
   if (status === 404) return new ServiceError('SignalWire', `SignalWire could not ${c.what} in ${space} (404 not found${tail}); rerun to read it again`);
   if (status === 422) return new ServiceError('SignalWire', `SignalWire refused to ${c.what} in ${space} (422${tail})`);

@@ -1,0 +1,73 @@
+// The LiveKit doctor as a pure judgement over trunks and rules, one finding per problem, each one line with a
+// fix; and the explanation of each SIP answer, one cause and one fix.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RoomAgentDispatch, RoomConfiguration, SIPDispatchRule, SIPDispatchRuleIndividual, SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
+import { diagnose, doctorHops } from '../../src/check/doctor.ts';
+import { explainSip } from '../../src/check/explain.ts';
+
+const N = '+14244851544';
+const trunk = (id: string, numbers: string[], o: Partial<SIPInboundTrunkInfo> = {}) =>
+  new SIPInboundTrunkInfo({ sipTrunkId: id, name: id, numbers, authUsername: 'u', authPassword: 'p', ...o });
+const rule = (id: string, trunkIds: string[], o: { agent?: string; numbers?: string[] } = {}) =>
+  new SIPDispatchRuleInfo({
+    sipDispatchRuleId: id,
+    name: id,
+    trunkIds,
+    numbers: o.numbers ?? [],
+    rule: new SIPDispatchRule({ rule: { case: 'dispatchRuleIndividual', value: new SIPDispatchRuleIndividual({ roomPrefix: 'sip-' }) } }),
+    roomConfig: new RoomConfiguration({ agents: o.agent ? [new RoomAgentDispatch({ agentName: o.agent })] : [] }),
+  });
+
+test('a clean setup: nothing found, one green hop', () => {
+  const f = diagnose({ e164: N, trunks: [trunk('ours', [N])], rules: [rule('r', ['ours'], { agent: 'a' })], ourTrunkId: 'ours', agentName: 'a' });
+  assert.deepEqual(f, []);
+  assert.deepEqual(doctorHops(f, N).map((h) => h.ok), [true]);
+});
+
+test('each problem around the number is one finding with its fix', () => {
+  const f = diagnose({
+    e164: N,
+    trunks: [trunk('ours', [N]), trunk('dup', ['1 424 485 1544']), trunk('open', [], { authUsername: '', authPassword: '' })],
+    rules: [rule('r1', ['ours'], { agent: 'a' }), rule('r2', ['ours'], { numbers: ['+14244851544'] }), rule('any', []), rule('other', ['ours'], { numbers: ['+13105550100'] })],
+    ourTrunkId: 'ours',
+    agentName: 'a',
+  });
+  const by = (k: string) => f.filter((x) => x.kind === k);
+  assert.match(by('duplicate-trunk')[0]!.line, /trunk "dup" \(dup\) also holds \+14244851544 as "1 424 485 1544" \(LiveKit normalises it to \+14244851544\)/);
+  assert.match(by('catch-all-rule')[0]!.line, /rule "any" \(any\) names no trunk/);
+  assert.match(by('several-rules')[0]!.line, /2 rules could take a call to \+14244851544: rule "r1" \(r1\), rule "r2" \(r2\)/);
+  assert.match(by('agents')[0]!.line, /rule "r2" \(r2\) names no agent, but the worker registers "a"/);
+  assert.match(by('open-trunk')[0]!.line, /trunk "open" \(open\) has no digest auth, allowed addresses or allowed numbers/);
+  assert.match(by('numbers-filter')[0]!.line, /rule "other" \(other\) only takes calls to \+13105550100: not \+14244851544/);
+  for (const x of f) assert.ok(x.fix && !/[\r\n]/.test(x.line + x.fix));
+  // The open trunk only warns: the call works, it is just reachable by anyone.
+  assert.ok(doctorHops(f, N).some((h) => h.ok && /^warning: trunk "open"/.test(h.detail!)));
+});
+
+test('the reverse mismatch: the rule names an agent, the worker registers none', () => {
+  const f = diagnose({ e164: N, trunks: [trunk('ours', [N])], rules: [rule('r', ['ours'], { agent: 'inbound-agent' })], ourTrunkId: 'ours', agentName: '' });
+  assert.equal(f.length, 1);
+  assert.match(f[0]!.line, /dispatches "inbound-agent", but the worker registers no agent_name/);
+  assert.match(f[0]!.fix, /AGENT_NAME=inbound-agent/);
+});
+
+test('each SIP answer maps to one cause and one fix', () => {
+  const c = { e164: N, sipDomain: 'abc.sip.livekit.cloud' };
+  const cases: Array<[number | undefined, Record<string, string>, RegExp, RegExp]> = [
+    [404, { dialled: 'sip:14244851544@abc.sip.livekit.cloud' }, /"14244851544" normalises to "\+14244851544"/, /--number \+14244851544/],
+    [404, { dialled: 'sip:(424) 485-1544@abc.sip.livekit.cloud' }, /normalises to "\+4244851544".*, not \+14244851544/, /--number/],
+    [404, { dialled: 'sip:{{call.to}}@abc.sip.livekit.cloud' }, /cXML syntax/, /%\{call\.to\}/],
+    [407, {}, /does not match the trunk's digest username and password \(or it sends none\)/, /LIVEKIT_SIP_PASSWORD/],
+    [486, { reason: 'Busy Here' }, /a trunk or dispatch rule rejects it/, /LiveKit doctor/],
+    [603, {}, /Trial Mode refuses SIP/, /fund/],
+    [408, { dialled: 'sip:+14244851544@abc.sip.livekit.cloud' }, /nothing at abc\.sip\.livekit\.cloud answered/, /;transport=tcp/],
+    [undefined, { dialled: 'sip:+14244851544@wrong.example.com' }, /the SWML dials wrong\.example\.com, not LIVEKIT_SIP_DOMAIN/, /rerun/],
+  ];
+  for (const [code, extra, cause, fix] of cases) {
+    const e = explainSip(code, { ...c, ...extra });
+    assert.match(e.cause, cause, `${code}`);
+    assert.match(e.fix, fix, `${code}`);
+    assert.doesNotMatch(e.cause + e.fix, /[\r\n]/);
+  }
+});
