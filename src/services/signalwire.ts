@@ -9,6 +9,7 @@
 // Scopes: phone numbers need the token's Numbers scope; SWML scripts need Voice (or Messaging, Fax, Video).
 import { ServiceError, UsageError } from '../errors.js';
 import type { Change } from '../plan.js';
+import { redact } from '../redact.js';
 import type { Values } from '../settings.js';
 
 export interface SignalWireConn {
@@ -482,7 +483,7 @@ type Outcome = { error: unknown } | { status: number; body: unknown };
 /** Every SignalWire failure becomes one line: what failed, where, and the fix; never a secret. */
 function failure(conn: SignalWireConn, c: Call, outcome: Outcome): Error {
   const space = spaceOf(conn);
-  const say = (text: string) => scrub(text, conn);
+  const say = (text: string) => redact(text, [conn.apiToken]);
 
   if ('error' in outcome) {
     const err = outcome.error as { name?: string; cause?: { code?: string } };
@@ -524,9 +525,3 @@ function detailOf(body: unknown): string {
   return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
 
-/** Belt and braces: the token, and any password in a URL, never reach a message. */
-function scrub(text: string, conn: SignalWireConn): string {
-  let out = text.replace(/\/\/([^/@:\s]*):[^/@\s]*@/g, '//$1:••••@');
-  if (conn.apiToken) out = out.split(conn.apiToken).join('••••');
-  return out;
-}
