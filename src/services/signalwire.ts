@@ -9,7 +9,7 @@
 // Scopes: phone numbers need the token's Numbers scope; SWML scripts need Voice (or Messaging, Fax, Video).
 import { ServiceError, UsageError } from '../errors.js';
 import type { Change } from '../plan.js';
-import { redact } from '../redact.js';
+import { redact, redactLine } from '../redact.js';
 import type { Values } from '../settings.js';
 
 export interface SignalWireConn {
@@ -504,7 +504,8 @@ function failure(conn: SignalWireConn, c: Call, outcome: Outcome): Error {
   // after the credentials have been accepted once, a 401 can only mean the scope.
   if (status === 403 || status === 401) return new UsageError(`SignalWire refused to ${c.what} in ${space}: the API token lacks the ${c.scope} scope; ${enable(c.scope)}`);
   const detail = detailOf(body);
-  const tail = detail ? `: ${say(detail)}` : '';
+  // Redacted before it is cut short: a secret cut in half would no longer be recognised.
+  const tail = detail ? `: ${redactLine(detail, [conn.apiToken], 200)}` : '';
   if (status === 404) return new ServiceError('SignalWire', `SignalWire could not ${c.what} in ${space} (404 not found${tail}); rerun to read it again`);
   if (status === 422) return new ServiceError('SignalWire', `SignalWire refused to ${c.what} in ${space} (422${tail})`);
   if (status === 429) return new ServiceError('SignalWire', `SignalWire is rate-limiting requests to ${space} (429): wait a minute and rerun`);
@@ -521,7 +522,6 @@ function detailOf(body: unknown): string {
     : typeof b?.error === 'string'
       ? [b.error]
       : [];
-  const text = parts.join('; ').replace(/\s+/g, ' ');
-  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+  return parts.join('; ');
 }
 
