@@ -70,7 +70,9 @@ function redacting(c: Clack): Clack {
     text: prompt(c.text),
     password: prompt(c.password),
     confirm: prompt(c.confirm),
-    select: prompt(c.select) as Clack['select'],
+    // Option labels may be values read from a service (a row's voice, say).
+    select: ((o: Parameters<Clack['select']>[0]) =>
+      prompt(c.select)({ ...o, options: o.options.map((x) => ({ ...x, label: shown(x.label ?? String(x.value)) })) as typeof o.options })) as Clack['select'],
     multiselect: prompt(c.multiselect) as Clack['multiselect'],
   };
 }
