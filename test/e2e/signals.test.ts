@@ -145,3 +145,28 @@ test('a second signal during the apply ends the run at once', { timeout: 60_000 
   assert.ok(Date.now() - started < 4000, 'did not wait for the stalled change');
   assert.match(r.out().stderr, /✖ Stopped while applying the plan/);
 });
+
+for (const [signal, code] of SIGNALS) {
+  test(`${signal} during the setup's check: exit ${code}, "the setup was applied", the cursor shown`, { timeout: 60_000 }, async () => {
+    const { w, cwd } = await world();
+    // No agent worker: the probe waits (20 s) for one that never comes.
+    const p = startPty(['--yes', '--number', NUMBER], { cwd, env: { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0105' } });
+    await p.waitFor('for the agent to join a test room', { timeoutMs: 20_000 });
+    p.signal(signal);
+    assert.equal(await p.exited, code, p.screen());
+    assert.match(p.screen(), /✖ Stopped: the setup was applied; the check did not finish \(run: create-sip-inbound check\)/);
+    assert.doesNotMatch(p.screen(), /Done\./);
+    assertCursorShown(p);
+    assert.equal((await w.rows()).length, 1);
+  });
+}
+
+test('SIGTERM during `check` on its own: exit 143, nothing was changed', { timeout: 60_000 }, async () => {
+  const { w, cwd } = await world();
+  w.livekit.fault('ListSIPInboundTrunk', { delayMs: 5000 });
+  const r = spawnPiped(['check', '--number', NUMBER], w.env, cwd);
+  await until('the check reading LiveKit', () => w.livekit.requests.some((q) => q.method === 'ListSIPInboundTrunk'));
+  r.child.kill('SIGTERM');
+  assert.equal(await r.done, 143, r.out().stderr);
+  assert.match(r.out().stderr, /✖ Cancelled: nothing was changed\./);
+});
