@@ -5,6 +5,8 @@ import { exitCodeOf, UsageError } from './errors.js';
 import { COMMANDS, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './commands/registry.js';
 import { SETTINGS } from './settings.js';
 import { commandHelp, programHelp } from './help.js';
+import { redactLine, rememberSecrets, shown } from './redact.js';
+import { installSignalHandlers } from './steps/interrupt.js';
 
 declare const __VERSION__: string;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -20,12 +22,13 @@ export async function main(argv: string[]): Promise<void> {
   process.exitCode = code;
 }
 
+/** The one line an error ends the run with: every secret of the run redacted, control characters escaped. */
 export function errorLine(err: unknown): string {
-  if (err instanceof Error && 'exitCode' in err) return `✖ ${err.message}`;
-  // Not one of ours: a bug. Say so in one line; the stack only on request.
+  if (err instanceof Error && 'exitCode' in err) return shown(`✖ ${err.message}`);
+  // Not one of ours: a bug. Say so in one line; the stack only on request (redacted too).
   const detail = err instanceof Error ? err.message : String(err);
-  if (process.env.DEBUG) console.error(err);
-  return `✖ Unexpected error: ${detail} (run with DEBUG=1 for details)`;
+  if (process.env.DEBUG) process.stderr.write(`${shown(err instanceof Error ? (err.stack ?? detail) : detail)}\n`);
+  return shown(`✖ Unexpected error: ${redactLine(detail)} (run with DEBUG=1 for details)`);
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -56,12 +59,18 @@ async function run(argv: string[]): Promise<number> {
     const v = parsed.values[s.flag];
     if (typeof v === 'string') flags[s.key] = v;
   }
+  // Known before anything can fail or print: a bad value is named without being shown.
+  rememberSecrets(process.env);
+  rememberSecrets(flags);
+  // serve drains its connections on a signal itself; everything else stops as described in interrupt.ts.
+  if (command.name !== 'serve') installSignalHandlers();
   const options: Record<string, string | boolean | undefined> = {};
   for (const name of Object.keys(command.options)) options[name] = parsed.values[name] as string | boolean | undefined;
 
   const { resolveConfig } = await import('./config.js');
   const envFile = (parsed.values['env-file'] as string | undefined) ?? '.env';
   const resolved = resolveConfig({ flags, env: process.env, envFile });
+  rememberSecrets(resolved.values);
   const interactive =
     !parsed.values['no-interactive'] && !process.env.CI && Boolean(process.stdin.isTTY) && Boolean(process.stdout.isTTY);
   const mod = await command.load();

@@ -23,10 +23,12 @@ export class ServiceError extends Error {
   }
 }
 
-/** The person pressed Ctrl-C or chose not to go on. Exit code 130. */
+/** The person pressed Ctrl-C or chose not to go on (130), or a signal stopped the run (128 + its number). */
 export class CancelledError extends Error {
-  readonly exitCode = 130;
-  constructor(message = 'Cancelled: nothing was changed.') {
+  constructor(
+    message = 'Cancelled: nothing was changed.',
+    readonly exitCode = 130,
+  ) {
     super(message);
     this.name = 'CancelledError';
   }

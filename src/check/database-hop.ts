@@ -1,6 +1,7 @@
 // Hop: the number's row in signalwire_phone_numbers exists, is active, and holds the per-number settings
 // given to the check (the agent reads its voice, models and prompt from this row).
-import { NUMBER_KEYS, setting, type Values } from '../settings.js';
+import { NUMBER_KEYS, SETTINGS, setting, type Values } from '../settings.js';
+import { redactLine } from '../redact.js';
 import type { Hop } from './types.js';
 
 export const DATABASE_HOP = { id: 'database', title: 'Database row for the number' } as const;
@@ -66,10 +67,8 @@ export async function databaseHop(values: Values): Promise<Hop> {
   return { ...DATABASE_HOP, title, ok: true, detail: `row found${summary ? ` (${summary})` : ''}` };
 }
 
-/** A service error's message is one line already; belt and braces so the key can never show. */
+/** A failure as a hop's detail: one line, every secret of the run (and these values' secrets) redacted. */
 export function oneLine(err: unknown, values: Values): string {
-  let text = err instanceof Error ? err.message : String(err);
-  for (const secret of [values.SUPABASE_SERVICE_ROLE_KEY, values.LIVEKIT_API_SECRET, values.SIGNALWIRE_API_TOKEN])
-    if (secret) text = text.split(secret).join('••••');
-  return text.replace(/\s+/g, ' ').slice(0, 300);
+  const secrets = SETTINGS.filter((s) => 'secret' in s && s.secret).map((s) => values[s.key]);
+  return redactLine(err instanceof Error ? err.message : String(err), secrets);
 }

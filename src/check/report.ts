@@ -1,6 +1,7 @@
 // How the check reads on a terminal: one line per hop (✓, ✗ or – for skipped), the fix under each ✗;
 // then the probe and the live call in the same form. Plain text when piped.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { shown } from '../redact.js';
 import { dim, green, out, red, yellow } from '../ui.js';
 import type { Hop, LiveResult, ProbeResult } from './types.js';
 
@@ -35,7 +36,7 @@ export function dialable(e164: string): string {
  * when piped, the one line and nothing more.
  */
 export function announceCall(e164: string, timeoutMs: number): { stop: () => void; event: (text: string) => void } {
-  const head = `Call ${dialable(e164)} now`;
+  const head = shown(`Call ${dialable(e164)} now`);
   if (!process.stdout.isTTY) {
     out(`${head} (watching for ${Math.round(timeoutMs / 1000)} s)`);
     return { stop: () => {}, event: (text) => out(`  ${text}`) };
@@ -63,6 +64,6 @@ export function announceCall(e164: string, timeoutMs: number): { stop: () => voi
 /** A line that stays only while something is waited for (a terminal only; nothing when piped). */
 export function transient(text: string): () => void {
   if (!process.stdout.isTTY) return () => {};
-  process.stdout.write(dim(text));
+  process.stdout.write(dim(shown(text)));
   return () => process.stdout.write('\r\x1b[2K');
 }

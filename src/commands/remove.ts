@@ -4,7 +4,8 @@ import { requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { CancelledError, UsageError } from '../errors.js';
 import { applyPlan } from '../plan.js';
-import { answer, clack, out } from '../ui.js';
+import { setPhase, SIGNAL_EXIT, stopMessage } from '../steps/interrupt.js';
+import { answer, clack, err, out } from '../ui.js';
 
 export async function run(ctx: Context): Promise<number> {
   const v = ctx.values;
@@ -35,14 +36,16 @@ export async function run(ctx: Context): Promise<number> {
     if (!(await answer(await c.confirm({ message: `Remove ${target.number} from LiveKit?`, initialValue: false })))) throw new CancelledError();
   }
 
+  setPhase('applying');
   const report = await applyPlan(changes, (change, phase) => {
     if (phase === 'done') say(`✔ ${change.summary}`);
   });
   if (ctx.json) out(JSON.stringify({ ok: !report.failed, done: report.done.map((c) => c.summary), notDone: [...(report.failed ? [report.failed.change] : []), ...report.notDone].map((c) => c.summary) }));
   if (report.failed) {
     const notDone = [report.failed.change, ...report.notDone].map((c) => `  ✖ ${c.summary}`).join('\n');
-    if (!ctx.json) process.stderr.write(`Not done:\n${notDone}\nFix the cause below and run again.\n`);
+    if (!ctx.json) err(`Not done:\n${notDone}\nFix the cause below and run again.`);
     throw report.failed.error;
   }
+  if (report.stopped) throw new CancelledError(stopMessage(), SIGNAL_EXIT[report.stopped]);
   return 0;
 }

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { shown } from '../redact.js';
 import { renderSwml } from '../render/swml.js';
 import { closeGracefully, createSwmlServer, HEALTH_PATH, SWML_PATH } from '../server/swml-server.js';
 
@@ -29,8 +30,8 @@ export async function run(ctx: Context): Promise<number> {
       "Refusing to serve: the SWML carries the trunk's SIP password, and without --signalwire-signing-key (SIGNALWIRE_SIGNING_KEY) anyone who finds the URL could read it. Set the signing key, or pass --insecure to serve it anyway",
     );
 
-  const log = (line: string) => void process.stderr.write(`${line}\n`);
-  const requestLog = batchedLines((text) => process.stderr.write(text));
+  const log = (line: string) => void process.stderr.write(`${shown(line)}\n`);
+  const requestLog = batchedLines((text) => process.stderr.write(shown(text)));
   const server = createSwmlServer({ swml, signingKey, publicBaseUrl: v.API_BASE_URL, log: requestLog.write });
   await listen(server, port, host);
   const listening = origin(server.address() as AddressInfo);

@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { FORMATS, HIDDEN, renderDocument, type Format } from '../render/document.js';
 import { PASTE_CXML, PASTE_SWML } from '../signalwire-paths.js';
-import { answer, clack, dim, green, out } from '../ui.js';
+import { answer, clack, dim, green, out, printDocument } from '../ui.js';
 
 export async function run(ctx: Context): Promise<number> {
   const format = String(ctx.options.format ?? 'json') as Format;
@@ -18,7 +18,8 @@ export async function run(ctx: Context): Promise<number> {
   };
   const text = await renderDocument(format, input);
   if (!process.stdout.isTTY) {
-    process.stdout.write(text);
+    // Piped, the document is handed over: it carries the SIP login, and nothing else secret.
+    printDocument(text, [input.password]);
     return 0;
   }
 

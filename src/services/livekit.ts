@@ -6,6 +6,7 @@ import type { SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol
 import type { SipClient } from 'livekit-server-sdk';
 import { ServiceError, UsageError } from '../errors.js';
 import type { Change } from '../plan.js';
+import { redactLine } from '../redact.js';
 
 export const DEFAULT_NAME = 'create-sip-inbound';
 /** An individual rule names rooms `<prefix>_<caller>_<random>`; the check finds calls by this prefix. */
@@ -85,7 +86,7 @@ export function liveKitError(err: unknown, conn: LiveKitConn, what: string, secr
   if (err instanceof UsageError || err instanceof ServiceError) return err;
   const url = conn.url;
   const e = (err ?? {}) as { name?: string; message?: string; status?: unknown; code?: unknown; cause?: { code?: unknown } };
-  const clean = (s: string) => scrub(s, [conn.apiSecret, ...secrets]);
+  const clean = (s: string) => redactLine(s, [conn.apiSecret, ...secrets]);
   const fail = (msg: string) => new ServiceError('LiveKit', clean(msg), { cause: err });
 
   if (e.name === 'TimeoutError' || e.name === 'AbortError')
@@ -112,14 +113,6 @@ export function liveKitError(err: unknown, conn: LiveKitConn, what: string, secr
     return fail(`Cannot reach LiveKit at ${url}: ${why}; check LIVEKIT_URL and the network`);
   }
   return fail(`LiveKit: ${what} failed: ${e.message ?? String(err)}`);
-}
-
-/** One line, at most 300 characters, with every secret replaced. */
-function scrub(text: string, secrets: string[]): string {
-  let s = text;
-  for (const secret of secrets) if (secret && secret.length >= 4) s = s.split(secret).join('••••');
-  s = s.replace(/\s+/g, ' ').trim();
-  return s.length > 300 ? `${s.slice(0, 299)}…` : s;
 }
 
 const seconds = (ms: number) => String(ms % 1000 === 0 ? ms / 1000 : Math.round(ms / 100) / 10);
@@ -221,6 +214,7 @@ function updateTrunk(conn: LiveKitConn, d: LiveKitDesired, trunk: SIPInboundTrun
   return {
     target: 'livekit',
     summary: `LiveKit trunk "${label}": ${parts.join('; ')}`,
+    ...(auth.authUsername !== undefined || auth.authPassword !== undefined ? { login: auth.authPassword ? ('set' as const) : ('clear' as const) } : {}),
     apply: async () => {
       const { ListUpdate } = await import('@livekit/protocol');
       // A field update with `add`: numbers others put on the trunk stay.

@@ -9,6 +9,7 @@
 // Scopes: phone numbers need the token's Numbers scope; SWML scripts need Voice (or Messaging, Fax, Video).
 import { ServiceError, UsageError } from '../errors.js';
 import type { Change } from '../plan.js';
+import { redact, redactLine } from '../redact.js';
 import type { Values } from '../settings.js';
 
 export interface SignalWireConn {
@@ -641,7 +642,8 @@ type Outcome = { error: unknown } | { status: number; body: unknown };
 /** Every SignalWire failure becomes one line: what failed, where, and the fix; never a secret. */
 function failure(conn: SignalWireConn, c: Call, outcome: Outcome): Error {
   const space = spaceOf(conn);
-  const say = (text: string) => scrub(text, conn, c.secrets);
+  const secrets = [conn.apiToken, ...(c.secrets ?? [])].filter((x): x is string => Boolean(x));
+  const say = (text: string) => redact(text, secrets);
 
   if ('error' in outcome) {
     const err = outcome.error as { name?: string; cause?: { code?: string } };
@@ -662,7 +664,8 @@ function failure(conn: SignalWireConn, c: Call, outcome: Outcome): Error {
   // after the credentials have been accepted once, a 401 can only mean the scope.
   if (status === 403 || status === 401) return new UsageError(`SignalWire refused to ${c.what} in ${space}: the API token lacks the ${c.scope} scope; ${enable(c.scope)}`);
   const detail = detailOf(body);
-  const tail = detail ? `: ${say(detail)}` : '';
+  // Redacted before it is cut short: a secret cut in half would no longer be recognised.
+  const tail = detail ? `: ${redactLine(detail, secrets, 200)}` : '';
   if (status === 402)
     return new ServiceError('SignalWire', `SignalWire refused to ${c.what} in ${space} (402${tail}): the account balance is too low; add funds under SignalWire → Billing, then rerun`);
   const code = JSON.stringify(body ?? '');
@@ -686,13 +689,6 @@ function detailOf(body: unknown): string {
     : typeof b?.error === 'string'
       ? [b.error]
       : [];
-  const text = parts.join('; ').replace(/\s+/g, ' ');
-  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+  return parts.join('; ');
 }
 
-/** Belt and braces: the token, and any password in a URL, never reach a message. */
-function scrub(text: string, conn: SignalWireConn, secrets: Array<string | undefined> = []): string {
-  let out = text.replace(/\/\/([^/@:\s]*):[^/@\s]*@/g, '//$1:••••@');
-  for (const secret of [conn.apiToken, ...secrets]) if (secret) out = out.split(secret).join('••••');
-  return out;
-}

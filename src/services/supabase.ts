@@ -9,8 +9,8 @@
 //   - tables in the field may lack a unique constraint on number, so nothing here uses upsert.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { ServiceError, UsageError } from '../errors.js';
-import { mask } from '../mask.js';
 import type { Change } from '../plan.js';
+import { redactLine } from '../redact.js';
 import { NUMBER_COLUMNS, NUMBERS_TABLE, numberRow, renderAddColumns, storedForms } from '../render/sql.js';
 import type { SettingKey, Values } from '../settings.js';
 
@@ -286,7 +286,7 @@ interface Answer {
 function failure(conn: SupabaseConn, res: Answer, what: string): UsageError | ServiceError {
   const err = res.error ?? {};
   const where = shown(conn.url);
-  const said = clean(conn, [err.code, err.message].filter(Boolean).join(' '));
+  const said = redactLine([err.code, err.message].filter(Boolean).join(' '), [conn.serviceKey], 200);
   if (res.status === 0) {
     const timedOut = /TimeoutError|AbortError/.test(err.message ?? '');
     if (timedOut) {
@@ -294,7 +294,7 @@ function failure(conn: SupabaseConn, res: Answer, what: string): UsageError | Se
       return new ServiceError('Supabase', `Supabase at ${where} did not answer within ${s} s: check SUPABASE_URL and the network`);
     }
     const cause = /\(([A-Z][A-Z_]+)\)/.exec(err.details ?? '')?.[1] ?? /Caused by: \w+: ([^\n]+)/.exec(err.details ?? '')?.[1];
-    return new ServiceError('Supabase', `Cannot reach Supabase at ${where}${cause ? ` (${clean(conn, cause)})` : ''}: check SUPABASE_URL and the network`);
+    return new ServiceError('Supabase', `Cannot reach Supabase at ${where}${cause ? ` (${redactLine(cause, [conn.serviceKey], 200)})` : ''}: check SUPABASE_URL and the network`);
   }
   if (err.code === '42501') {
     return new ServiceError('Supabase', `Supabase refused to ${what} (${said}): use the service-role key (sb_secret_…) in SUPABASE_SERVICE_ROLE_KEY`);
@@ -315,9 +315,3 @@ function failure(conn: SupabaseConn, res: Answer, what: string): UsageError | Se
   return new ServiceError('Supabase', `Supabase could not ${what} (${res.status}${said ? ` ${said}` : ''})`);
 }
 
-/** One line, bounded, with the key masked should a server ever echo it. */
-function clean(conn: SupabaseConn, text: string): string {
-  let out = text.replace(/\s+/g, ' ').trim();
-  if (conn.serviceKey) out = out.split(conn.serviceKey).join(mask(conn.serviceKey));
-  return out.length > 200 ? `${out.slice(0, 199)}…` : out;
-}

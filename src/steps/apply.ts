@@ -1,9 +1,12 @@
-// Step 5: one confirmation, then the changes in order with progress. On a failure it stops and says
-// what was done and what was not; a rerun picks up from there.
-import type { Change } from '../plan.js';
+// Step 5: one confirmation, then the changes in order with progress. On a failure or a signal it stops
+// and says what was done and what was not, and whether inbound calls work meanwhile; a rerun picks up
+// from there.
+import { CancelledError } from '../errors.js';
+import type { ApplyReport, Change } from '../plan.js';
 import { applyPlan } from '../plan.js';
-import { bold, clack, dim, out, print } from '../ui.js';
+import { bold, clack, dim, err, noColor, out, print, yellow } from '../ui.js';
 import { confirm } from './ask.js';
+import { SIGNAL_EXIT, setStopNote, stopMessage } from './interrupt.js';
 import type { Session } from './session.js';
 
 export function showPlan(s: Session, changes: Change[]): void {
@@ -46,25 +49,80 @@ function withColumnRetry(s: Session, change: Change, pauseProgress: () => void):
   };
 }
 
+/** Where the number's SWML comes from, which decides who must learn a new SIP login. */
+function swmlSource(s: Session): 'script' | 'serve' | 'pasted' {
+  if (s.values.API_BASE_URL) return 'serve';
+  return s.values.SIGNALWIRE_PROJECT_ID && s.values.SIGNALWIRE_API_TOKEN && s.values.SIGNALWIRE_SPACE_URL ? 'script' : 'pasted';
+}
+
+/**
+ * In words, whether inbound calls fail with things as they stand, and what ends it; undefined when they
+ * work. `pending` holds the changes not (or not surely) applied.
+ */
+export function callsNote(s: Session, done: Change[], pending: Change[]): string | undefined {
+  const login = [...done, ...pending].find((c) => c.login === 'set');
+  if (!login) return undefined;
+  const n = s.values.PHONE_NUMBER;
+  if (pending.includes(login))
+    return done.some((c) => c.target === 'signalwire')
+      ? `Inbound calls to ${n} fail until you run this again: SignalWire already sends the new SIP login and the LiveKit trunk still expects the old one. The rerun changes the trunk too, and calls work again.`
+      : undefined;
+  const source = swmlSource(s);
+  if (source === 'serve')
+    return `The LiveKit trunk now expects the new SIP login: inbound calls to ${n} fail until create-sip-inbound serve is restarted (it reads the login when it starts).`;
+  if (source === 'pasted')
+    return `The LiveKit trunk now expects the new SIP login: inbound calls to ${n} fail until the new SWML is pasted in SignalWire (run this again, or create-sip-inbound swml, to get it).`;
+  return undefined;
+}
+
 export async function apply(s: Session, planned: Change[]): Promise<void> {
   // A spinner only on a terminal; otherwise one plain line a change (logs, CI, --json on stderr).
   const fancy = Boolean(process.stderr.isTTY) && !s.ctx.json;
   const { default: ora } = fancy ? await import('ora') : { default: undefined };
   let spinner: ReturnType<NonNullable<typeof ora>> | undefined;
   const changes = planned.map((c) => withColumnRetry(s, c, () => spinner?.stop()));
-  const report = await applyPlan(changes, (change, phase) => {
-    if (ora) {
-      if (phase === 'start') spinner = ora({ text: change.summary, stream: process.stderr }).start();
-      else if (phase === 'done') spinner?.succeed();
-      else spinner?.fail(`${change.summary} ${dim('(failed)')}`);
-    } else if (phase !== 'start') out(`${phase === 'done' ? '✔' : '✖'} ${change.summary}`);
-  });
-  if (!report.failed) return;
-  const c = s.prompts ? await clack() : undefined;
+  const done: Change[] = [];
+  const report = await applyPlan(
+    changes,
+    (change, phase) => {
+      if (phase === 'done') done.push(change);
+      // Kept current so that an interrupt at any moment says whether calls work.
+      setStopNote(callsNote(s, done, changes.filter((c) => !done.includes(c))));
+      if (ora) {
+        if (phase === 'start')
+          spinner = ora({ text: change.summary, stream: process.stderr, ...(noColor() ? { color: false as const } : {}) }).start();
+        else if (phase === 'done') spinner?.succeed();
+        else spinner?.fail(`${change.summary} ${dim('(failed)')}`);
+      } else if (phase !== 'start') out(`${phase === 'done' ? '✔' : '✖'} ${change.summary}`);
+    },
+    () => {
+      if (spinner) spinner.text = `${spinner.text} ${dim('(stopping after this change)')}`;
+    },
+  );
+  if (!report.failed && !report.stopped) {
+    const note = callsNote(s, report.done, []);
+    if (note) s.notes.push(note);
+    return;
+  }
+  const calls = await explain(s, report);
+  if (report.failed) {
+    const error = report.failed.error;
+    // The last line is what people read: it says that calls are down too.
+    if (calls && error instanceof Error) error.message = `${error.message.replace(/\.?$/, '.')} ${calls}`;
+    throw error;
+  }
+  throw new CancelledError(stopMessage(), SIGNAL_EXIT[report.stopped!]);
+}
+
+async function explain(s: Session, report: ApplyReport): Promise<string | undefined> {
+  const pending = [...(report.failed ? [report.failed.change] : []), ...report.notDone];
   const done = report.done.map((d) => `  ✔ ${d.summary}`).join('\n') || '  (nothing)';
-  const notDone = [report.failed.change, ...report.notDone].map((d) => `  ✖ ${d.summary}`).join('\n');
-  const text = `Done:\n${done}\nNot done:\n${notDone}\nFix the cause below and run again: it picks up where this stopped.`;
-  if (c) c.log.message(text);
-  else process.stderr.write(`${text}\n`);
-  throw report.failed.error;
+  const notDone = pending.map((d) => `  ✖ ${d.summary}`).join('\n') || '  (nothing)';
+  const calls = callsNote(s, report.done, pending);
+  const next = report.failed ? 'Fix the cause below and run again: it picks up where this stopped.' : 'Run it again to finish: it picks up where this stopped.';
+  const text = `Done:\n${done}\nNot done:\n${notDone}\n${calls ? `${yellow(calls)}\n` : ''}${next}`;
+  setStopNote(report.failed ? undefined : calls);
+  if (s.prompts) (await clack()).log.message(text);
+  else err(text);
+  return calls;
 }

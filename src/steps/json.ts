@@ -1,5 +1,7 @@
-// --json: the run's result as data on stdout. No secret: values of secret settings are left out.
+// --json: the run's result as data on stdout. No secret: values of secret settings are left out, and
+// writeJson redacts any that a note or a summary might carry.
 import { SETTINGS } from '../settings.js';
+import { writeJson } from '../ui.js';
 import type { Session } from './session.js';
 
 export function printJson(s: Session, changes: { summary: string }[], code: number): void {
@@ -9,5 +11,5 @@ export function printJson(s: Session, changes: { summary: string }[], code: numb
     if (v !== undefined && !('secret' in def && def.secret)) values[def.key] = v;
   }
   const result = { ok: code === 0, dryRun: s.ctx.dryRun, mode: s.mode, number: s.values.PHONE_NUMBER, changes: changes.map((c) => c.summary), values, notes: s.notes };
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  writeJson(result);
 }

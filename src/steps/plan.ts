@@ -2,7 +2,7 @@
 import { parse } from 'dotenv';
 import { mergeEnv } from '../render/env.js';
 import { swmlTargetFor } from '../swml-target.js';
-import type { Change } from '../plan.js';
+import { orderForLogin, type Change } from '../plan.js';
 import { SETTINGS, type Setting, type SettingKey } from '../settings.js';
 import { livekitConn } from './livekit.js';
 import { set, type Session } from './session.js';
@@ -24,7 +24,7 @@ export async function buildPlan(s: Session): Promise<Planned> {
   changes.push(...livekit);
   changes.push(...(await signalwireChanges(s)));
   changes.push(...(await databaseChanges(s)));
-  return { changes, envText: env.text };
+  return { changes: orderForLogin(changes), envText: env.text };
 }
 
 /** What goes into .env: every env-kept setting that is set, except untouched defaults, under the name the file already uses. */

@@ -1,6 +1,7 @@
 // The wizard's working state, passed from step to step. Nothing here touches the world.
 import type { Context } from '../context.js';
 import type { Source } from '../config.js';
+import { rememberSecret } from '../redact.js';
 import { setting, type Group, type SettingKey, type Values } from '../settings.js';
 
 export type Origin = Source | 'prompt' | 'generated';
@@ -43,6 +44,8 @@ export function set(s: Session, key: SettingKey, value: string | undefined, orig
   }
   s.values[key] = value;
   s.origin[key] = origin;
+  // Typed, generated or read from a service: from now on no printed line shows it.
+  if (setting(key).secret) rememberSecret(value);
 }
 
 /** Fills a value from live state (the trunk, the database row) unless the person already gave one. */

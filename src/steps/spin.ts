@@ -1,6 +1,6 @@
 // A clack spinner around one live call, or nothing at all when no prompts are shown.
 import { clack } from '../ui.js';
-import { guardSpinnerExit } from './interrupt.js';
+import { guardSpinnerExit, onCleanup, watchCtrlC } from './interrupt.js';
 import type { Session } from './session.js';
 
 /** With `quiet`, a success leaves no line behind (for reads that are only a means to the plan). */
@@ -10,6 +10,9 @@ export async function spin<T>(s: Session, message: string, work: () => Promise<T
   const sp = c.spinner();
   const label = message.replace(/…$/, '');
   sp.start(message);
+  // An interrupt clears the spinner first: left running, clack would print its own line at exit.
+  const dropCleanup = onCleanup(() => sp.clear());
+  const unwatch = watchCtrlC();
   try {
     const r = await guardSpinnerExit(work);
     if (opts.quiet) sp.clear();
@@ -18,5 +21,8 @@ export async function spin<T>(s: Session, message: string, work: () => Promise<T
   } catch (err) {
     sp.error(`${label}: failed`);
     throw err;
+  } finally {
+    unwatch();
+    dropCleanup();
   }
 }

@@ -30,6 +30,8 @@ export interface Session {
   waitFor(pattern: RegExp | string, opts?: { timeoutMs?: number; in?: 'screen' | 'transcript' }): Promise<void>;
   exited: Promise<number>;
   kill(): void;
+  /** Sends a signal to the program (as `kill -TERM <pid>` would). */
+  signal(name: NodeJS.Signals): void;
 }
 
 // A test that fails half-way must not leave its program running.
@@ -86,5 +88,6 @@ export function startPty(args: string[], opts: { env?: Record<string, string | u
       return c;
     }),
     kill: () => pty.kill(),
+    signal: (name) => process.kill(pty.pid, name),
   };
 }

@@ -20,13 +20,19 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export async function startWorld(opts: { pg?: Postgres; signalwire?: boolean; schema?: string } = {}): Promise<World> {
+export interface WorldSecrets {
+  livekitApiSecret?: string;
+  supabaseServiceKey?: string;
+  signalwireApiToken?: string;
+}
+
+export async function startWorld(opts: { pg?: Postgres; signalwire?: boolean; schema?: string; secrets?: WorldSecrets } = {}): Promise<World> {
   const pg = opts.pg ?? (await startPostgres());
   const db = await pg.createDatabase();
   await pg.psql(opts.schema ?? renderSchema(), db);
-  const rest = await startPostgrest({ pg, db });
-  const livekit = await startLiveKit();
-  const signalwire = opts.signalwire ? await startSignalWire({}) : undefined;
+  const rest = await startPostgrest({ pg, db, ...(opts.secrets?.supabaseServiceKey ? { serviceKey: opts.secrets.supabaseServiceKey } : {}) });
+  const livekit = await startLiveKit(opts.secrets?.livekitApiSecret ? { apiSecret: opts.secrets.livekitApiSecret } : {});
+  const signalwire = opts.signalwire ? await startSignalWire(opts.secrets?.signalwireApiToken ? { apiToken: opts.secrets.signalwireApiToken } : {}) : undefined;
   signalwire?.addNumber(NUMBER);
   const env: Record<string, string> = {
     LIVEKIT_URL: livekit.url,

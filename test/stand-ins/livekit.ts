@@ -70,6 +70,8 @@ export interface Fault {
   garbage?: boolean;
   /** Apply to the next request only. */
   once?: boolean;
+  /** The error's message instead of "injected fault: <status>" (e.g. one that echoes the request). */
+  msg?: string;
 }
 
 export interface LoggedRequest {
@@ -462,7 +464,7 @@ export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<Li
         }
       }
       if (fault.garbage) return answer(fault.status ?? 200, () => send(res, fault.status ?? 200, 'text/html', '<html>upstream hiccup</html>'));
-      if (fault.status) return fail(new TwirpFailure(codeForStatus(fault.status), `injected fault: ${fault.status}`));
+      if (fault.status) return fail(new TwirpFailure(codeForStatus(fault.status), fault.msg ?? `injected fault: ${fault.status}`));
     }
 
     const auth = await authenticate(req.headers.authorization);

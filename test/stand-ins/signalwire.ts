@@ -64,6 +64,8 @@ export interface Fault {
   delayMs?: number;
   /** How many requests it applies to; default every one. */
   times?: number;
+  /** The error body instead of SignalWire's plain one for the status (e.g. one that echoes the request). */
+  body?: unknown;
 }
 
 export interface SignalWireStandInOptions {
@@ -267,7 +269,7 @@ export async function startSignalWire(opts: SignalWireStandInOptions = {}): Prom
     if (f) {
       if (f.times !== undefined && --f.times <= 0) faults.splice(faults.indexOf(f), 1);
       if (f.delayMs) await new Promise((r) => timers.add(setTimeout(r, f.delayMs)));
-      if (f.status) throw plain(f.status);
+      if (f.status) throw f.body === undefined ? plain(f.status) : new HttpError(f.status, f.body);
     }
 
     if (!authorised(req.headers.authorization)) {
