@@ -107,11 +107,12 @@ test('setup without prompts on a table with revoked grants: exit 2, one line nam
   assert.ok(!existsSync(join(cwd, '.env')), 'nothing written');
 });
 
-test('the setup shows the GRANT, waits on "Done? Check again", and goes on once it has run', { timeout: 60_000 }, async () => {
+test('the setup shows the GRANT, waits on "Done? Check again", and goes on once it has run', { timeout: 60_000 }, async (t) => {
   const w = await startWorld({ pg, schema: renderSchema() + REVOKE });
   after(() => w.stop());
   const cwd = tmp();
   const p = startPty(['--yes', '--number', NUMBER, '--no-check'], { cwd, env: { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0011' } });
+  t.after(() => p.kill()); // a failed wait must not leave the program running
   await p.waitFor('Done? Check again', { timeoutMs: 15_000 });
   assert.match(p.screen(), /denies the service-role key access to signalwire_phone_numbers: grant it to service_role/);
   assert.match(p.screen(), /GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE signalwire_phone_numbers TO service_role;/);
@@ -125,11 +126,12 @@ test('the setup shows the GRANT, waits on "Done? Check again", and goes on once 
   assert.deepEqual((await w.rows()).map((row) => row.number), [NUMBER]);
 });
 
-test('a brand-new project through the setup: the schema from `sql --schema`, run as postgres, lets it go on', { timeout: 60_000 }, async () => {
+test('a brand-new project through the setup: the schema from `sql --schema`, run as postgres, lets it go on', { timeout: 60_000 }, async (t) => {
   const w = await startWorld({ pg, schema: 'SELECT 1;' });
   after(() => w.stop());
   const cwd = tmp();
   const p = startPty(['--yes', '--number', NUMBER, '--name', 'Proj line', '--no-check'], { cwd, env: { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0012' } });
+  t.after(() => p.kill());
   await p.waitFor('Done? Check again', { timeoutMs: 15_000 });
   assert.match(p.screen(), /GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE signalwire_phone_numbers TO service_role;/);
   await w.pg.psql((await runCli(['sql', '--schema'])).stdout, w.db);
