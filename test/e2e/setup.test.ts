@@ -279,7 +279,8 @@ test('a table missing a column: the setup shows the ALTER line, waits, and finis
   const w = await startWorld({
     pg,
     schema: `CREATE TABLE signalwire_phone_numbers (id serial PRIMARY KEY, number text, name text, status text,
-      stt_provider text, stt_model text, tts_provider text, llm_provider text, llm_model text);`,
+      stt_provider text, stt_model text, tts_provider text, llm_provider text, llm_model text);
+      GRANT ALL ON signalwire_phone_numbers TO service_role; GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO service_role;`,
   });
   after(() => w.stop());
   const cwd = tmp();
