@@ -118,11 +118,20 @@ async function databaseChanges(s: Session): Promise<Change[]> {
   const conn = supabaseConn(s.values)!;
   const row = await spin(s, 'Reading the database…', () => readNumberRow(conn, s.values.PHONE_NUMBER!), { quiet: true });
   // A default fills a new row or an empty column; it never replaces what the row holds.
+  const { given, defaults } = numberValues(s);
+  return planNumberRow(conn, given, row, defaults);
+}
+
+/**
+ * The per-number values, split: given (typed, flags, environment, the row itself) and defaults. The SQL
+ * printed under --no-db should be rendered from `given` only, so pasting it never resets a column.
+ */
+export function numberValues(s: Session): { given: Values; defaults: Values } {
   const given: Values = {};
   const defaults: Values = {};
   for (const key of NUMBER_KEYS) {
     const value = s.values[key];
     if (value !== undefined) (s.origin[key] === 'default' ? defaults : given)[key] = value;
   }
-  return planNumberRow(conn, given, row, defaults);
+  return { given, defaults };
 }
