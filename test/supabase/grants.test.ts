@@ -147,6 +147,6 @@ test('the check\'s database hop names the grant the agent needs too', async (t) 
   const r = await rig(t, pg, renderSchema() + REVOKE);
   const hop = await databaseHop({ PHONE_NUMBER: NUMBER, SUPABASE_URL: r.conn.url, SUPABASE_SERVICE_ROLE_KEY: r.conn.serviceKey });
   assert.equal(hop.ok, false);
-  assert.match(hop.detail, /denies the service-role key access to signalwire_phone_numbers \(42501\): the agent cannot read its settings/);
+  assert.match(hop.detail ?? "", /denies the service-role key access to signalwire_phone_numbers \(42501\): the agent cannot read its settings/);
   assert.equal(hop.fix, `grant it to service_role in Supabase → SQL Editor: ${GRANT_LINE}`);
 });
