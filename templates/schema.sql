@@ -1,5 +1,6 @@
 -- create-sip-inbound schema: the tables the agent reads and writes.
 -- Safe to run more than once; it also upgrades an older table by adding the columns the wizard writes.
+-- Run it in Supabase -> SQL Editor (as postgres, which then owns the tables).
 
 CREATE TABLE IF NOT EXISTS signalwire_phone_numbers (
   id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -52,3 +53,18 @@ CREATE TABLE IF NOT EXISTS interactions (
 );
 
 CREATE INDEX IF NOT EXISTS interactions_created_at_idx ON interactions (created_at);
+
+-- Supabase no longer grants a new table in public to its API roles (all projects since 2026-10-30):
+-- without these grants every request, even with the service-role key the wizard and the agent use,
+-- answers 42501 "permission denied". The sequences line covers an older table with a serial id.
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE signalwire_phone_numbers TO service_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE interactions TO service_role;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO service_role;
+
+-- Row level security on, with no policy: the anon and authenticated keys (public in any browser app)
+-- read and write nothing; service_role bypasses it.
+ALTER TABLE signalwire_phone_numbers ENABLE ROW LEVEL SECURITY;
+ALTER TABLE interactions ENABLE ROW LEVEL SECURITY;
+
+-- The Data API sees new tables and columns at once (Supabase reloads on DDL; this covers self-hosting).
+NOTIFY pgrst, 'reload schema';

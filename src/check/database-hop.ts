@@ -9,11 +9,20 @@ export const DATABASE_HOP = { id: 'database', title: 'Database row for the numbe
 export async function databaseHop(values: Values): Promise<Hop> {
   const e164 = values.PHONE_NUMBER!;
   const title = `Database row for ${e164}`;
-  const { readNumberRow, supabaseConn } = await import('../services/supabase.js');
+  const { GrantMissingError, readNumberRow, supabaseConn } = await import('../services/supabase.js');
   let row: Awaited<ReturnType<typeof readNumberRow>>;
   try {
     row = await readNumberRow(supabaseConn(values)!, e164);
   } catch (err) {
+    // The agent reads with the service-role key too: without the grant it finds no settings either.
+    if (err instanceof GrantMissingError)
+      return {
+        ...DATABASE_HOP,
+        title,
+        ok: false,
+        detail: `Supabase denies the service-role key access to ${err.table} (42501): the agent cannot read its settings`,
+        fix: `grant it to service_role in Supabase → SQL Editor: ${err.sql.trim().replace(/\n/g, ' ')}`,
+      };
     return {
       ...DATABASE_HOP,
       title,

@@ -1,5 +1,6 @@
 // SQL text for the Supabase SQL editor. Every value goes through sqlLiteral(); identifiers come only
 // from the settings list, never from input.
+import { withDefaults } from '../config.js';
 import { readTemplate } from '../templates.js';
 import { SETTINGS, type Values } from '../settings.js';
 
@@ -30,26 +31,48 @@ export function numberRow(values: Values): Array<[column: string, value: string]
 }
 
 /**
- * One idempotent statement that updates the number's row (in E.164 or its stored 10-digit form, which it
- * normalises to E.164, the form LiveKit reports) or inserts it. It needs no unique constraint on number.
+ * One idempotent block that registers the number: it updates the row(s) holding the number in E.164 or its
+ * stored 10-digit form (normalising it to E.164, the form LiveKit reports), setting only the columns `given`
+ * and bumping updated_at where the table has it; or, when no row matches, inserts one with the defaults
+ * filled in. It needs no unique constraint on number.
  */
-export function renderNumberSql(values: Values): string {
-  const number = values.PHONE_NUMBER;
+export function renderNumberSql(given: Values): string {
+  const number = given.PHONE_NUMBER;
   if (!number) throw new Error('renderNumberSql needs PHONE_NUMBER');
-  const row = numberRow(values);
+  const update = numberRow(given);
+  const insert = numberRow(withDefaults(given));
   const fill: Record<string, string> = {
-    number,
-    assignments: row.map(([c, v]) => `${c} = ${sqlLiteral(v)}`).join(',\n         '),
+    e164: number,
+    number: sqlLiteral(number),
+    assignments: update.map(([c, v]) => `${c} = ${sqlLiteral(v)}`).join(',\n         '),
     match: storedForms(number).map(sqlLiteral).join(', '),
-    columns: row.map(([c]) => c).join(', '),
-    values: row.map(([, v]) => sqlLiteral(v)).join(', '),
+    columns: insert.map(([c]) => c).join(', '),
+    values: insert.map(([, v]) => sqlLiteral(v)).join(', '),
+    table: sqlLiteral(NUMBERS_TABLE),
   };
-  return readTemplate('phone-number.sql').replace(/\{\{(\w+)\}\}/g, (_, name: string) => fill[name] ?? '');
+  // The block is dollar-quoted: its tag must occur in no value, or a value could end the block early.
+  const template = readTemplate('phone-number.sql');
+  const text = template + Object.values(fill).join('\n');
+  let tag = '$csi$';
+  for (let i = 1; text.includes(tag); i++) tag = `$csi${i}$`;
+  // One pass over the template, so nothing inside a filled-in value is ever replaced again.
+  return template.replace(/\{\{(\w+)\}\}|\$TAG\$/g, (m, name?: string) => (name ? fill[name] ?? '' : tag));
 }
 
-/** ALTER lines that add the given columns to the numbers table, for a table that lacks them. */
+/** GRANT lines that open a table to the service-role key (what Supabase no longer does by itself). */
+export function renderGrants(table: string = NUMBERS_TABLE): string {
+  return (
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE ${table} TO service_role;\n` +
+    'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO service_role;\n'
+  );
+}
+
+/**
+ * ALTER lines that add the given columns to the numbers table, for a table that lacks them, with the grant
+ * lines (idempotent): a table old enough to lack columns may also be one that was never granted.
+ */
 export function renderAddColumns(columns: readonly string[]): string {
-  return columns.map((c) => `ALTER TABLE ${NUMBERS_TABLE} ADD COLUMN IF NOT EXISTS ${c} text;`).join('\n') + '\n';
+  return columns.map((c) => `ALTER TABLE ${NUMBERS_TABLE} ADD COLUMN IF NOT EXISTS ${c} text;`).join('\n') + '\n' + renderGrants();
 }
 
 export function renderSchema(): string {

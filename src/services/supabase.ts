@@ -5,14 +5,16 @@
 //   - a wrong key is answered by Supabase's gateway: 401 { message: "Invalid API key", hint } (no code);
 //   - PGRST205 (404): table not in the schema cache; PGRST204 (400): a written column the table lacks;
 //     42703 (400): Postgres' "column t.c does not exist" for an unknown column in select or a filter;
-//     42501: permission denied / row-level security (401 for anon, 403 otherwise);
+//     42501: permission denied / row-level security (401 for anon, 403 otherwise). Since 2026-10-30 a new
+//     table in public is granted to nobody, so the service-role key meets 42501 until a GRANT exists;
 //   - tables in the field may lack a unique constraint on number, so nothing here uses upsert.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { ServiceError, UsageError } from '../errors.js';
 import type { Change } from '../plan.js';
+import { mask } from '../mask.js';
 import { redactLine } from '../redact.js';
-import { NUMBER_COLUMNS, NUMBERS_TABLE, numberRow, renderAddColumns, storedForms } from '../render/sql.js';
-import type { SettingKey, Values } from '../settings.js';
+import { NUMBER_COLUMNS, NUMBERS_TABLE, numberRow, renderAddColumns, renderGrants, storedForms } from '../render/sql.js';
+import { setting, type SettingKey, type Values } from '../settings.js';
 
 export interface SupabaseConn {
   /** The project URL, e.g. https://<ref>.supabase.co (supabase-js appends /rest/v1). */
@@ -32,6 +34,8 @@ export interface NumberRow {
   storedAsE164: boolean;
   /** How many rows hold the number in either form (a table without a unique constraint may hold several). */
   matches: number;
+  /** The table has an updated_at column (an update bumps it). */
+  hasUpdatedAt: boolean;
 }
 
 /** The database change; after apply() it carries the row as read back, for display. */
@@ -53,6 +57,29 @@ export class MissingColumnsError extends UsageError {
   }
 }
 
+/** The service-role key may not use a table, schema or sequence (42501): the GRANT that fixes it. */
+export class GrantMissingError extends UsageError {
+  constructor(
+    readonly table: string,
+    readonly sql: string,
+  ) {
+    super(
+      `Supabase denies the service-role key access to ${table} (42501 permission denied): ` +
+        `grant it to service_role: run in Supabase → SQL Editor: ${sql.trim().replace(/\n/g, ' ')}`,
+    );
+    this.name = 'GrantMissingError';
+  }
+}
+
+/** The GRANT for what a 42501 message names: a table, a sequence or the schema. */
+function grantFor(message: string | undefined): { table: string; sql: string } {
+  const what = /permission denied for (table|relation|sequence|schema) "?([\w.$]+)"?/.exec(message ?? '');
+  if (what?.[1] === 'schema') return { table: `schema ${what[2]}`, sql: `GRANT USAGE ON SCHEMA ${what[2]} TO service_role;\n` };
+  if (what?.[1] === 'sequence') return { table: `sequence ${what[2]}`, sql: 'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO service_role;\n' };
+  const table = what?.[2] ?? NUMBERS_TABLE;
+  return { table, sql: renderGrants(table) };
+}
+
 export const INTERACTIONS_TABLE = 'interactions';
 const DEFAULT_TIMEOUT_MS = 10_000;
 const SCHEMA_FIX = 'run `create-sip-inbound sql --schema` in the Supabase SQL editor';
@@ -65,14 +92,16 @@ export function supabaseConn(values: Values, timeoutMs?: number): SupabaseConn |
 }
 
 /**
- * A warning when the key's shape says it is not the service-role key: a publishable key, or a legacy
- * JWT whose role is not service_role. Such a key reads under RLS but cannot write the number's row.
+ * Why the key cannot be the service-role key, judged from its shape alone (no request): a publishable key,
+ * or a legacy JWT whose role is not service_role. Such a key passes the gateway and reads under RLS, but
+ * cannot write the number's row, so it is refused before anything is written.
  */
-export function keyWarningFor(key: string): string | undefined {
-  const needed = 'the service-role (sb_secret_…) key is needed in SUPABASE_SERVICE_ROLE_KEY';
-  if (key.startsWith('sb_publishable_')) return `This is a publishable key (sb_publishable_…): ${needed}`;
+export function keyProblemFor(key: string): string | undefined {
+  const needed = 'paste the secret key (sb_secret_…) or the service_role key from Supabase → Project Settings → API Keys';
+  if (key.startsWith('sb_publishable_')) return `SUPABASE_SERVICE_ROLE_KEY is a publishable key (sb_publishable_…), which cannot write the table: ${needed}`;
   const role = jwtRole(key);
-  if (role !== undefined && role !== 'service_role') return `This is the ${role} key (a JWT with role "${role}"): ${needed}`;
+  if (role !== undefined && role !== 'service_role')
+    return `SUPABASE_SERVICE_ROLE_KEY is the ${role} key (a JWT with role "${role}"), which cannot write the table: ${needed}`;
   return undefined;
 }
 
@@ -138,18 +167,21 @@ function shown(url: string): string {
 // Checking
 
 /**
- * Checks the URL and key with a `limit 0` select on the numbers table. A wrong key is a UsageError;
- * a missing table is reported (the wizard offers the schema SQL and asks again).
+ * Checks the URL and key with a `limit 0` select on the numbers table. A key of the wrong kind is refused
+ * before any request; a wrong key is a UsageError; a missing table or a missing grant is reported (the
+ * wizard offers the SQL and asks again), so nothing is created before the database is usable.
  */
-export async function checkSupabase(conn: SupabaseConn): Promise<{ tableMissing: boolean; keyWarning?: string }> {
-  const keyWarning = keyWarningFor(conn.serviceKey);
-  const withWarning = (r: { tableMissing: boolean }) => (keyWarning ? { ...r, keyWarning } : r);
+export async function checkSupabase(conn: SupabaseConn): Promise<{ tableMissing: boolean; grantMissing?: GrantMissingError }> {
+  const problem = keyProblemFor(conn.serviceKey);
+  if (problem) throw new UsageError(problem);
   const sb = await clientFor(conn);
   const res = await sb.from(NUMBERS_TABLE).select('*').limit(0).retry(false);
-  if (!res.error) return withWarning({ tableMissing: false });
-  if (res.error.code === 'PGRST205') return withWarning({ tableMissing: true });
-  // An anon key the table's policies refuse: the warning says what to do.
-  if (keyWarning && res.error.code === '42501') return withWarning({ tableMissing: false });
+  if (!res.error) return { tableMissing: false };
+  if (res.error.code === 'PGRST205') return { tableMissing: true };
+  if (res.error.code === '42501') {
+    const { table, sql } = grantFor(res.error.message);
+    return { tableMissing: false, grantMissing: new GrantMissingError(table, sql) };
+  }
   throw failure(conn, res, `read ${NUMBERS_TABLE}`);
 }
 
@@ -171,47 +203,62 @@ export async function readNumberRow(conn: SupabaseConn, e164: string): Promise<N
   }
   values.PHONE_NUMBER = e164;
   const storedNumber = String(row.number);
-  return { values, storedNumber, storedAsE164: storedNumber === e164, matches: rows.length };
+  return { values, storedNumber, storedAsE164: storedNumber === e164, matches: rows.length, hasUpdatedAt: 'updated_at' in row };
 }
 
 /**
- * The change that makes the number's row hold `desired`, or none when it already does. apply() updates
- * the row(s) holding the number in either form (rewriting the number as E.164) or inserts one, without a
- * unique constraint; checks first that every column exists, so a missing one writes nothing; then reads
- * the row back.
+ * The change that makes the number's row hold `given`, or none when it already does. `defaults` fill a new
+ * row, and a column the row leaves empty, but never replace a value the row holds. apply() updates only the
+ * changed columns (and updated_at, where the table has it) of the row(s) holding the number in either form,
+ * rewriting the number as E.164, or inserts a row, without a unique constraint; it checks first that every
+ * column exists, so a missing one writes nothing; then reads the row back.
  */
-export function planNumberRow(conn: SupabaseConn, desired: Values, current: NumberRow | undefined): NumberRowChange[] {
-  const e164 = desired.PHONE_NUMBER;
+export function planNumberRow(conn: SupabaseConn, given: Values, current: NumberRow | undefined, defaults: Values = {}): NumberRowChange[] {
+  const e164 = given.PHONE_NUMBER;
   if (!e164) throw new Error('planNumberRow needs PHONE_NUMBER');
-  const row = numberRow(desired);
+  const full = numberRow({ ...defaults, ...given });
   const keyOf = new Map<string, SettingKey>(NUMBER_COLUMNS.map(([key, column]) => [column, key]));
-  const differs = ([column, value]: [string, string], have: NumberRow) =>
-    column === 'number' ? have.storedNumber !== e164 : have.values[keyOf.get(column)!] !== value;
+  const have = (row: NumberRow, column: string) => (column === 'number' ? row.storedNumber : row.values[keyOf.get(column)!]);
+  const differs = ([column, value]: [string, string], row: NumberRow) => have(row, column) !== value;
 
-  const changed = current ? row.filter((c) => differs(c, current)) : row;
+  // On an existing row: what was given and differs, and defaults only where the row holds nothing.
+  const changed = current
+    ? full.filter(([column, value]) => {
+        const key = keyOf.get(column)!;
+        if (given[key] === undefined && have(current, column) !== undefined) return false;
+        return differs([column, value], current);
+      })
+    : full;
   if (current && !changed.length) return [];
+  const shown = (row: NumberRow | undefined) =>
+    changed
+      .filter(([c]) => row || c !== 'number')
+      .map(([c, v]) => `${c} ${row ? `${shownValue(keyOf.get(c)!, have(row, c))} → ` : ''}${shownValue(keyOf.get(c)!, v)}`)
+      .join('; ');
   const summary = current
-    ? `database: update ${changed.map(([c]) => (c === 'number' ? 'number (to E.164)' : c)).join(', ')} for ${e164}`
-    : `database: add ${e164}`;
+    ? `database: update ${changed.map(([c]) => c).join(', ')} for ${e164}: ${shown(current)}`
+    : `database: add ${e164}: ${shown(undefined)}`;
 
   const change: NumberRowChange = {
     target: 'database',
     summary,
     async apply() {
       const sb = await clientFor(conn);
-      const missing = await missingColumns(conn, sb, row.map(([c]) => c));
+      const missing = await missingColumns(conn, sb, full.map(([c]) => c));
       if (missing.length) throw new MissingColumnsError(missing);
 
-      const body = Object.fromEntries(row);
-      const updated = await sb.from(NUMBERS_TABLE).update(body).in('number', storedForms(e164)).select('number').retry(false);
+      // The number is always set, so every matching row ends in E.164.
+      const update: Record<string, string> = { ...Object.fromEntries(current ? changed : full), number: e164 };
+      if (current?.hasUpdatedAt) update.updated_at = new Date().toISOString();
+      const updated = await sb.from(NUMBERS_TABLE).update(update).in('number', storedForms(e164)).select('number').retry(false);
       if (updated.error) throw writeFailure(conn, updated, `update the row of ${e164}`);
       if (!(updated.data ?? []).length) {
-        const inserted = await sb.from(NUMBERS_TABLE).insert(body).select('number').retry(false);
+        const inserted = await sb.from(NUMBERS_TABLE).insert(Object.fromEntries(full)).select('number').retry(false);
         if (inserted.error) throw writeFailure(conn, inserted, `insert the row of ${e164}`);
       }
 
       const back = await readNumberRow(conn, e164);
-      const wrong = back ? row.filter((c) => differs(c, back)).map(([c]) => c) : [];
+      const wrong = back ? changed.filter((c) => differs(c, back)).map(([c]) => c) : [];
       if (!back || wrong.length) {
         throw new ServiceError(
           'Supabase',
@@ -223,6 +270,17 @@ export function planNumberRow(conn: SupabaseConn, desired: Values, current: Numb
     },
   };
   return [change];
+}
+
+/**
+ * A value for the plan: quoted, masked when secret, control and direction characters escaped (so a value
+ * cannot move the cursor or recolour the terminal), long ones shortened.
+ */
+export function shownValue(key: SettingKey, value: string | undefined): string {
+  if (value === undefined || value === '') return '(empty)';
+  if (setting(key).secret) return mask(value);
+  const short = [...value].length > 60 ? `${[...value].slice(0, 59).join('')}…` : value;
+  return JSON.stringify(short).replace(/[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Columns the table lacks, found with `limit 0` selects (an unknown column in a select is 42703). */
@@ -297,7 +355,12 @@ function failure(conn: SupabaseConn, res: Answer, what: string): UsageError | Se
     return new ServiceError('Supabase', `Cannot reach Supabase at ${where}${cause ? ` (${redactLine(cause, [conn.serviceKey], 200)})` : ''}: check SUPABASE_URL and the network`);
   }
   if (err.code === '42501') {
-    return new ServiceError('Supabase', `Supabase refused to ${what} (${said}): use the service-role key (sb_secret_…) in SUPABASE_SERVICE_ROLE_KEY`);
+    // The key is the service-role key (its shape was checked): the table lacks the grant, or a policy refuses.
+    if (/permission denied/.test(err.message ?? '')) {
+      const { table, sql } = grantFor(err.message);
+      return new GrantMissingError(table, sql);
+    }
+    return new ServiceError('Supabase', `Supabase refused to ${what} (${said}): check the table's row-level security policies and that SUPABASE_SERVICE_ROLE_KEY is the service_role key`);
   }
   if (res.status === 401 || res.status === 403) {
     return new UsageError(`Supabase rejected the service key for ${where}: check SUPABASE_SERVICE_ROLE_KEY`);

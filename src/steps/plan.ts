@@ -3,7 +3,7 @@ import { parse } from 'dotenv';
 import { mergeEnv } from '../render/env.js';
 import { swmlTargetFor } from '../swml-target.js';
 import { orderForLogin, type Change } from '../plan.js';
-import { SETTINGS, type Setting, type SettingKey } from '../settings.js';
+import { NUMBER_KEYS, SETTINGS, type Setting, type SettingKey, type Values } from '../settings.js';
 import { livekitConn } from './livekit.js';
 import { set, type Session } from './session.js';
 import { confirm } from './ask.js';
@@ -27,7 +27,14 @@ export async function buildPlan(s: Session): Promise<Planned> {
   return { changes: orderForLogin(changes), envText: env.text };
 }
 
-/** What goes into .env: every env-kept setting that is set, except untouched defaults, under the name the file already uses. */
+/** Settings written under every one of their names when the file holds none (the agent may read either). */
+const ALL_NAMES_WHEN_NEW = new Set<SettingKey>(['SUPABASE_SERVICE_ROLE_KEY']);
+
+/**
+ * What goes into .env: every env-kept setting that is set, except untouched defaults, under the name(s) the
+ * file already uses. The Supabase key, in a file that holds neither name, goes under both: Supabase's own
+ * SUPABASE_SERVICE_ROLE_KEY and the guide's SUPABASE_SERVICE_KEY, which the guide's agent reads.
+ */
 export function envUpdates(s: Session): Record<string, string> {
   const inFile = parse(s.ctx.envFileText);
   const updates: Record<string, string> = {};
@@ -35,8 +42,9 @@ export function envUpdates(s: Session): Record<string, string> {
     const key = def.key as SettingKey;
     const value = s.values[key];
     if (def.store !== 'env' || value === undefined || s.origin[key] === 'default') continue;
-    const name = !(def.key in inFile) ? def.aliases?.find((a) => a in inFile) ?? def.key : def.key;
-    updates[name] = value;
+    const names = [def.key, ...(def.aliases ?? [])];
+    const used = names.filter((n) => n in inFile);
+    for (const name of used.length ? used : ALL_NAMES_WHEN_NEW.has(key) ? names : [def.key]) updates[name] = value;
   }
   // --no-sip-auth: a login left in .env would still go into the SWML; empty it.
   if (s.ctx.options['no-sip-auth'])
@@ -109,5 +117,21 @@ async function databaseChanges(s: Session): Promise<Change[]> {
   const { planNumberRow, readNumberRow, supabaseConn } = await import('../services/supabase.js');
   const conn = supabaseConn(s.values)!;
   const row = await spin(s, 'Reading the database…', () => readNumberRow(conn, s.values.PHONE_NUMBER!), { quiet: true });
-  return planNumberRow(conn, s.values, row);
+  // A default fills a new row or an empty column; it never replaces what the row holds.
+  const { given, defaults } = numberValues(s);
+  return planNumberRow(conn, given, row, defaults);
+}
+
+/**
+ * The per-number values, split: given (typed, flags, environment, the row itself) and defaults. The SQL
+ * printed under --no-db should be rendered from `given` only, so pasting it never resets a column.
+ */
+export function numberValues(s: Session): { given: Values; defaults: Values } {
+  const given: Values = {};
+  const defaults: Values = {};
+  for (const key of NUMBER_KEYS) {
+    const value = s.values[key];
+    if (value !== undefined) (s.origin[key] === 'default' ? defaults : given)[key] = value;
+  }
+  return { given, defaults };
 }

@@ -1,7 +1,10 @@
-// Step 2: Supabase. URL and service key, checked live; a missing table gets the schema to paste.
+// Step 2: Supabase. URL and service key, checked live; a key of the wrong kind is refused and asked again;
+// a missing table gets the schema to paste, a table not granted to service_role the GRANT lines. Both wait
+// for "Done? Check again", so nothing (no trunk) is created before the database is usable.
 import { CancelledError, UsageError } from '../errors.js';
 import { renderSchema } from '../render/sql.js';
-import { clack, print, yellow } from '../ui.js';
+import type { GrantMissingError } from '../services/supabase.js';
+import { clack, print } from '../ui.js';
 import { askVerified, confirm } from './ask.js';
 import type { Session } from './session.js';
 import { spin } from './spin.js';
@@ -15,9 +18,9 @@ export async function askSupabase(s: Session): Promise<void> {
     async () => {
       for (;;) {
         const r = await spin(s, 'Checking the Supabase key…', () => checkSupabase(supabaseConn(s.values)!));
-        if (r.keyWarning) await warn(s, r.keyWarning);
-        if (!r.tableMissing) return;
-        await waitForSchema(s);
+        if (r.tableMissing) await waitForSchema(s);
+        else if (r.grantMissing) await waitForGrant(s, r.grantMissing);
+        else return;
       }
     },
   );
@@ -33,7 +36,11 @@ async function waitForSchema(s: Session): Promise<void> {
   if (!(await confirm('Done? Check again'))) throw new CancelledError('Create the table first (create-sip-inbound sql --schema), then run this again.');
 }
 
-async function warn(s: Session, text: string) {
-  if (s.prompts) (await clack()).log.warn(yellow(text));
-  s.notes.push(text);
+/** The table exists but service_role may not use it (today's Supabase grants new tables to nobody). */
+async function waitForGrant(s: Session, err: GrantMissingError): Promise<void> {
+  // Without prompts the error is the one line (exit 2), SQL included.
+  if (!s.prompts) throw err;
+  (await clack()).log.warn(`Supabase denies the service-role key access to ${err.table}: grant it to service_role. Paste this into Supabase → SQL Editor and run it:`);
+  print(`\n${err.sql}\n`);
+  if (!(await confirm('Done? Check again'))) throw new CancelledError(`Grant ${err.table} to service_role first, then run this again.`);
 }

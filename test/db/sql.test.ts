@@ -88,3 +88,74 @@ test('schema.sql has an ADD COLUMN IF NOT EXISTS for every column the wizard wri
   for (const [, c] of NUMBER_COLUMNS.filter(([, c]) => c !== 'number'))
     assert.match(schema, new RegExp(`ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS ${c} `), c);
 });
+
+test('sql with one flag sets only that column on an existing row and bumps updated_at; a new row gets the defaults', async () => {
+  const db = await pg.createDatabase();
+  await pg.psql(renderSchema(), db);
+  // A new row: what was given, and the defaults for the rest.
+  await pg.psql(renderNumberSql({ PHONE_NUMBER: '+14244851544', STT_MODEL: 'nova-3', PHONE_NAME: 'Proj line' }), db);
+  const cols = 'name, status, stt_provider, stt_model, tts_provider, tts_voice, llm_provider, llm_model';
+  assert.deepEqual(await pg.query(`SELECT ${cols} FROM signalwire_phone_numbers`, [], db), [
+    { name: 'Proj line', status: 'active', stt_provider: 'deepgram', stt_model: 'nova-3', tts_provider: 'elevenlabs', tts_voice: 'Rachel', llm_provider: 'openai', llm_model: 'gpt-5' },
+  ]);
+  await pg.query(`UPDATE signalwire_phone_numbers SET updated_at = '2020-01-01', created_at = '2020-01-01'`, [], db);
+
+  // The README's example: only the voice changes; stt_model stays nova-3, the name stays.
+  await pg.psql(renderNumberSql({ PHONE_NUMBER: '+14244851544', TTS_VOICE: 'Adam' }), db);
+  const [row] = await pg.query(`SELECT ${cols}, updated_at > now() - interval '1 minute' AS bumped, created_at < '2021-01-01' AS created_kept FROM signalwire_phone_numbers`, [], db);
+  assert.deepEqual(row, {
+    name: 'Proj line', status: 'active', stt_provider: 'deepgram', stt_model: 'nova-3', tts_provider: 'elevenlabs', tts_voice: 'Adam',
+    llm_provider: 'openai', llm_model: 'gpt-5', bumped: true, created_kept: true,
+  });
+});
+
+test('sql on an older table without updated_at or a unique constraint: only the given column changes, one row remains', async () => {
+  const db = await pg.createDatabase();
+  await pg.psql(OLD_TABLE_NO_UNIQUE + `INSERT INTO signalwire_phone_numbers (number, name, stt_model) VALUES ('4244851544', 'Proj line', 'nova-3');`, db);
+  const sql = renderNumberSql({ PHONE_NUMBER: '+14244851544', TTS_VOICE: 'Adam' });
+  await pg.psql(sql, db);
+  await pg.psql(sql, db);
+  assert.deepEqual(await pg.query(`SELECT number, name, stt_model, tts_voice, status FROM signalwire_phone_numbers`, [], db), [
+    { number: '+14244851544', name: 'Proj line', stt_model: 'nova-3', tts_voice: 'Adam', status: null },
+  ]);
+});
+
+test('no value can end the dollar-quoted block: values holding its tags round-trip', async () => {
+  const db = await pg.createDatabase();
+  await pg.psql(renderSchema(), db);
+  const name = "$csi$; DROP TABLE signalwire_phone_numbers; $csi$ $csi1$ $$ $TAG$ {{values}}";
+  const sql = renderNumberSql({ PHONE_NUMBER: '+14244851544', PHONE_NAME: name });
+  assert.match(sql, /^DO \$csi2\$$/m);
+  await pg.psql(sql, db);
+  await pg.psql(sql, db);
+  assert.deepEqual(await pg.query(`SELECT name FROM signalwire_phone_numbers`, [], db), [{ name }]);
+});
+
+test('the README example through the built CLI and psql leaves stt_model alone', async () => {
+  const { runCli } = await import('../helpers/cli.ts');
+  const db = await pg.createDatabase();
+  await pg.psql(renderSchema(), db);
+  const first = await runCli(['sql', '--number', '+14244851544', '--stt-model', 'nova-3']);
+  assert.equal(first.code, 0, first.stderr);
+  await pg.psql(first.stdout, db);
+  const readme = await runCli(['sql', '--number', '(424) 485-1544', '--tts-voice', 'Rachel']);
+  assert.equal(readme.code, 0, readme.stderr);
+  assert.doesNotMatch(readme.stdout, /stt_model =/, 'the UPDATE does not name stt_model');
+  await pg.psql(readme.stdout, db);
+  assert.deepEqual(await pg.query(`SELECT stt_model, tts_voice FROM signalwire_phone_numbers`, [], db), [{ stt_model: 'nova-3', tts_voice: 'Rachel' }]);
+});
+
+test('schema.sql grants both tables to service_role, enables RLS, and a table created before keeps its data and gains both', async () => {
+  const db = await pg.createDatabase();
+  await pg.psql(OLD_TABLE_NO_UNIQUE + `INSERT INTO signalwire_phone_numbers (number) VALUES ('+14244851544');`, db);
+  await pg.psql(renderSchema(), db);
+  await pg.psql(renderSchema(), db);
+  const privileges = await pg.query(
+    `SELECT t, p FROM unnest(array['signalwire_phone_numbers', 'interactions']) t, unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE']) p
+      WHERE NOT has_table_privilege('service_role', t, p)`, [], db);
+  assert.deepEqual(privileges, [], 'service_role may do everything the wizard and the agent do');
+  assert.deepEqual(await pg.query(`SELECT has_sequence_privilege('service_role', 'signalwire_phone_numbers_id_seq', 'USAGE') AS ok`, [], db), [{ ok: true }]);
+  assert.deepEqual(await pg.query(`SELECT has_table_privilege('anon', 'signalwire_phone_numbers', 'SELECT') AS ok`, [], db), [{ ok: false }]);
+  assert.deepEqual(await pg.query(`SELECT bool_and(relrowsecurity) AS on FROM pg_class WHERE relname IN ('signalwire_phone_numbers', 'interactions')`, [], db), [{ on: true }]);
+  assert.equal((await pg.query(`SELECT count(*)::int AS n FROM signalwire_phone_numbers`, [], db))[0]!.n, 1);
+});

@@ -279,7 +279,8 @@ test('a table missing a column: the setup shows the ALTER line, waits, and finis
   const w = await startWorld({
     pg,
     schema: `CREATE TABLE signalwire_phone_numbers (id serial PRIMARY KEY, number text, name text, status text,
-      stt_provider text, stt_model text, tts_provider text, llm_provider text, llm_model text);`,
+      stt_provider text, stt_model text, tts_provider text, llm_provider text, llm_model text);
+      GRANT ALL ON signalwire_phone_numbers TO service_role; GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO service_role;`,
   });
   after(() => w.stop());
   const cwd = tmp();
@@ -342,11 +343,11 @@ test('--no-db prints the SQL instead of writing the row; check finds the one num
   const env = { ...w.env, AGENT_NAME: 'inbound-agent', DEEPGRAM_API_KEY: 'dg-key-not-real-0007' };
   const r = await runCli(['--yes', '--no-db', '--number', NUMBER], { cwd, env });
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  assert.match(r.stdout, /WITH updated AS \(\n  UPDATE signalwire_phone_numbers/);
+  assert.match(r.stdout, /^DO \$csi\$\nDECLARE[\s\S]*UPDATE signalwire_phone_numbers/m);
   assert.match(r.stdout, /– Database row for the number: skipped, the database is managed elsewhere \(--no-db\)/);
   assert.equal((await w.rows()).length, 0, 'the database was left alone');
   // The printed SQL, pasted into the SQL editor, registers the number.
-  const sql = r.stdout.slice(r.stdout.indexOf('-- Registers'), r.stdout.indexOf('WHERE NOT EXISTS (SELECT 1 FROM updated);') + 42);
+  const sql = r.stdout.slice(r.stdout.indexOf('-- Registers'), r.stdout.indexOf('\n$csi$;') + '\n$csi$;'.length);
   await w.pg.psql(sql, w.db);
   assert.equal((await w.rows())[0]!.number, NUMBER);
 

@@ -1,5 +1,10 @@
 // A real throwaway PostgreSQL cluster on a loopback port: Debian's initdb + pg_ctl into a temp dir,
 // removed on stop(). initdb refuses to run as root, so as root the cluster belongs to "postgres".
+// It carries Supabase's roles: anon, authenticated, service_role (BYPASSRLS), all NOLOGIN, and
+// authenticator, the login PostgREST connects as and switches from (SET ROLE) per request. Each new
+// database is set up as a Supabase project is since 2026-10-30: USAGE on schema public for the three API
+// roles, and no default privileges, so a table created by postgres (as the SQL editor does) is granted to
+// nobody until a GRANT says so.
 import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -12,12 +17,15 @@ const run = promisify(execFile);
 
 export interface Postgres {
   port: number;
-  /** postgres://postgres@127.0.0.1:<port>/<db> */
-  url(db?: string): string;
+  /** postgres://<user, default postgres>@127.0.0.1:<port>/<db> */
+  url(db?: string, user?: string): string;
   /** Runs SQL through the real psql client (as a person pasting it would), stopping at the first error. */
   psql(sql: string, db?: string): Promise<string>;
-  /** A fresh, empty database; returns its name. */
-  createDatabase(): Promise<string>;
+  /**
+   * A fresh, empty database; returns its name. `legacyGrants` sets it up as a project from before
+   * 2026-10-30: new tables in public are granted to anon, authenticated and service_role by default.
+   */
+  createDatabase(opts?: { legacyGrants?: boolean }): Promise<string>;
   query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[], db?: string): Promise<T[]>;
   stop(): Promise<void>;
 }
@@ -73,7 +81,7 @@ export async function startPostgres(): Promise<Postgres> {
   };
   process.once('exit', leftover);
 
-  const url = (db = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${db}`;
+  const url = (db = 'postgres', user = 'postgres') => `postgres://${user}@127.0.0.1:${port}/${db}`;
   const pools = new Map<string, pg.Pool>();
   const pool = (db: string) => {
     let p = pools.get(db);
@@ -81,6 +89,14 @@ export async function startPostgres(): Promise<Postgres> {
     return p;
   };
   let n = 0;
+
+  // Cluster-wide, as on Supabase (the roles' names and attributes; passwords do not matter under trust).
+  await pool('postgres').query(`
+    CREATE ROLE anon NOLOGIN NOINHERIT;
+    CREATE ROLE authenticated NOLOGIN NOINHERIT;
+    CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS;
+    CREATE ROLE authenticator LOGIN NOINHERIT;
+    GRANT anon, authenticated, service_role TO authenticator;`);
 
   return {
     port,
@@ -90,9 +106,18 @@ export async function startPostgres(): Promise<Postgres> {
       child.child.stdin!.end(sql);
       return (await child).stdout;
     },
-    async createDatabase() {
+    async createDatabase(opts = {}) {
       const name = `t${process.pid}_${++n}`;
       await pool('postgres').query(`CREATE DATABASE ${name}`);
+      const api = 'anon, authenticated, service_role';
+      await pool(name).query(
+        `GRANT USAGE ON SCHEMA public TO ${api};` +
+          (opts.legacyGrants
+            ? `ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO ${api};` +
+              `ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES TO ${api};`
+            : `ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public REVOKE ALL ON TABLES FROM ${api};` +
+              `ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public REVOKE ALL ON SEQUENCES FROM ${api};`),
+      );
       return name;
     },
     async query(sql, params, db = 'postgres') {

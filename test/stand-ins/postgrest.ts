@@ -1,16 +1,20 @@
 // The PostgREST subset supabase-js sends for the calls this project makes, behind Supabase's API-key
-// gateway, over a real Postgres. Requests become parameterised SQL; identifiers are checked against the
-// real catalog first, and errors come back in PostgREST's shape and codes:
+// gateway, over a real Postgres. As PostgREST does, it connects as `authenticator` and runs each request
+// in a transaction as the key's role (SET LOCAL ROLE service_role / anon), so the table's grants and
+// row-level security decide, as on Supabase. Requests become parameterised SQL; identifiers are checked
+// against the real catalog first (pg_catalog, which lists a table whatever its grants, like PostgREST's
+// schema cache), and errors come back in PostgREST's shape and codes:
 //   gateway 401 {message, hint} for a wrong or missing key (no code: it is the gateway, not PostgREST)
 //   PGRST205 404 unknown table · PGRST204 400 unknown column in a write · 42703 400 unknown column in a
-//   select or filter (Postgres' own error, as PostgREST forwards it) · 23505 409 · other Postgres codes
-//   mapped as PostgREST's mapSQLtoHTTP maps them.
+//   select or filter (Postgres' own error, as PostgREST forwards it) · 23505 409 · 42501 403 (401 for
+//   anon) · other Postgres codes mapped as PostgREST's mapSQLtoHTTP maps them.
 // Supported: GET/HEAD with select=, filters (eq neq gt gte lt lte like ilike in is, not.), limit, offset;
 // POST insert (object or array, columns=, return=representation|minimal) and upsert
 // (on_conflict=, resolution=merge-duplicates|ignore-duplicates); PATCH with filters (an unfiltered one is
-// refused, as Supabase's pg-safeupdate does). The anon key may read; its writes fail like RLS does.
+// refused, as Supabase's pg-safeupdate does).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import pg from 'pg';
 import type { Postgres } from './postgres.ts';
 
 export interface PostgrestOptions {
@@ -78,17 +82,38 @@ export async function startPostgrest(opts: PostgrestOptions): Promise<PostgrestS
   let fault: { f: Fault; left: number } | undefined;
   const sockets = new Set<Socket>();
 
-  const sql = (text: string, params: unknown[] = []) => opts.pg.query(text, params, opts.db);
+  // PostgREST's own connection: the authenticator login, which holds no table privileges itself.
+  const pool = new pg.Pool({ connectionString: opts.pg.url(opts.db, 'authenticator'), max: 4 });
+  const catalog = async (text: string, params: unknown[] = []) => (await pool.query(text, params)).rows;
+  type Sql = (text: string, params?: unknown[]) => Promise<Array<Record<string, unknown>>>;
 
-  /** The table's columns from the real catalog; PGRST205 when it does not exist. */
+  /** Runs `fn` in one transaction as `role`, as PostgREST runs every request. */
+  async function asRole<T>(role: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL ROLE ${ident(role)}`);
+      const out = await fn(async (text, params = []) => (await client.query(text, params)).rows);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The table's columns from the catalog (whatever its grants); PGRST205 when it does not exist. */
   async function columnsOf(table: string): Promise<string[]> {
-    const t = await sql(`SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = $1`, [table]);
-    if (!t.length) throw pgrst(404, 'PGRST205', `Could not find the table 'public.${table}' in the schema cache`);
-    const rows = await sql(
-      `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`,
+    const rows = await catalog(
+      `SELECT a.attname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE n.nspname = 'public' AND c.relname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY a.attnum`,
       [table],
     );
-    return rows.map((r) => r.column_name as string);
+    if (!rows.length) throw pgrst(404, 'PGRST205', `Could not find the table 'public.${table}' in the schema cache`);
+    return rows.map((r) => r.attname as string);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, log: LoggedRequest): Promise<void> {
@@ -101,8 +126,9 @@ export async function startPostgrest(opts: PostgrestOptions): Promise<PostgrestS
     if (!apikey) throw new Reply(401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
     const roleOf = (k: string) => (k === serviceKey ? 'service_role' : k === anonKey ? 'anon' : null);
     const bearer = /^Bearer (.+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
-    log.role = roleOf(bearer ?? apikey);
-    if (!roleOf(apikey) || !log.role) {
+    const role = roleOf(bearer ?? apikey);
+    log.role = role;
+    if (!roleOf(apikey) || !role) {
       throw new Reply(401, { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' });
     }
 
@@ -125,7 +151,7 @@ export async function startPostgrest(opts: PostgrestOptions): Promise<PostgrestS
       const text =
         `SELECT coalesce(json_agg(_s), '[]')::text AS body, count(*)::int AS n FROM (SELECT ${q.select} FROM public.${ident(table)} _t` +
         `${where ? ` WHERE ${where}` : ''}${q.limit !== undefined ? ` LIMIT ${q.limit}` : ''}${q.offset ? ` OFFSET ${q.offset}` : ''}) _s`;
-      const [row] = await sql(text, params);
+      const [row] = await asRole(role, (sql) => sql(text, params));
       const n = row!.n as number;
       const from = q.offset ?? 0;
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-range': n ? `${from}-${from + n - 1}/*` : '*/*' });
@@ -135,10 +161,8 @@ export async function startPostgrest(opts: PostgrestOptions): Promise<PostgrestS
 
     const body = await readJson(req);
     log.body = body;
-    // Supabase tables have RLS on; with no policy for anon, its writes fail this way.
-    if (log.role === 'anon') {
-      throw pgrst(401, '42501', `new row violates row-level security policy for table "${table}"`);
-    }
+    const write = (res: ServerResponse, text: string, params: unknown[], select: string, prefer: Set<string>, okStatus: number) =>
+      writeAs(role, res, text, params, select, prefer, okStatus);
 
     if (req.method === 'POST') {
       const rows = Array.isArray(body) ? body : [body];
@@ -197,16 +221,18 @@ export async function startPostgrest(opts: PostgrestOptions): Promise<PostgrestS
     throw pgrst(405, 'PGRST117', `Unsupported HTTP method: ${req.method}`);
   }
 
-  /** Runs a write (ending in RETURNING), answering the rows' select= columns under return=representation. */
-  async function write(res: ServerResponse, text: string, params: unknown[], select: string, prefer: Set<string>, okStatus: number) {
-    const [row] = await sql(`WITH _w AS (${text}) SELECT coalesce(json_agg(_s), '[]')::text AS body FROM (SELECT ${select} FROM _w) _s`, params);
+  /** Runs a write (ending in RETURNING) as `role`, answering the rows' select= columns under return=representation. */
+  async function writeAs(role: string, res: ServerResponse, text: string, params: unknown[], select: string, prefer: Set<string>, okStatus: number) {
+    const [row] = await asRole(role, (sql) =>
+      sql(`WITH _w AS (${text}) SELECT coalesce(json_agg(_s), '[]')::text AS body FROM (SELECT ${select} FROM _w) _s`, params),
+    );
     const represent = prefer.has('return=representation');
     res.writeHead(represent || okStatus === 201 ? okStatus : 204, { 'content-type': 'application/json; charset=utf-8' });
     res.end(represent ? (row!.body as string) : undefined);
   }
 
   async function primaryKey(table: string): Promise<string[]> {
-    const rows = await sql(
+    const rows = await catalog(
       `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
         WHERE i.indrelid = ('public.' || quote_ident($1))::regclass AND i.indisprimary`,
       [table],
@@ -241,7 +267,7 @@ export async function startPostgrest(opts: PostgrestOptions): Promise<PostgrestS
     handle(req, res, log).then(
       () => (log.status = res.statusCode),
       (err: unknown) => {
-        const reply = err instanceof Reply ? err : fromPg(err as PgError);
+        const reply = err instanceof Reply ? err : fromPg(err as PgError, log.role === 'anon');
         log.status = reply.status;
         if (res.headersSent || res.destroyed) return;
         const code = (reply.body as { code?: string }).code;
@@ -272,6 +298,7 @@ export async function startPostgrest(opts: PostgrestOptions): Promise<PostgrestS
     async stop() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.end();
     },
   };
 }
@@ -301,13 +328,13 @@ function undefinedColumn(column: string, table: string): Reply {
   return pgrst(400, '42703', `column ${table}.${column} does not exist`);
 }
 
-/** A Postgres error as PostgREST forwards it: the same fields, the status from its code. */
-function fromPg(err: PgError): Reply {
+/** A Postgres error as PostgREST forwards it: the same fields, the status from its code (42501: 401 unauthenticated, 403 otherwise). */
+function fromPg(err: PgError, anon: boolean): Reply {
   const code = err.code ?? '';
   if (!/^[0-9A-Z]{5}$/.test(code)) return pgrst(500, 'PGRSTX00', String(err.message ?? err));
   const status =
     code === '23505' || code === '23503' ? 409
-    : code === '42501' ? 403
+    : code === '42501' ? (anon ? 401 : 403)
     : code === '42P01' || code === '42883' ? 404
     : code.startsWith('08') || code.startsWith('53') ? 503
     : /^(09|25|2D|38|39|3B|40|54|55|57|58|F0|HV|XX|P0)/.test(code) && code !== 'P0001' ? 500

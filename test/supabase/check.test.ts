@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { ServiceError, UsageError } from '../../src/errors.ts';
 import { renderSchema } from '../../src/render/sql.ts';
-import { checkSupabase, createSupabaseClient, keyWarningFor, readNumberRow, supabaseConn } from '../../src/services/supabase.ts';
+import { checkSupabase, createSupabaseClient, keyProblemFor, readNumberRow, supabaseConn } from '../../src/services/supabase.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { startPostgrest } from '../stand-ins/postgrest.ts';
 import { fakeJwt, NUMBER, oneLineError, rig } from './helpers.ts';
@@ -42,25 +42,28 @@ test('a missing table is reported, not thrown; after the schema SQL the check pa
   assert.deepEqual(await checkSupabase(r.conn), { tableMissing: false });
 });
 
-test('an anon JWT or a publishable key gets a warning from its shape; the service_role JWT and sb_secret_ do not', async (t) => {
+test('an anon JWT or a publishable key is refused by its shape, naming what it is, before any request', async (t) => {
   const anon = await fakeJwt('anon');
+  const authed = await fakeJwt('authenticated');
   const service = await fakeJwt('service_role');
-  assert.match(keyWarningFor(anon)!, /anon key.*the service-role \(sb_secret_…\) key is needed/);
-  assert.match(keyWarningFor('sb_publishable_test_not_real')!, /publishable.*the service-role \(sb_secret_…\) key is needed/);
-  assert.equal(keyWarningFor(service), undefined);
-  assert.equal(keyWarningFor('sb_secret_test_not_real'), undefined);
-  assert.equal(keyWarningFor('not.a.jwt'), undefined);
-  assert.ok(!keyWarningFor(anon)!.includes(anon));
+  assert.match(keyProblemFor(anon)!, /is the anon key \(a JWT with role "anon"\), which cannot write the table: paste the secret key/);
+  assert.match(keyProblemFor(authed)!, /is the authenticated key/);
+  assert.match(keyProblemFor('sb_publishable_test_not_real')!, /is a publishable key \(sb_publishable_…\)/);
+  assert.equal(keyProblemFor(service), undefined);
+  assert.equal(keyProblemFor('sb_secret_test_not_real'), undefined);
+  assert.equal(keyProblemFor('not.a.jwt'), undefined);
 
-  // Through the check: the anon key reads fine, and the warning comes back with the result.
+  // The stand-in would accept the anon key (it reads under RLS); the check never sends it.
   const db = await pg.createDatabase();
   await pg.psql(renderSchema(), db);
   const rest = await startPostgrest({ pg, db, anonKey: anon });
   t.after(() => rest.stop());
-  const res = await checkSupabase({ url: rest.url, serviceKey: anon, timeoutMs: 3000 });
-  assert.equal(res.tableMissing, false);
-  assert.match(res.keyWarning ?? '', /service-role/);
-  assert.equal(rest.requests[0]!.role, 'anon');
+  for (const key of [anon, 'sb_publishable_test_not_real']) {
+    const err = await oneLineError(() => checkSupabase({ url: rest.url, serviceKey: key, timeoutMs: 3000 }), UsageError, key);
+    assert.equal(err.exitCode, 2);
+    assert.match(err.message, /^SUPABASE_SERVICE_ROLE_KEY is (the anon|a publishable) key/);
+  }
+  assert.equal(rest.requests.length, 0, 'no request was made with the wrong kind of key');
 });
 
 test('unreachable, timed out and 5xx are one ServiceError line each, naming Supabase and the fix', async (t) => {

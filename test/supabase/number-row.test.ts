@@ -15,7 +15,7 @@ import {
 } from '../../src/services/supabase.ts';
 import type { Values } from '../../src/settings.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
-import { HOSTILE, NUMBER, rig, TABLE_NO_UNIQUE } from './helpers.ts';
+import { HOSTILE, NUMBER, OLD_GRANTS, rig, TABLE_NO_UNIQUE } from './helpers.ts';
 
 let pg: Postgres;
 before(async () => (pg = await startPostgres()));
@@ -41,7 +41,11 @@ test('a fresh table gets one row holding every value; the row is read back', asy
   const values = desired();
   const changes = await run(r.conn, values);
   assert.equal(changes.length, 1);
-  assert.equal(changes[0]!.summary, `database: add ${NUMBER}`);
+  assert.equal(
+    changes[0]!.summary,
+    `database: add ${NUMBER}: name "Sales line"; status "active"; stt_provider "deepgram"; stt_model "nova-2"; ` +
+      'tts_provider "elevenlabs"; tts_voice "Rachel"; llm_provider "openai"; llm_model "gpt-5"',
+  );
   const rows = await r.rows(columns);
   assert.equal(rows.length, 1);
   for (const [key, column] of NUMBER_COLUMNS) assert.equal(rows[0]![column], values[key], column);
@@ -57,7 +61,7 @@ test('a rerun with a new voice updates that row; a rerun with nothing changed pl
   await run(r.conn, desired());
 
   const changed = await run(r.conn, desired({ TTS_VOICE: 'Adam', LLM_MODEL: 'gpt-5-mini' }));
-  assert.equal(changed[0]!.summary, `database: update tts_voice, llm_model for ${NUMBER}`);
+  assert.equal(changed[0]!.summary, `database: update tts_voice, llm_model for ${NUMBER}: tts_voice "Rachel" → "Adam"; llm_model "gpt-5" → "gpt-5-mini"`);
   assert.deepEqual(await r.rows('number, tts_voice, llm_model, name'), [
     { number: NUMBER, tts_voice: 'Adam', llm_model: 'gpt-5-mini', name: 'Sales line' },
   ]);
@@ -93,7 +97,7 @@ test('a row stored as 10 digits is found, updated in place and normalised to E.1
   assert.equal(found?.values.PHONE_NUMBER, NUMBER);
 
   const changes = planNumberRow(r.conn, { PHONE_NUMBER: NUMBER, PHONE_NAME: 'old', TTS_VOICE: 'Rachel' }, found);
-  assert.equal(changes[0]?.summary, `database: update number (to E.164) for ${NUMBER}`);
+  assert.equal(changes[0]?.summary, `database: update number for ${NUMBER}: number "4244851544" → "${NUMBER}"`);
   await changes[0]!.apply();
   assert.deepEqual(await r.rows('id, number, name'), [
     { id: 1, number: NUMBER, name: 'old' },
@@ -104,7 +108,7 @@ test('a row stored as 10 digits is found, updated in place and normalised to E.1
 
 test('a table missing tts_voice: MissingColumnsError with the ALTER line, no row written; after the ALTER a retry works', async (t) => {
   const r = await rig(t, pg, `CREATE TABLE signalwire_phone_numbers (id serial PRIMARY KEY, number text, name text, status text,
-    stt_provider text, stt_model text, tts_provider text, llm_provider text);`);
+    stt_provider text, stt_model text, tts_provider text, llm_provider text);` + OLD_GRANTS);
   const changes = planNumberRow(r.conn, desired(), await readNumberRow(r.conn, NUMBER));
   let caught: unknown;
   try {
@@ -116,6 +120,7 @@ test('a table missing tts_voice: MissingColumnsError with the ALTER line, no row
   assert.deepEqual(caught.columns, ['tts_voice', 'llm_model']);
   assert.ok(caught.sql.includes('ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS tts_voice text;'), caught.sql);
   assert.ok(caught.sql.includes('ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS llm_model text;'), caught.sql);
+  assert.ok(caught.sql.includes('GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE signalwire_phone_numbers TO service_role;'), 'the grant lines come with it');
   assert.doesNotMatch(caught.message, /[\r\n]/);
   assert.equal(caught.exitCode, 2);
   assert.deepEqual(await r.rows(), [], 'no partial row');

@@ -114,12 +114,61 @@ test('unknown table 404 PGRST205; unknown column: 400 PGRST204 on write, 400 427
   assert.deepEqual(await r.rows(), [], 'nothing was written');
 });
 
-test('the anon key reads, and its writes fail as row-level security makes them', async (t) => {
+test('each request runs as the key\'s role: a table created by postgres is granted to nobody (403 42501, PostgREST\'s shape)', async (t) => {
+  const r = await rig(t, pg, `CREATE TABLE ${T} (id serial PRIMARY KEY, number text, name text);`);
+  const sb = await createSupabaseClient(r.conn);
+  const read = await sb.from(T).select('*').limit(0);
+  assert.equal(read.status, 403);
+  assert.deepEqual(read.error, { code: '42501', details: null, hint: null, message: `permission denied for table ${T}` });
+  const write = await sb.from(T).insert({ number: NUMBER });
+  assert.equal(write.status, 403);
+  assert.equal(write.error?.code, '42501');
+  assert.equal(r.rest.requests.at(-1)!.role, 'service_role');
+
+  // The table's grant (the sequence too, for the serial id) lets the service role in.
+  await pg.psql(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${T} TO service_role;`, r.db);
+  const noSequence = await sb.from(T).insert({ number: NUMBER });
+  assert.equal(noSequence.error?.code, '42501');
+  assert.match(noSequence.error?.message ?? '', /permission denied for sequence/);
+  await pg.psql('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO service_role;', r.db);
+  assert.equal((await sb.from(T).insert({ number: NUMBER })).status, 201);
+  assert.deepEqual(await r.rows('number'), [{ number: NUMBER }]);
+});
+
+test('the schema: service_role reads and writes (it bypasses RLS); anon can read nothing and write nothing', async (t) => {
   const r = await rig(t, pg, renderSchema());
-  const sb = await createSupabaseClient({ ...r.conn, serviceKey: r.rest.anonKey });
-  assert.deepEqual((await sb.from(T).select('*')).data, []);
-  const res = await sb.from(T).insert({ number: NUMBER });
-  assert.equal(res.status, 401);
-  assert.equal(res.error?.code, '42501');
-  assert.deepEqual(await r.rows(), []);
+  const service = await createSupabaseClient(r.conn);
+  assert.equal((await service.from(T).insert({ number: NUMBER, name: 'Proj line' })).status, 201);
+  assert.equal((await service.from('interactions').insert({ phone_number: NUMBER })).status, 201);
+  assert.deepEqual((await service.from(T).select('number,name')).data, [{ number: NUMBER, name: 'Proj line' }]);
+
+  const anon = await createSupabaseClient({ ...r.conn, serviceKey: r.rest.anonKey });
+  for (const table of [T, 'interactions']) {
+    const read = await anon.from(table).select('*');
+    assert.equal(read.status, 401, `${table}: anon is not granted`);
+    assert.equal(read.error?.code, '42501');
+    assert.equal(read.data, null);
+  }
+  const write = await anon.from(T).insert({ number: '+15550001111' });
+  assert.equal(write.status, 401);
+  assert.equal(write.error?.code, '42501');
+
+  // Even granted (an older project's default), RLS without a policy shows anon no row and refuses its writes.
+  await pg.psql(`GRANT ALL ON ${T} TO anon;`, r.db);
+  assert.deepEqual((await anon.from(T).select('*')).data, []);
+  const rls = await anon.from(T).insert({ number: '+15550001111' });
+  assert.equal(rls.status, 401);
+  assert.match(rls.error?.message ?? '', /row-level security/);
+  assert.deepEqual(await r.rows('number'), [{ number: NUMBER }]);
+});
+
+test('an older project\'s table (granted to every API role, RLS off) stays readable by anon, as it was', async (t) => {
+  const r = await rig(t, pg, TABLE_NO_UNIQUE + `INSERT INTO ${T} (number) VALUES ('${NUMBER}');`);
+  const anon = await createSupabaseClient({ ...r.conn, serviceKey: r.rest.anonKey });
+  assert.deepEqual((await anon.from(T).select('number')).data, [{ number: NUMBER }]);
+  // After the schema (grants + RLS), anon sees nothing; service_role still everything.
+  await pg.psql(renderSchema(), r.db);
+  assert.deepEqual((await anon.from(T).select('number')).data, []);
+  const service = await createSupabaseClient(r.conn);
+  assert.deepEqual((await service.from(T).select('number')).data, [{ number: NUMBER }]);
 });
