@@ -214,9 +214,12 @@ function replaceValue(text: string, n: Normalised, a: Assignment, encoded: strin
   const lineEnd = a.valueEnd + (rest.search(LINE_END) < 0 ? rest.length : rest.search(LINE_END));
   const tail = norm.slice(a.valueEnd, lineEnd);
   const hash = tail.indexOf('#');
-  const gap = hash < 0 ? tail : tail.slice(0, hash);
+  // An unquoted value's match takes the spaces before its `# comment`: they belong to the gap, not the value.
+  const blank = a.raw.trim() === '';
+  const trail = /[^\S\n]*$/.exec(a.raw)![0];
+  const lead = blank ? '' : /^[^\S\n]*/.exec(a.raw)![0];
+  const gap = trail + (hash < 0 ? tail : tail.slice(0, hash));
   const comment = hash < 0 ? '' : tail.slice(hash);
-  const lead = /^[^\S\n]*/.exec(a.raw)![0];
   let value: string;
   let insertAt = -1;
   let above = '';

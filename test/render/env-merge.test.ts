@@ -84,3 +84,9 @@ test('the plan line shows old → new per key, secrets masked', () => {
   assert.equal(line, 'add LIVEKIT_URL "wss://x.livekit.cloud"; update AGENT_NAME "old" → "inbound-agent", LIVEKIT_API_SECRET sec…89 → new…ij');
   assert.ok(!line.includes('secretvalue') && !line.includes('newsecret-abc'));
 });
+
+test('the spacing before an inline comment is kept; a # straight after a value gets one space (python-dotenv would read it)', () => {
+  assert.equal(mergeEnv('A=old   # c\n', { A: 'new' }).text, 'A=new   # c\n');
+  assert.equal(mergeEnv('A = x  \n', { A: 'new' }).text, 'A = new  \n');
+  assert.equal(mergeEnv('A=x#c\n', { A: 'new' }).text, 'A=new #c\n');
+});
