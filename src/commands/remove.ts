@@ -6,6 +6,7 @@ import { CancelledError, UsageError } from '../errors.js';
 import { applyPlan } from '../plan.js';
 import { setPhase, SIGNAL_EXIT, stopMessage } from '../steps/interrupt.js';
 import { answer, clack, err, out } from '../ui.js';
+import { lockProject } from '../services/lock.js';
 
 export async function run(ctx: Context): Promise<number> {
   const v = ctx.values;
@@ -16,6 +17,16 @@ export async function run(ctx: Context): Promise<number> {
     trunkName: v.LIVEKIT_SIP_TRUNK_NAME ?? 'create-sip-inbound',
     ruleName: v.LIVEKIT_SIP_RULE_NAME ?? 'create-sip-inbound',
   };
+  // One run at a time changes a project (a dry run changes nothing, so it never waits).
+  const lock = ctx.dryRun ? undefined : await lockProject(ctx.envFile);
+  try {
+    return await removeNumber(ctx, conn, target);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function removeNumber(ctx: Context, conn: { url: string; apiKey: string; apiSecret: string }, target: { number: string; trunkName: string; ruleName: string }): Promise<number> {
   const { observeLiveKit, planRemoveNumber } = await import('../services/livekit.js');
   const changes = planRemoveNumber(conn, target, await observeLiveKit(conn, target));
   const say = (text: string) => (ctx.json ? undefined : out(text));

@@ -5,7 +5,7 @@ import { apply, confirmPlan, showPlan } from '../steps/apply.js';
 import { runCheckStep } from '../steps/check.js';
 import { askLiveKit } from '../steps/livekit.js';
 import { askNumber } from '../steps/number.js';
-import { showOutput } from '../steps/output.js';
+import { showOutput, SWML_FILE } from '../steps/output.js';
 import { buildPlan } from '../steps/plan.js';
 import { createSession, type Session } from '../steps/session.js';
 import { askSignalWire } from '../steps/signalwire.js';
@@ -14,10 +14,15 @@ import { askSupabase } from '../steps/supabase.js';
 import { summary } from '../steps/summary.js';
 import { onInterrupt, setPhase } from '../steps/interrupt.js';
 import { printJson } from '../steps/json.js';
-import { humanToStderr } from '../ui.js';
+import { humanToStderr, out } from '../ui.js';
+import { dirname, join } from 'node:path';
+import { lockProject } from '../services/lock.js';
+import { tightenSecretFiles } from '../services/env-file.js';
 
 export async function run(ctx: Context): Promise<number> {
   if (ctx.json) humanToStderr(); // stdout carries only the JSON result
+  // One run at a time changes a project (a dry run changes nothing, so it never waits).
+  const lock = ctx.dryRun ? undefined : await lockProject(ctx.envFile);
   const s = createSession(ctx);
   const interrupt = onInterrupt();
   try {
@@ -30,6 +35,8 @@ export async function run(ctx: Context): Promise<number> {
     showPlan(s, plan.changes); //                         4. the plan
     if (ctx.dryRun) return finish(s, plan.changes, 'Dry run: nothing was changed.');
     if (!(await confirmPlan(s, plan.changes))) throw new CancelledError('Nothing was changed.');
+    // .env and the saved SWML hold secrets: owner-only, even when nothing else changes.
+    for (const line of tightenSecretFiles([ctx.envFile, join(dirname(ctx.envFile), SWML_FILE)])) out(`✔ ${line}`);
     setPhase('applying');
     await apply(s, plan.changes); //                      5. apply, in order
     setPhase('applied');
@@ -38,6 +45,7 @@ export async function run(ctx: Context): Promise<number> {
     return finish(s, plan.changes, passed ? 'Done.' : 'Set up, but the check found a problem (above).', passed ? 0 : 1);
   } finally {
     interrupt.dispose();
+    lock?.release();
   }
 }
 

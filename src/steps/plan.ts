@@ -1,6 +1,6 @@
 // The plan: desired state vs what exists, as one list of changes (.env, LiveKit, SignalWire, database).
 import { parse } from 'dotenv';
-import { mergeEnv } from '../render/env.js';
+import { describeEnvChanges, mergeEnv } from '../render/env.js';
 import { swmlTargetFor } from '../swml-target.js';
 import { orderForLogin, type Change } from '../plan.js';
 import { NUMBER_KEYS, SETTINGS, type Setting, type SettingKey, type Values } from '../settings.js';
@@ -53,14 +53,15 @@ export function envUpdates(s: Session): Record<string, string> {
 }
 
 function envChange(s: Session): { change?: Change; text: string } {
-  const { text, diff } = mergeEnv(s.ctx.envFileText, envUpdates(s));
+  const { text, diff } = mergeEnv(s.ctx.envFileText, envUpdates(s), { file: s.ctx.envFile });
   if (!diff.added.length && !diff.updated.length) return { text };
-  const parts = [diff.added.length && `add ${diff.added.join(', ')}`, diff.updated.length && `update ${diff.updated.join(', ')}`].filter(Boolean);
+  // Old → new per key so the plan can be proof-read; secrets (by their name or an alias) masked.
+  const secret = new Set((SETTINGS as readonly Setting[]).filter((d) => d.secret).flatMap((d) => [d.key, ...(d.aliases ?? [])]));
   return {
     text,
     change: {
       target: 'env',
-      summary: `${s.ctx.envFile}: ${parts.join('; ')}`,
+      summary: `${s.ctx.envFile}: ${describeEnvChanges(diff, (k) => secret.has(k))}`,
       apply: async () => {
         const { writeEnvFile } = await import('../services/env-file.js');
         writeEnvFile(s.ctx.envFile, text);

@@ -309,7 +309,8 @@ test('a .env without the SIP login takes the trunk\'s login back instead of maki
 
   const r = await runCli(['--yes', '--number', NUMBER, '--no-check'], { cwd, env });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /\.env: add LIVEKIT_SIP_USERNAME, LIVEKIT_SIP_PASSWORD/);
+  assert.match(r.stdout, /\.env: add LIVEKIT_SIP_USERNAME "[^"]+", LIVEKIT_SIP_PASSWORD \S+…\S+/);
+  assert.ok(!r.stdout.includes(login.pass!), 'the password shows only masked');
   assert.doesNotMatch(r.stdout, /LiveKit trunk/, 'the trunk is left as it is');
   const after2 = [...w.livekit.trunks.values()][0]!;
   assert.deepEqual({ user: after2.authUsername, pass: after2.authPassword }, login);

@@ -30,11 +30,19 @@ test('an existing .env comes back byte-identical except the changed keys', () =>
   });
   const expected = EXISTING.replace('wss://old.livekit.cloud', 'wss://new.livekit.cloud').replace('https://abc.supabase.co', 'https://xyz.supabase.co');
   assert.equal(text, expected);
-  assert.deepEqual(diff, { added: [], updated: ['LIVEKIT_URL', 'SUPABASE_URL'], unchanged: ['LIVEKIT_API_KEY', 'TRAILING'] });
+  assert.deepEqual(diff, {
+    added: [],
+    updated: ['LIVEKIT_URL', 'SUPABASE_URL'],
+    unchanged: ['LIVEKIT_API_KEY', 'TRAILING'],
+    changes: [
+      { key: 'LIVEKIT_URL', from: 'wss://old.livekit.cloud', to: 'wss://new.livekit.cloud' },
+      { key: 'SUPABASE_URL', from: 'https://abc.supabase.co', to: 'https://xyz.supabase.co' },
+    ],
+  });
 });
 
 test('new keys are appended under a header, keeping CRLF line endings; dotenv reads every value back', () => {
-  const values = { AGENT_NAME: 'inbound-agent', LIVEKIT_SIP_PASSWORD: `p#ss 'w"d`, NOTE: 'two\nlines' };
+  const values = { AGENT_NAME: 'inbound-agent', LIVEKIT_SIP_PASSWORD: `p4ss 'w"d`, NOTE: 'two\nlines' };
   const { text, diff } = mergeEnv(EXISTING, values);
   assert.ok(text.startsWith(EXISTING), 'existing text untouched');
   assert.ok(text.includes(`\r\n${NEW_KEYS_HEADER}\r\n`));
