@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { AGENT_DIR, requireInstalled } from './paths.ts';
-import { startService, waitUntil, type Service } from './processes.ts';
+import { freeTcpPort, startService, waitUntil, type Service } from './processes.ts';
 
 export interface AgentWorker {
   agentName: string | undefined;
@@ -26,6 +26,8 @@ export async function startAgent(lk: { url: string; apiKey: string; apiSecret: s
     LIVEKIT_API_KEY: lk.apiKey,
     LIVEKIT_API_SECRET: lk.apiSecret,
     LIVEKIT_AGENT_NAME: agentName ?? '',
+    // Its health server: without a port of its own it takes 8081, and a second worker could not start.
+    AGENT_HTTP_PORT: String(await freeTcpPort()),
     NO_COLOR: '1',
   };
   const service = startService(`agent ${agentName ?? '(automatic)'}`, process.execPath, [join(AGENT_DIR, 'worker.mjs'), 'start'], { env, log: join(dir, 'agent.log'), cwd: AGENT_DIR });
