@@ -3,7 +3,7 @@
 // a BYE after holdMs or on hangup(). The login goes into the scenario file (mode 0600, removed after the
 // call), never into argv. The SIP answer is read from SIPp's message trace.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createConnection } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
@@ -66,7 +66,8 @@ export const realSipDialer: SipDialer = async (d: SipDial): Promise<SipAnswer> =
   const audioFile = join(dir, 'tone.ulaw');
   writeFileSync(audioFile, tone());
   const scenarioFile = join(dir, 'call.xml');
-  writeFileSync(scenarioFile, scenario({ ...target, from, login, holdMs: d.holdMs, audioFile }), { mode: 0o600 });
+  const answeredFlag = join(dir, 'answered');
+  writeFileSync(scenarioFile, scenario({ ...target, from, login, holdMs: d.holdMs, audioFile, answeredFlag }), { mode: 0o600 });
   const trace = join(dir, 'messages.log');
   const callId = `csi-${randomBytes(8).toString('hex')}`;
   const localPort = await freeTcpUdpPort();
@@ -102,21 +103,11 @@ export const realSipDialer: SipDialer = async (d: SipDial): Promise<SipAnswer> =
     exited = true;
   });
 
-  // The final answer to our INVITE: a 407 that we answer with the digest is not final.
-  let final: Response | undefined;
-  for (;;) {
-    const invites = responses(read()).filter((r) => r.method === 'INVITE' && r.code >= 200);
-    const last = invites.at(-1);
-    if (last && !(last.code === 407 && login && invites.length === 1 && !exited)) {
-      final = last;
-      break;
-    }
-    if (exited) {
-      final = responses(read()).filter((r) => r.method === 'INVITE' && r.code >= 200).at(-1);
-      break;
-    }
-    await sleep(25);
-  }
+  // Answered: the scenario touches a file at once (SIPp's message trace is written late). Refused: SIPp
+  // ends, and its trace, complete by then, holds the final response to our INVITE.
+  while (!exited && !existsSync(answeredFlag)) await sleep(25);
+  const finals = () => responses(read()).filter((r) => r.method === 'INVITE' && r.code >= 200);
+  const final: Response | undefined = existsSync(answeredFlag) ? (finals().find((r) => r.code < 300) ?? { code: 200, reason: 'OK', method: 'INVITE' }) : finals().at(-1);
 
   const ended = exit.then(() => rmSync(dir, { recursive: true, force: true }));
   if (!final) {
@@ -129,7 +120,7 @@ export const realSipDialer: SipDialer = async (d: SipDial): Promise<SipAnswer> =
     reason: final.reason,
     ended,
     async hangup() {
-      if (!exited && final.code >= 200 && final.code < 300) await sendInfo(localPort, target.transport, callId, from, target.user).catch(() => {});
+      if (!exited && final.code < 300) await sendInfo(localPort, target.transport, callId, from, target.user).catch(() => {});
       const done = await Promise.race([ended.then(() => true), sleep(5000).then(() => false)]);
       if (!done) await sipp.stop();
       await ended;

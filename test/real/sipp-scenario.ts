@@ -14,6 +14,8 @@ export interface ScenarioInput {
   holdMs: number;
   /** Raw 8 kHz mu-law audio for rtp_stream. */
   audioFile: string;
+  /** Created (empty) the moment the call is answered: SIPp's message trace is buffered, this is not. */
+  answeredFlag: string;
 }
 
 // SIPp reads [ ] as its keywords and the text sits in CDATA: only plain characters go in.
@@ -26,6 +28,7 @@ export function assertSafe(what: string, value: string): void {
 export function scenario(s: ScenarioInput): string {
   assertSafe('the dialled user', s.user);
   assertSafe('the caller', s.from);
+  assertSafe('the scenario directory', s.answeredFlag.replace(/\//g, ''));
   if (s.login) {
     assertSafe('the SIP username', s.login.username);
     assertSafe('the SIP password', s.login.password);
@@ -67,8 +70,9 @@ export function scenario(s: ScenarioInput): string {
   const answered = `
     <recv response="200" rrs="true" next="answered">
       <action>
-        <ereg regexp="tag=([^;> ]+)" search_in="hdr" header="To:" assign_to="totag_all,totag"/>
-        <ereg regexp="([0-9]+)" search_in="hdr" header="CSeq:" assign_to="cseq_all,cseq"/>
+        <ereg regexp="tag=[^;> ]+" search_in="hdr" header="To:" assign_to="totag"/>
+        <ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" assign_to="cseq"/>
+        <exec command="touch ${s.answeredFlag}"/>
       </action>
     </recv>`;
   const login = s.login;
@@ -107,7 +111,7 @@ export function scenario(s: ScenarioInput): string {
       ACK ${ruri} SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
       ${fromHdr}
-      ${toHdr};tag=[$totag]
+      ${toHdr};[$totag]
       Call-ID: [call_id]
       CSeq: [$cseq] ACK
       Max-Forwards: 70
@@ -116,8 +120,8 @@ export function scenario(s: ScenarioInput): string {
   </send>
   <nop><action><exec rtp_stream="${s.audioFile},-1,0"/></action></nop>
 
-  <recv request="INFO" optional="true" next="hangup"/>
-  <recv request="BYE" timeout="${Math.max(1, Math.round(s.holdMs))}" ontimeout="hangup"/>
+  <recv request="INFO" optional="true" timeout="${Math.max(1, Math.round(s.holdMs))}" ontimeout="hangup" next="hangup"/>
+  <recv request="BYE"/>
   <send>
     <![CDATA[
       SIP/2.0 200 OK
@@ -138,7 +142,7 @@ export function scenario(s: ScenarioInput): string {
       BYE ${ruri} SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
       ${fromHdr}
-      ${toHdr};tag=[$totag]
+      ${toHdr};[$totag]
       Call-ID: [call_id]
       CSeq: 10 BYE
       Max-Forwards: 70
