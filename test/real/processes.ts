@@ -37,7 +37,7 @@ function killGroup(c: ChildProcess, signal: NodeJS.Signals) {
 const GUARD = 'p=$1; shift; "$@" & c=$!; trap \'kill -TERM $c 2>/dev/null; wait $c; exit\' TERM INT; ' +
   'while kill -0 $p 2>/dev/null && kill -0 $c 2>/dev/null; do sleep 0.5; done; kill -TERM $c 2>/dev/null; wait $c';
 
-export function startService(name: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; log: string; cwd?: string }): Service {
+export function startService(name: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; log: string; cwd?: string; keepAlive?: boolean }): Service {
   hookExit();
   const out = createWriteStream(opts.log, { flags: 'a' });
   const child = spawn('sh', ['-c', GUARD, 'guard', String(process.pid), cmd, ...args], {
@@ -56,8 +56,8 @@ export function startService(name: string, cmd: string, args: string[], opts: { 
       resolve(code);
     }),
   );
-  // Do not keep the test process alive for a helper's sake.
-  child.unref();
+  // A server does not keep this process alive for its own sake; a call (keepAlive) does until it ends.
+  if (!opts.keepAlive) child.unref();
   return {
     name,
     child,

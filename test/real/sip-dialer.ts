@@ -90,7 +90,7 @@ export const realSipDialer: SipDialer = async (d: SipDial): Promise<SipAnswer> =
     // A call that hangs cannot outlive its hold time by much.
     '-timeout', `${Math.ceil(d.holdMs / 1000) + 60}s`,
   ];
-  const sipp = startService('sipp', which('sipp'), args, { log: join(dir, 'sipp.log'), cwd: dir });
+  const sipp = startService('sipp', which('sipp'), args, { log: join(dir, 'sipp.log'), cwd: dir, keepAlive: true });
   const read = () => {
     try {
       return readFileSync(trace, 'utf8');
