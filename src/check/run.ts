@@ -61,7 +61,7 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
     api = await liveKitApi(conn);
     await loadKinds();
     try {
-      lk = await liveKitHops(api, conn, values);
+      lk = await liveKitHops(conn, values);
       lk.hops.forEach(add);
     } catch (err) {
       add({ ...LIVEKIT_HOP, ok: false, detail: oneLine(err, values), fix: 'check LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET' });
