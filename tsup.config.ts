@@ -16,6 +16,9 @@ export default defineConfig({
   sourcemap: false,
   noExternal: [/.*/],
   define: { __VERSION__: JSON.stringify(pkg.version) },
+  // The metafile names every bundled input; from it the build writes THIRD_PARTY_NOTICES (it is not shipped).
+  metafile: true,
+  onSuccess: 'node scripts/third-party-notices.mjs',
   // Bundled CommonJS dependencies (ws, jose…) call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Plain JavaScript on purpose: it must run (and refuse politely) on Node versions the bundle does not support.
-const [major] = process.versions.node.split('.').map(Number);
-if (major < 20) {
-  console.error(`create-sip-inbound needs Node.js 20 or newer; this is ${process.version}. Install a current Node.js and run it again.`);
+// 20.12 is the first 20.x with util.styleText, which the bundled prompts call at the first question.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 12)) {
+  console.error(`create-sip-inbound needs Node.js 20.12 or newer; this is Node.js ${process.versions.node}. Install a current Node.js (22 LTS, say) and run it again.`);
   process.exit(2);
 }
 import('../dist/cli.js').then(

@@ -46,7 +46,7 @@ export function resolveConfig(input: ResolveInput): Resolved {
     const names = [s.key, ...(s.aliases ?? [])];
     const found = pick(input.flags[key], 'flag') ?? pickNames(input.env, 'env') ?? pickNames(fromFile, 'env-file');
     if (found) {
-      const r = check(s, found.raw);
+      const r = check(s, found.raw, values);
       if (!r.ok) {
         const where = found.source === 'flag' ? `--${s.flag}` : found.source === 'env' ? `${found.name}` : `${found.name} in ${input.envFile}`;
         problems.push(`${where}: ${r.problem}`);

@@ -2,7 +2,7 @@
 // UsageError whose one line names the flag and variable and says what a good value looks like.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { UsageError } from './errors.js';
-import type { Setting } from './settings.js';
+import type { Setting, Values } from './settings.js';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -11,8 +11,11 @@ export function describe(s: Setting): string {
   return `--${s.flag} (${s.key})`;
 }
 
-/** Returns the problem with `raw` for this setting, or the normalised value. */
-export function check(s: Setting, raw: string): { ok: true; value: string } | { ok: false; problem: string } {
+/**
+ * Returns the problem with `raw` for this setting, or the normalised value. `others` are the settings known
+ * so far, for a problem only they reveal (the SIP domain set to LIVEKIT_URL's host).
+ */
+export function check(s: Setting, raw: string, others: Values = {}): { ok: true; value: string } | { ok: false; problem: string } {
   const v = raw.trim();
   const fail = (problem: string) => ({ ok: false as const, problem });
   switch (s.kind) {
@@ -64,15 +67,42 @@ export function check(s: Setting, raw: string): { ok: true; value: string } | { 
       return fail(`"${value}" must be a bare host without a scheme or "sip:", e.g. abc123xyz.sip.livekit.cloud`);
     if (value.includes('@')) return fail(`"${value}" must be a bare host without a user part, e.g. abc123xyz.sip.livekit.cloud`);
     const m = /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)(:(\d{1,5}))?$/.exec(value);
+    if (/^p_[a-z0-9]+\.sip\.livekit\.cloud(:\d+)?$/i.test(value))
+      return fail(`"${value}": remove the "p_" of the project id, e.g. ${value.slice(2).toLowerCase()} (LiveKit Cloud → Settings → Project → SIP URI)`);
     if (!m || (m[6] !== undefined && (Number(m[6]) < 1 || Number(m[6]) > 65535)))
       return fail(`"${value}" is not a host name, e.g. abc123xyz.sip.livekit.cloud`);
-    return { ok: true as const, value: value.toLowerCase() };
+    const name = m[1]!.toLowerCase();
+    const cloud = cloudSipProblem(name, others.LIVEKIT_URL);
+    return cloud ? fail(cloud) : { ok: true as const, value: value.toLowerCase() };
+  }
+}
+
+const CLOUD_SIP_SHAPE = 'LiveKit Cloud SIP hosts are <project id without "p_">.sip.livekit.cloud, e.g. abc123xyz.sip.livekit.cloud (LiveKit Cloud → Settings → Project → SIP URI)';
+
+/**
+ * On LiveKit Cloud the SIP URI host is `<project id>.sip.livekit.cloud`; any other `*.livekit.cloud` host
+ * (the project URL's, or the guide's `sip-abc.livekit.cloud`) takes no SIP calls. Other hosts are self-hosted.
+ */
+function cloudSipProblem(host: string, liveKitUrl: string | undefined): string | undefined {
+  if (host !== 'livekit.cloud' && !host.endsWith('.livekit.cloud')) return undefined;
+  if (/^[a-z0-9-]+\.sip\.livekit\.cloud$/.test(host)) return undefined;
+  if (liveKitUrl && hostOf(liveKitUrl) === host) return `"${host}" is the host of LIVEKIT_URL, not the SIP URI host: ${CLOUD_SIP_SHAPE}`;
+  if (/^sip-[a-z0-9-]+\.livekit\.cloud$/.test(host)) return `"${host}" is not a LiveKit Cloud SIP host (the setup guide's form is out of date): ${CLOUD_SIP_SHAPE}`;
+  if (/^[a-z0-9-]+\.livekit\.cloud$/.test(host)) return `"${host}" looks like a LiveKit project URL's host, not the SIP URI host: ${CLOUD_SIP_SHAPE}`;
+  return `"${host}" is not a LiveKit Cloud SIP host: ${CLOUD_SIP_SHAPE}`;
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
   }
 }
 
 /** Normalises a value or throws a one-line UsageError naming the setting. */
-export function validate(s: Setting, raw: string): string {
-  const r = check(s, raw);
+export function validate(s: Setting, raw: string, others: Values = {}): string {
+  const r = check(s, raw, others);
   if (r.ok) return r.value;
   throw new UsageError(`${describe(s)}: ${r.problem}`);
 }

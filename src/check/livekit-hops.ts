@@ -1,15 +1,18 @@
-// Hops: LiveKit answers with this key; an inbound trunk holds the number exactly in E.164; a dispatch rule
-// covers that trunk and dispatches the agent the worker registers (FACTS.md: a named worker is only
-// dispatched explicitly, an unnamed one joins every room).
+// Hops: LiveKit answers with this key; an inbound trunk serves the number; a dispatch rule dispatches its
+// calls to the agent the worker registers (FACTS.md: a named worker is only dispatched explicitly, an
+// unnamed one joins every room). Which trunk and which rule is the LiveKit service's judgement (trunkFor,
+// ruleFor), the same the setup plans with: the two cannot disagree.
 import type { SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
+import { DEFAULT_NAME, describeHolding, observeLiveKit, ruleFor, trunkFor } from '../services/livekit.js';
+import { normalizeNumber } from '../services/sip-number.js';
 import type { Values } from '../settings.js';
 import { toE164 } from '../validate.js';
-import { liveKitProblem, type LiveKitApi } from './livekit-api.js';
+import { liveKitProblem } from './livekit-api.js';
 import type { Hop, LiveKitConn } from './types.js';
 
 export const LIVEKIT_HOP = { id: 'livekit', title: 'LiveKit reachable, key valid' } as const;
 export const TRUNK_HOP = { id: 'trunk', title: 'Inbound trunk holds the number' } as const;
-export const RULE_HOP = { id: 'rule', title: 'Dispatch rule covers the trunk' } as const;
+export const RULE_HOP = { id: 'rule', title: 'Dispatch rule covers the number' } as const;
 
 export interface LiveKitFindings {
   hops: Hop[];
@@ -26,24 +29,24 @@ export interface LiveKitFindings {
 
 export const DEFAULT_ROOM_PREFIX = 'sip-';
 
-export async function liveKitHops(api: LiveKitApi, conn: LiveKitConn, values: Values): Promise<LiveKitFindings> {
+export async function liveKitHops(conn: LiveKitConn, values: Values): Promise<LiveKitFindings> {
   const e164 = values.PHONE_NUMBER!;
   const found: LiveKitFindings = { hops: [], ruleAgents: [], roomPrefix: DEFAULT_ROOM_PREFIX };
   const skip = (hop: { id: string; title: string }, why: string): Hop => ({ ...hop, ok: false, skipped: true, detail: why });
 
-  let trunks: SIPInboundTrunkInfo[];
+  let state: Awaited<ReturnType<typeof observeLiveKit>>;
   try {
-    trunks = await api.sip.listSipInboundTrunk();
+    state = await observeLiveKit(conn, { number: e164, trunkName: trunkNameOf(values), ruleName: values.LIVEKIT_SIP_RULE_NAME ?? DEFAULT_NAME });
   } catch (err) {
-    const p = liveKitProblem(err, conn, 'listing inbound trunks');
+    const p = liveKitProblem(err, conn, 'listing inbound trunks and dispatch rules');
     found.hops.push({ ...LIVEKIT_HOP, ok: false, detail: p.detail, fix: p.fix });
     found.hops.push(skip(TRUNK_HOP, 'needs LiveKit'), skip(RULE_HOP, 'needs LiveKit'));
     return found;
   }
   found.hops.push({ ...LIVEKIT_HOP, ok: true, detail: `${conn.url} accepted the key` });
-  found.trunks = trunks;
+  found.trunks = state.trunks;
 
-  const trunkHop = checkTrunk(trunks, values);
+  const trunkHop = checkTrunk(state.trunks, values);
   found.hops.push(trunkHop.hop);
   if (!trunkHop.trunk) {
     found.hops.push(skip(RULE_HOP, 'needs a trunk holding the number'));
@@ -51,16 +54,8 @@ export async function liveKitHops(api: LiveKitApi, conn: LiveKitConn, values: Va
   }
   found.trunk = trunkHop.trunk;
 
-  let rules: SIPDispatchRuleInfo[];
-  try {
-    rules = await api.sip.listSipDispatchRule();
-  } catch (err) {
-    const p = liveKitProblem(err, conn, 'listing dispatch rules');
-    found.hops.push({ ...RULE_HOP, ok: false, detail: p.detail, fix: p.fix });
-    return found;
-  }
-  found.rules = rules;
-  const r = checkRule(rules, trunkHop.trunk, e164, values.AGENT_NAME);
+  found.rules = state.rules;
+  const r = checkRule(state.rules, trunkHop.trunk, e164, values.AGENT_NAME, values.LIVEKIT_SIP_RULE_NAME ?? DEFAULT_NAME);
   found.hops.push(r.hop);
   if (r.rule) {
     found.rule = r.rule;
@@ -70,39 +65,44 @@ export async function liveKitHops(api: LiveKitApi, conn: LiveKitConn, values: Va
   return found;
 }
 
+const trunkNameOf = (values: Values) => values.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME;
+
 export function checkTrunk(trunks: SIPInboundTrunkInfo[], values: Values): { hop: Hop; trunk?: SIPInboundTrunkInfo } {
   const e164 = values.PHONE_NUMBER!;
-  const ourName = values.LIVEKIT_SIP_TRUNK_NAME ?? 'create-sip-inbound';
-  const holding = trunks.filter((t) => t.numbers.includes(e164));
+  const ourName = trunkNameOf(values);
+  const j = trunkFor(trunks, e164, ourName);
   const title = `Inbound trunk holds ${e164}`;
   const fail = (detail: string, fix: string) => ({ hop: { ...TRUNK_HOP, title, ok: false, detail, fix } });
 
-  if (!holding.length) {
-    // LiveKit compares the called number as text: "14244851544" or "+1 424 485 1544" on a trunk never matches.
-    const near = trunks.find((t) => t.numbers.some((n) => n !== e164 && toE164(n) === e164));
-    if (near) {
-      const as = near.numbers.find((n) => toE164(n) === e164)!;
+  if (j.holding.length > 1)
+    return fail(
+      `${e164} is on ${j.holding.length} inbound trunks (${describeHolding(j.holding, e164)}); LiveKit cannot tell which one a call belongs to ("Multiple SIP Trunks matched")`,
+      'take the number off all but one trunk (LiveKit Cloud → Telephony → SIP trunks), then rerun',
+    );
+  const trunk = j.serving;
+  if (!trunk) {
+    // A form LiveKit does not normalise to ours ("(424) 485-1544" reads as +4244851544) is a near miss worth naming.
+    const near = trunks.flatMap((t) => t.numbers.filter((n) => toE164(n) === e164).map((n) => ({ t, n })))[0];
+    if (near)
       return fail(
-        `trunk "${near.name}" holds it as "${as}", and LiveKit matches the called number exactly`,
-        `replace "${as}" with ${e164} on the trunk: rerun npx create-sip-inbound, or lk sip inbound update`,
+        `trunk "${near.t.name}" holds it as "${near.n}", which LiveKit reads as "${normalizeNumber(near.n)}", not ${e164}`,
+        `replace "${near.n}" with ${e164} on the trunk: rerun npx create-sip-inbound, or lk sip inbound update`,
       );
-    }
-    const ours = trunks.find((t) => t.name === ourName);
+    const ours = j.ours;
     const where = ours
       ? `trunk "${ours.name}" holds ${ours.numbers.length ? ours.numbers.join(', ') : 'no numbers'}`
       : `${trunks.length} inbound trunk${trunks.length === 1 ? '' : 's'}, none named "${ourName}"`;
-    return fail(
-      `no inbound trunk holds ${e164} (${where}); calls get "404 No trunk found"`,
-      `rerun npx create-sip-inbound --number ${e164} to put the number on the trunk`,
-    );
+    const fallback = j.catchAll
+      ? `calls go to trunk "${j.catchAll.name || j.catchAll.sipTrunkId}", which holds no numbers and takes any`
+      : 'calls get "404 No trunk found"';
+    return fail(`no inbound trunk holds ${e164} (${where}); ${fallback}`, `rerun npx create-sip-inbound --number ${e164} to put the number on the trunk`);
   }
 
-  const trunk = holding.find((t) => t.name === ourName) ?? holding[0]!;
   const auth = authMismatch(trunk, values);
   if (auth) return { hop: { ...TRUNK_HOP, title, ok: false, detail: auth, fix: 'rerun npx create-sip-inbound so the trunk and .env (and so the SWML) carry the same digest username and password' }, trunk };
-  const extra = holding.length > 1 ? `; ${holding.length} trunks hold it, calls may match the other` : '';
+  const as = j.heldAs && j.heldAs !== e164 ? `, held as "${j.heldAs}" (LiveKit matches it to ${e164})` : '';
   const authNote = trunk.authUsername ? 'digest auth on' : 'no digest auth';
-  return { hop: { ...TRUNK_HOP, title, ok: true, detail: `trunk "${trunk.name}" (${trunk.sipTrunkId}), ${authNote}${extra}` }, trunk };
+  return { hop: { ...TRUNK_HOP, title, ok: true, detail: `trunk "${trunk.name}" (${trunk.sipTrunkId})${as}, ${authNote}` }, trunk };
 }
 
 /** The SWML answers the trunk's digest challenge with LIVEKIT_SIP_USERNAME/PASSWORD: they must be the trunk's. */
@@ -123,24 +123,34 @@ export function checkRule(
   trunk: SIPInboundTrunkInfo,
   e164: string,
   agentName: string | undefined,
+  ruleName: string = DEFAULT_NAME,
 ): { hop: Hop; rule?: SIPDispatchRuleInfo } {
-  const covers = (r: SIPDispatchRuleInfo) =>
-    (r.trunkIds.length === 0 || r.trunkIds.includes(trunk.sipTrunkId)) && ((r.numbers ?? []).length === 0 || r.numbers.includes(e164));
-  // LiveKit prefers a rule that names the trunk over a catch-all one.
-  const rule = rules.find((r) => covers(r) && r.trunkIds.length > 0) ?? rules.find(covers);
-  if (!rule)
+  const { covering: rule, excluding } = ruleFor(rules, trunk, e164, ruleName);
+  const rerun = `rerun npx create-sip-inbound to create it (individual rule, room prefix "${DEFAULT_ROOM_PREFIX}"${agentName ? `, agent "${agentName}"` : ''})`;
+  if (!rule) {
+    const narrowed = excluding[0];
+    if (narrowed)
+      return {
+        hop: {
+          ...RULE_HOP,
+          ok: false,
+          detail:
+            `rule "${narrowed.name || narrowed.sipDispatchRuleId}" does not cover ${e164}: its numbers filter holds only ${narrowed.numbers.join(', ')}, ` +
+            `and no other rule covers trunk "${trunk.name}"; calls are rejected`,
+          fix: `rerun npx create-sip-inbound: it adds ${e164} to the rule's numbers`,
+        },
+      };
     return {
-      hop: {
-        ...RULE_HOP,
-        ok: false,
-        detail: `no dispatch rule covers trunk "${trunk.name}" (${trunk.sipTrunkId}); calls are rejected`,
-        fix: `rerun npx create-sip-inbound to create it (individual rule, room prefix "${DEFAULT_ROOM_PREFIX}"${agentName ? `, agent "${agentName}"` : ''})`,
-      },
+      hop: { ...RULE_HOP, ok: false, detail: `no dispatch rule covers trunk "${trunk.name}" (${trunk.sipTrunkId}) for ${e164}; calls are rejected`, fix: rerun },
     };
+  }
 
   const agents = agentsOf(rule);
   const label = `rule "${rule.name || rule.sipDispatchRuleId}"`;
   const fail = (detail: string, fix: string) => ({ hop: { ...RULE_HOP, ok: false, detail, fix }, rule });
+  const r = rule.rule?.rule;
+  if (r?.value && r.value.pin)
+    return fail(`${label} asks every caller for a PIN before the call reaches a room`, 'rerun npx create-sip-inbound to make it an open individual rule');
   if (agentName && !agents.includes(agentName))
     return fail(
       `${label} ${agents.length ? `dispatches ${quoteList(agents)}` : 'names no agent'}, but AGENT_NAME is "${agentName}"`,

@@ -13,6 +13,7 @@ import { loadKinds } from './participants.js';
 import { PROBE_TIMEOUT_MS, probeAgent, seconds } from './probe.js';
 import { announceCall, printHop, printLive, printProbe, transient } from './report.js';
 import { signalWireHop, SIGNALWIRE_HOP, swmlUrlHop, SWML_URL_HOP } from './signalwire-hops.js';
+import { isSelfHostedSip, sipTcpHop, SIP_TCP_HOP } from './sip-tcp-hop.js';
 import type { CheckReport, Hop, LiveKitConn, LiveResult, ProbeResult, Resolver } from './types.js';
 
 export type { CheckReport, Hop, LiveResult, ProbeResult } from './types.js';
@@ -63,7 +64,7 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
     api = await liveKitApi(conn);
     await loadKinds();
     try {
-      lk = await liveKitHops(api, conn, values);
+      lk = await liveKitHops(conn, values);
       lk.hops.forEach(add);
       if (lk.trunks) await doctor(lk, values, e164).then((hs) => hs.forEach(add));
     } catch (err) {
@@ -75,6 +76,8 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
   const liveKitOk = hops.some((h) => h.id === LIVEKIT_HOP.id && h.ok);
 
   add(values.LIVEKIT_SIP_DOMAIN ? await guardAsync(DNS_HOP, values, () => dnsHop(values.LIVEKIT_SIP_DOMAIN!, opts.resolve)) : skip(DNS_HOP, 'needs LIVEKIT_SIP_DOMAIN'));
+  if (values.LIVEKIT_SIP_DOMAIN && isSelfHostedSip(values.LIVEKIT_SIP_DOMAIN))
+    add(hops.at(-1)!.ok ? await guardAsync(SIP_TCP_HOP, values, () => sipTcpHop(values.LIVEKIT_SIP_DOMAIN!)) : skip(SIP_TCP_HOP, 'needs the SIP domain to resolve'));
   add(
     opts.db === false
       ? skip(DATABASE_HOP, 'the database is managed elsewhere (--no-db)')

@@ -1,17 +1,21 @@
-// The only code that touches LiveKit: check the key, observe the inbound trunk and dispatch rule, plan the
-// changes that make them carry a number, and take a number off again. livekit-server-sdk (and
-// @livekit/protocol) load on first use so that --help and the first prompt appear at once.
+// The only code that talks to LiveKit: one client factory, the key check, observing the inbound trunks and
+// dispatch rules, the judgements over them (which trunk serves a number, which rule dispatches its calls:
+// trunkFor, ruleFor, shared by the plan and the check), the changes that make them carry a number, and
+// taking a number off again. livekit-server-sdk (and @livekit/protocol) load on first use so that --help
+// and the first prompt appear at once.
 import { randomBytes } from 'node:crypto';
 import type { SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
-import type { SipClient } from 'livekit-server-sdk';
+import type { AgentDispatchClient, RoomServiceClient, SipClient } from 'livekit-server-sdk';
 import { ServiceError, UsageError } from '../errors.js';
 import type { Change } from '../plan.js';
 import { redactLine } from '../redact.js';
+import { sameNumber } from './sip-number.js';
 
 export const DEFAULT_NAME = 'create-sip-inbound';
 /** An individual rule names rooms `<prefix>_<caller>_<random>`; the check finds calls by this prefix. */
 export const ROOM_PREFIX = 'sip-';
-const DEFAULT_TIMEOUT_MS = 10_000;
+/** Per LiveKit request, for the setup and the check alike. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface LiveKitConn {
   url: string;
@@ -23,7 +27,7 @@ export interface LiveKitConn {
 
 /** Which number, and the names of the trunk and rule this tool owns. */
 export interface LiveKitTarget {
-  /** E.164, e.g. +14244851544: LiveKit matches the called number exactly. */
+  /** E.164, e.g. +14244851544: the called number SignalWire puts in the SIP URI (SWML `%{call.to}`). */
   number: string;
   trunkName: string;
   ruleName: string;
@@ -39,20 +43,38 @@ export interface LiveKitDesired extends LiveKitTarget {
 export interface LiveKitState {
   /** Our trunk: named trunkName, the one holding the number first. */
   trunk?: SIPInboundTrunkInfo;
-  /** The trunk that holds the number when it is not ours (someone made it by hand, or another tool). */
+  /** The trunk that holds the number (in any form LiveKit matches) when it is not ours. */
   foreignTrunk?: SIPInboundTrunkInfo;
   /** Every number on our trunk. */
   numbers: string[];
-  /** The dispatch rules that matter: named ruleName, or naming our trunk or the foreign one. */
+  /** Every inbound trunk, as listed. */
+  trunks: SIPInboundTrunkInfo[];
+  /** Every dispatch rule, as listed. */
   rules: SIPDispatchRuleInfo[];
 }
 
 // ── Connection and errors ────────────────────────────────────────────────────────────────────────────
 
-async function sipClient(conn: LiveKitConn): Promise<SipClient> {
-  const { SipClient } = await import('livekit-server-sdk');
+export interface LiveKitClients {
+  sip: SipClient;
+  rooms: RoomServiceClient;
+  agents: AgentDispatchClient;
+}
+
+/** The one place LiveKit clients are made (the setup, the check, the probe and the live watch use them). */
+export async function liveKitClients(conn: LiveKitConn): Promise<LiveKitClients> {
+  const sdk = await import('livekit-server-sdk');
   // No region failover: it prints warnings and turns one 10 s timeout into three; one clear line is better.
-  return new SipClient(conn.url, conn.apiKey, conn.apiSecret, { requestTimeout: timeoutOf(conn) / 1000, failover: false });
+  const opts = { requestTimeout: timeoutOf(conn) / 1000, failover: false };
+  return {
+    sip: new sdk.SipClient(conn.url, conn.apiKey, conn.apiSecret, opts),
+    rooms: new sdk.RoomServiceClient(conn.url, conn.apiKey, conn.apiSecret, opts),
+    agents: new sdk.AgentDispatchClient(conn.url, conn.apiKey, conn.apiSecret, opts),
+  };
+}
+
+async function sipClient(conn: LiveKitConn): Promise<SipClient> {
+  return (await liveKitClients(conn)).sip;
 }
 
 const timeoutOf = (conn: LiveKitConn) => conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -130,37 +152,136 @@ export async function listTrunkNumbers(conn: LiveKitConn, trunkName: string): Pr
   return [...new Set(trunks.filter((t) => t.name === trunkName).flatMap((t) => t.numbers))];
 }
 
+/** Lists every trunk and rule (two requests, in parallel) and judges which trunk is ours and which serves the number. */
 export async function observeLiveKit(conn: LiveKitConn, target: LiveKitTarget): Promise<LiveKitState> {
   // Unfiltered: a `numbers` filter also returns wildcard trunks, and ours is found by name as well.
-  const trunks = await call(conn, 'listing inbound trunks', (sip) => sip.listSipInboundTrunk());
-  const holding = trunks.filter((t) => t.numbers.includes(target.number));
-  const named = trunks.filter((t) => t.name === target.trunkName);
-  const trunk = named.find((t) => holding.includes(t)) ?? named[0];
-  const foreignTrunk = trunk?.numbers.includes(target.number) ? undefined : holding[0];
-  const ids = [trunk, foreignTrunk].flatMap((t) => (t ? [t.sipTrunkId] : []));
-  const rules = await call(conn, 'listing dispatch rules', (sip) => sip.listSipDispatchRule());
+  const [trunks, rules] = await Promise.all([
+    call(conn, 'listing inbound trunks', (sip) => sip.listSipInboundTrunk()),
+    call(conn, 'listing dispatch rules', (sip) => sip.listSipDispatchRule()),
+  ]);
+  const j = trunkFor(trunks, target.number, target.trunkName);
+  return { trunk: j.ours, foreignTrunk: j.foreign, numbers: j.ours ? [...j.ours.numbers] : [], trunks, rules };
+}
+
+// ── Judging: which trunk serves the number, which rule dispatches its calls ──────────────────────────
+
+export interface TrunkJudgement {
+  /** The trunk named trunkName: the one holding the number first, else the first of that name. */
+  ours?: SIPInboundTrunkInfo;
+  /** The trunk a call to the number reaches: it holds the number in a form LiveKit matches (ours first). */
+  serving?: SIPInboundTrunkInfo;
+  /** `serving` when it is not ours (made by hand, or by another tool). */
+  foreign?: SIPInboundTrunkInfo;
+  /** How `serving` writes the number, e.g. "14244851544". */
+  heldAs?: string;
+  /** Every trunk holding the number. More than one conflict: LiveKit answers "Multiple SIP Trunks matched". */
+  holding: SIPInboundTrunkInfo[];
+  /** A trunk with no numbers: it takes calls to any number no other trunk holds. */
+  catchAll?: SIPInboundTrunkInfo;
+}
+
+/**
+ * LiveKit's trunk match for a call to `number` (livekit/protocol sip/sip.go MatchTrunkDetailed): a trunk
+ * serves it when one of its numbers equals the called number as written or once normalised
+ * (NormalizeNumber). Our trunk is found by name. The caller is unknown here, so `allowedNumbers` is not
+ * applied.
+ */
+export function trunkFor(trunks: readonly SIPInboundTrunkInfo[], number: string, trunkName: string): TrunkJudgement {
+  const holding = trunks.filter((t) => t.numbers.some((n) => sameNumber(n, number)));
+  const named = trunks.filter((t) => t.name === trunkName);
+  const ours = named.find((t) => holding.includes(t)) ?? named[0];
+  const serving = ours && holding.includes(ours) ? ours : holding[0];
   return {
-    trunk,
-    foreignTrunk,
-    numbers: trunk ? [...trunk.numbers] : [],
-    rules: rules.filter((r) => r.name === target.ruleName || r.trunkIds.some((id) => ids.includes(id))),
+    ours,
+    serving,
+    foreign: serving && serving !== ours ? serving : undefined,
+    heldAs: serving?.numbers.find((n) => sameNumber(n, number)),
+    holding,
+    catchAll: trunks.find((t) => t.numbers.length === 0),
   };
+}
+
+export interface RuleJudgement {
+  /** The rule LiveKit dispatches a call to the number through the trunk with (any caller, no PIN sent). */
+  covering?: SIPDispatchRuleInfo;
+  /**
+   * The rule the plan makes cover the number: the covering one when it names the trunk, else the one named
+   * ruleName. Undefined: the plan creates one.
+   */
+  target?: SIPDispatchRuleInfo;
+  /** Rules naming the trunk (or named ruleName) whose own `numbers` filter leaves the number out. */
+  excluding: SIPDispatchRuleInfo[];
+}
+
+/**
+ * LiveKit's dispatch rule match (livekit/protocol sip/sip.go MatchDispatchRuleIter) for a call to `number`
+ * on `trunk`: a rule counts when its `numbers` filter is empty or holds the called number (compared as
+ * written, unlike trunks) and its `inboundNumbers` filter is empty (it must take every caller). A rule
+ * naming the trunk wins over one naming no trunk; among those, the lowest DispatchRulePriority wins.
+ */
+export function ruleFor(
+  rules: readonly SIPDispatchRuleInfo[],
+  trunk: { sipTrunkId: string } | undefined,
+  number: string,
+  ruleName: string,
+): RuleJudgement {
+  const takesNumber = (r: SIPDispatchRuleInfo) => r.numbers.length === 0 || r.numbers.includes(number);
+  const eligible = rules.filter((r) => r.rule?.rule.case && r.inboundNumbers.length === 0 && takesNumber(r));
+  const namesTrunk = (r: SIPDispatchRuleInfo) => Boolean(trunk && r.trunkIds.includes(trunk.sipTrunkId));
+  const best = (list: SIPDispatchRuleInfo[]) => [...list].sort(byPriority)[0];
+  const specific = best(eligible.filter(namesTrunk));
+  const covering = specific ?? best(eligible.filter((r) => r.trunkIds.length === 0));
+  const named = rules.filter((r) => r.name === ruleName);
+  const target = specific ?? named.find(namesTrunk) ?? named[0];
+  const excluding = rules.filter((r) => (namesTrunk(r) || r.name === ruleName) && !takesNumber(r));
+  return { covering, target, excluding };
+}
+
+/** LiveKit's DispatchRulePriority (lower first): PIN rules before open ones, direct, individual, callee; a filter on numbers first. */
+function priority(r: SIPDispatchRuleInfo): number {
+  const rule = r.rule?.rule;
+  if (!rule?.case) return Number.MAX_SAFE_INTEGER;
+  const kind = { dispatchRuleDirect: 0, dispatchRuleIndividual: 1, dispatchRuleCallee: 2 }[rule.case as string] ?? 1_000_000;
+  let p = (rule.value.pin ? 0 : 100) + kind;
+  if (!r.inboundNumbers.length) p += 1000;
+  if (!r.numbers.length) p += 1000;
+  return p;
+}
+
+const roomOf = (r: SIPDispatchRuleInfo) => {
+  const v = r.rule?.rule.value;
+  return !v ? '' : 'roomName' in v ? v.roomName : v.roomPrefix;
+};
+const byPriority = (a: SIPDispatchRuleInfo, b: SIPDispatchRuleInfo) => priority(a) - priority(b) || (roomOf(a) < roomOf(b) ? -1 : roomOf(a) > roomOf(b) ? 1 : 0);
+
+/** Names the trunks holding one number, for a conflict: `"a" (ST_1) as "14244851544"`. */
+export function describeHolding(trunks: readonly SIPInboundTrunkInfo[], number: string): string {
+  return trunks.map((t) => `"${t.name || t.sipTrunkId}" (${t.sipTrunkId}) as "${t.numbers.find((n) => sameNumber(n, number))}"`).join(', ');
 }
 
 // ── Planning ─────────────────────────────────────────────────────────────────────────────────────────
 
+/** What a plan line shows for a secret value: that it is set, never what it is. */
+const MASK = '••••';
+
 /**
  * Desired vs observed → the changes, in order: the trunk, then the rule. Nothing differs → no change,
  * so a rerun makes no write call. Throws a UsageError when the number sits on a trunk that is not ours,
- * unless the person agreed to use that trunk.
+ * unless the person agreed to use that trunk, and when two trunks hold it (LiveKit cannot pick one).
  */
 export function planLiveKit(conn: LiveKitConn, desired: LiveKitDesired, state: LiveKitState, opts: { useForeignTrunk?: boolean } = {}): Change[] {
   if (!/^\+[1-9]\d{5,14}$/.test(desired.number))
-    throw new UsageError(`"${desired.number}" is not an E.164 number (like +14244851544); LiveKit matches the called number exactly`);
-  let trunk = state.trunk;
-  if (state.foreignTrunk) {
-    if (!opts.useForeignTrunk) throw new UsageError(foreignTrunkProblem(desired, state.foreignTrunk));
-    trunk = state.foreignTrunk;
+    throw new UsageError(`"${desired.number}" is not an E.164 number (like +14244851544); SignalWire sends the called number in that form`);
+  const j = trunkFor(state.trunks, desired.number, desired.trunkName);
+  if (j.holding.length > 1)
+    throw new UsageError(
+      `${desired.number} is on ${j.holding.length} LiveKit inbound trunks (${describeHolding(j.holding, desired.number)}), so LiveKit ` +
+        'cannot tell which one a call belongs to: take it off all but one (LiveKit Cloud → Telephony → SIP trunks) and run again',
+    );
+  let trunk = j.ours;
+  if (j.foreign) {
+    if (!opts.useForeignTrunk) throw new UsageError(foreignTrunkProblem(desired, j.foreign, j.heldAs));
+    trunk = j.foreign;
   }
   // The rule needs the trunk's id; a trunk this plan creates has one only once its change has run.
   const trunkId = { value: trunk?.sipTrunkId };
@@ -172,20 +293,32 @@ export function planLiveKit(conn: LiveKitConn, desired: LiveKitDesired, state: L
   return changes;
 }
 
-function foreignTrunkProblem(desired: LiveKitDesired, t: SIPInboundTrunkInfo): string {
+function foreignTrunkProblem(desired: LiveKitDesired, t: SIPInboundTrunkInfo, heldAs?: string): string {
+  const as = heldAs && heldAs !== desired.number ? ` (as "${heldAs}", which LiveKit matches to ${desired.number})` : '';
   return (
-    `${desired.number} is already on LiveKit inbound trunk "${t.name || t.sipTrunkId}" (${t.sipTrunkId}), not on "${desired.trunkName}", ` +
+    `${desired.number} is already on LiveKit inbound trunk "${t.name || t.sipTrunkId}" (${t.sipTrunkId})${as}, not on "${desired.trunkName}", ` +
     'and LiveKit lets one number sit on one trunk only: choose to use that trunk when the wizard asks, ' +
     `or take the number off it (LiveKit Cloud → Telephony → SIP trunks) and run again`
   );
 }
 
+const list = (items: readonly string[]) => (items.length ? items.join(', ') : 'none');
+
 function createTrunk(conn: LiveKitConn, d: LiveKitDesired, trunkId: { value?: string }): Change {
   const auth = d.auth;
   return {
     target: 'livekit',
-    summary: `LiveKit trunk "${d.trunkName}": create with ${d.number} (digest auth ${auth ? 'on' : 'off'})`,
+    summary: `LiveKit trunk "${d.trunkName}": create with ${d.number} (digest auth ${auth ? `on, user ${auth.username}` : 'off'})`,
     apply: async () => {
+      // Looked up again just before creating: a run going on at the same time may have made our trunk since
+      // this plan read LiveKit. Reuse it (adding the number and login as an update would) rather than make a second.
+      const fresh = await call(conn, 'listing inbound trunks', (sip) => sip.listSipInboundTrunk());
+      const { ours } = trunkFor(fresh, d.number, d.trunkName);
+      if (ours) {
+        await updateTrunk(conn, d, ours)?.apply();
+        trunkId.value = ours.sipTrunkId;
+        return;
+      }
       const opts = auth ? { authUsername: auth.username, authPassword: auth.password } : {};
       const created = await call(conn, `creating trunk "${d.trunkName}"`, (sip) => sip.createSipInboundTrunk(d.trunkName, [d.number], opts), secretsOf(d));
       trunkId.value = created.sipTrunkId;
@@ -195,19 +328,21 @@ function createTrunk(conn: LiveKitConn, d: LiveKitDesired, trunkId: { value?: st
 
 function updateTrunk(conn: LiveKitConn, d: LiveKitDesired, trunk: SIPInboundTrunkInfo): Change | undefined {
   const parts: string[] = [];
-  const addNumber = !trunk.numbers.includes(d.number);
-  if (addNumber) parts.push(`add ${d.number}`);
+  // Held in another form ("14244851544") is held: LiveKit matches it, and a second form changes nothing.
+  const addNumber = !trunk.numbers.some((n) => sameNumber(n, d.number));
+  if (addNumber) parts.push(`add ${d.number} (numbers ${list(trunk.numbers)} → ${list([...trunk.numbers, d.number])})`);
   let auth: { authUsername?: string; authPassword?: string } = {};
+  const userChange = (to: string) => `digest user ${trunk.authUsername || 'none'} → ${to}`;
   if (d.auth && trunk.authUsername !== d.auth.username) {
     auth = { authUsername: d.auth.username, authPassword: d.auth.password };
-    parts.push(trunk.authUsername ? `change digest auth to user ${d.auth.username} and a new password` : `turn digest auth on (user ${d.auth.username})`);
+    parts.push(`${userChange(d.auth.username)}, password ${trunk.authUsername || trunk.authPassword ? MASK : 'none'} → ${MASK} (new)`);
   } else if (d.auth && trunk.authPassword && trunk.authPassword !== d.auth.password) {
     // LiveKit may leave the password out of a list answer; only a password it shows can differ.
     auth = { authPassword: d.auth.password };
-    parts.push('change the digest auth password');
+    parts.push(`digest password ${MASK} → ${MASK} (new)`);
   } else if (!d.auth && (trunk.authUsername || trunk.authPassword)) {
     auth = { authUsername: '', authPassword: '' };
-    parts.push('turn digest auth off');
+    parts.push(`turn digest auth off (${userChange('none')})`);
   }
   if (!parts.length) return undefined;
   const label = trunk.name || trunk.sipTrunkId;
@@ -233,6 +368,17 @@ const isOurShape = (rule: SIPDispatchRuleInfo) => {
   return r?.case === 'dispatchRuleIndividual' && r.value.roomPrefix === ROOM_PREFIX && !r.value.pin;
 };
 
+/** A rule's shape in a plan line: `individual "call-"`, `direct room "lobby" with a PIN` (the PIN never shown). */
+function shapeOf(rule: SIPDispatchRuleInfo): string {
+  const r = rule.rule?.rule;
+  if (!r?.case) return 'none';
+  const pin = r.value.pin ? ' with a PIN' : '';
+  if (r.case === 'dispatchRuleDirect') return `direct room "${r.value.roomName}"${pin}`;
+  return `${r.case === 'dispatchRuleIndividual' ? 'individual' : 'callee'} "${r.value.roomPrefix}"${pin}`;
+}
+
+const agentLabel = (names: readonly string[]) => (names.length ? names.join(', ') : 'none (automatic dispatch)');
+
 function planRule(
   conn: LiveKitConn,
   d: LiveKitDesired,
@@ -240,24 +386,39 @@ function planRule(
   trunk: SIPInboundTrunkInfo | undefined,
   trunkId: { value?: string },
 ): Change | undefined {
-  const covering = trunk ? rules.filter((r) => r.trunkIds.includes(trunk.sipTrunkId)) : [];
-  // LiveKit allows one rule per trunk: reuse the one that covers it, else ours by name, else create.
-  const rule = covering.find((r) => r.name === d.ruleName) ?? covering[0] ?? rules.find((r) => r.name === d.ruleName);
+  // The same judgement the check makes: the rule that covers the number on this trunk, else ours by name.
+  // LiveKit refuses two open rules for one trunk and number, so a covering rule is changed, never doubled.
+  const { target } = ruleFor(rules, trunk, d.number, d.ruleName);
+  if (!target) return createRule(conn, d, trunkId);
+  return updateRule(conn, d, target, trunk?.name || d.trunkName, trunk?.sipTrunkId, trunkId);
+}
+
+function updateRule(
+  conn: LiveKitConn,
+  d: LiveKitDesired,
+  rule: SIPDispatchRuleInfo,
+  trunkLabel: string,
+  knownTrunkId: string | undefined,
+  trunkId: { value?: string },
+): Change | undefined {
   const want = d.agentName ? [d.agentName] : [];
   const agent = want[0];
-  if (!rule) return createRule(conn, d, trunkId);
-
-  const needTrunk = !trunk || !rule.trunkIds.includes(trunk.sipTrunkId);
+  const needTrunk = !knownTrunkId || !rule.trunkIds.includes(knownTrunkId);
+  // A `numbers` filter that leaves our number out: LiveKit skips the rule for our calls (ruleFor).
+  const needNumber = rule.numbers.length > 0 && !rule.numbers.includes(d.number);
+  // A filter on callers (inboundNumbers) would leave every other caller without a rule.
+  const needCallers = rule.inboundNumbers.length > 0;
   const needShape = !isOurShape(rule);
   const have = agentsOf(rule);
   const needAgent = have.length !== want.length || have.some((a, i) => a !== want[i]);
-  if (!needTrunk && !needShape && !needAgent) return undefined;
+  if (!needTrunk && !needNumber && !needCallers && !needShape && !needAgent) return undefined;
 
   const parts: string[] = [];
-  if (needTrunk) parts.push(`cover trunk "${trunk?.name || d.trunkName}"`);
-  if (needShape) parts.push(`make it individual with rooms "${ROOM_PREFIX}…"`);
-  if (needAgent)
-    parts.push(agent ? `set agent ${agent}${have.length ? ` (was ${have.join(', ')})` : ''}` : `clear agent ${have.join(', ')} (automatic dispatch)`);
+  if (needTrunk) parts.push(`cover trunk "${trunkLabel}" (trunks ${rule.trunkIds.length ? rule.trunkIds.join(', ') : 'any'} → ${[...rule.trunkIds, knownTrunkId ?? `"${trunkLabel}"`].join(', ')})`);
+  if (needNumber) parts.push(`numbers ${list(rule.numbers)} → ${list([...rule.numbers, d.number])}`);
+  if (needCallers) parts.push(`callers ${list(rule.inboundNumbers)} → any`);
+  if (needShape) parts.push(`rooms ${shapeOf(rule)} → individual "${ROOM_PREFIX}"`);
+  if (needAgent) parts.push(`agent ${agentLabel(have)} → ${agentLabel(want)}`);
   const label = rule.name || rule.sipDispatchRuleId;
   return {
     target: 'livekit',
@@ -267,16 +428,18 @@ function planRule(
       const sdk = await import('livekit-server-sdk');
       const what = `updating dispatch rule "${label}"`;
       const shape = () => new sdk.SIPDispatchRule({ rule: { case: 'dispatchRuleIndividual', value: new sdk.SIPDispatchRuleIndividual({ roomPrefix: ROOM_PREFIX }) } });
-      if (!needAgent) {
+      if (!needAgent && !needNumber && !needCallers) {
         const { ListUpdate } = await import('@livekit/protocol');
         const fields = { ...(needTrunk ? { trunkIds: new ListUpdate({ add: [id] }) } : {}), ...(needShape ? { rule: shape() } : {}) };
         await call(conn, what, (sip) => sip.updateSipDispatchRuleFields(rule.sipDispatchRuleId, fields));
         return;
       }
-      // A field update cannot change roomConfig (SIPDispatchRuleUpdate has no such field): replace the
-      // whole rule, keeping everything else it had.
+      // A field update cannot change roomConfig or the number filters (SIPDispatchRuleUpdate has no such fields):
+      // replace the whole rule, keeping everything else it had.
       const next = rule.clone();
-      if (needTrunk) next.trunkIds = [...next.trunkIds, id];
+      if (needTrunk && !next.trunkIds.includes(id)) next.trunkIds = [...next.trunkIds, id];
+      if (needNumber) next.numbers = [...next.numbers, d.number];
+      if (needCallers) next.inboundNumbers = [];
       if (needShape) next.rule = shape();
       const roomConfig = next.roomConfig ?? new sdk.RoomConfiguration();
       roomConfig.agents = agent ? [new sdk.RoomAgentDispatch({ agentName: agent })] : [];
@@ -293,6 +456,14 @@ function createRule(conn: LiveKitConn, d: LiveKitDesired, trunkId: { value?: str
     summary: `LiveKit dispatch rule "${d.ruleName}": create (individual, rooms "${ROOM_PREFIX}…", ${agent ? `agent ${agent}` : 'automatic dispatch'})`,
     apply: async () => {
       const id = requireTrunkId(trunkId);
+      // Looked up again just before creating: a run going on at the same time may have made our rule for
+      // this trunk since the plan read LiveKit (LiveKit would refuse a second one). Reuse it.
+      const fresh = await call(conn, 'listing dispatch rules', (sip) => sip.listSipDispatchRule());
+      const ours = fresh.find((r) => r.name === d.ruleName && r.trunkIds.includes(id));
+      if (ours) {
+        await updateRule(conn, d, ours, d.trunkName, id, trunkId)?.apply();
+        return;
+      }
       const sdk = await import('livekit-server-sdk');
       const roomConfig = agent ? new sdk.RoomConfiguration({ agents: [new sdk.RoomAgentDispatch({ agentName: agent })] }) : undefined;
       await call(conn, `creating dispatch rule "${d.ruleName}"`, (sip) =>
@@ -315,7 +486,8 @@ function requireTrunkId(ref: { value?: string }): string {
  */
 export function planRemoveNumber(conn: LiveKitConn, target: LiveKitTarget, state: LiveKitState): Change[] {
   const trunk = state.trunk;
-  if (!trunk || !trunk.numbers.includes(target.number)) {
+  const held = trunk ? trunk.numbers.filter((n) => sameNumber(n, target.number)) : [];
+  if (!trunk || !held.length) {
     const f = state.foreignTrunk;
     if (f)
       throw new UsageError(
@@ -325,7 +497,8 @@ export function planRemoveNumber(conn: LiveKitConn, target: LiveKitTarget, state
     return [];
   }
   const label = trunk.name || trunk.sipTrunkId;
-  const left = trunk.numbers.filter((n) => n !== target.number);
+  // Every form of the number goes ("14244851544" too): LiveKit would still match any one left behind.
+  const left = trunk.numbers.filter((n) => !held.includes(n));
   if (left.length)
     return [
       {
@@ -334,7 +507,7 @@ export function planRemoveNumber(conn: LiveKitConn, target: LiveKitTarget, state
         apply: async () => {
           const { ListUpdate } = await import('@livekit/protocol');
           await call(conn, `updating trunk "${label}"`, (sip) =>
-            sip.updateSipInboundTrunkFields(trunk.sipTrunkId, { numbers: new ListUpdate({ remove: [target.number] }) }),
+            sip.updateSipInboundTrunkFields(trunk.sipTrunkId, { numbers: new ListUpdate({ remove: held }) }),
           );
         },
       },

@@ -1,15 +1,19 @@
-// How LiveKit compares phone numbers (livekit/protocol livekit/sip.go NormalizeNumber): a number made only of
-// digits, spaces, "-", "(" and ")" (with an optional leading "+") loses the separators and gains a missing
-// "+"; anything else (a SIP user such as "{{call.to}}") is left as it is. A trunk matches a call when one
-// of its numbers equals the called user or normalises to the same text.
-const NUMBERISH = /^\+?[\d\- ()]+$/;
+// How LiveKit compares phone numbers (livekit/protocol livekit/sip.go NormalizeNumber, sip/sip.go
+// MatchTrunkDetailed). Trunk matching, conflict checks and the trunk list filter all use this rule, so a
+// trunk holding "14244851544" or "+1 424 485 1544" serves a call to "+14244851544".
 
+// Only text made of digits, spaces, "-", "(" and ")" (with an optional leading "+") is a number to LiveKit;
+// anything else ("user", "sip-agent") is compared as written.
+const NUMBER_LIKE = /^\+?[\d\- ()]+$/;
+
+/** LiveKit's normal form: spaces, "-", "(" and ")" removed and a missing "+" added; other text unchanged. */
 export function normalizeNumber(n: string): string {
-  if (!n || !NUMBERISH.test(n)) return n;
-  const bare = n.replace(/[\s\-()]/g, '');
+  if (!n || !NUMBER_LIKE.test(n)) return n;
+  const bare = n.replace(/[ \-()]/g, '');
   return bare.startsWith('+') ? bare : `+${bare}`;
 }
 
+/** LiveKit's match of a trunk number against a called number: equal as written, or equal once normalised. */
 export function sameNumber(a: string, b: string): boolean {
   return a === b || normalizeNumber(a) === normalizeNumber(b);
 }

@@ -70,7 +70,7 @@ test('check from the CLI: 0 when good (plain and --json), 1 with a broken hop, 2
   assert.equal(json.code, 0, json.stderr);
   const report = JSON.parse(json.stdout) as { ok: boolean; hops: Array<{ id: string }>; probe?: unknown };
   assert.equal(report.ok, true);
-  assert.equal(report.hops.length, 9, 'eight hops and the LiveKit doctor');
+  assert.equal(report.hops.length, 10, 'eight hops, the LiveKit doctor and the SIP port hop of a self-hosted SIP domain');
   assert.equal(report.probe, undefined, '--no-probe');
   noSecrets(good, json);
 

@@ -82,7 +82,7 @@ export async function setup(t: TestContext, pg: Postgres, o: SetupOptions = {}):
     LIVEKIT_URL: lk.url,
     LIVEKIT_API_KEY: lk.apiKey,
     LIVEKIT_API_SECRET: lk.apiSecret,
-    LIVEKIT_SIP_DOMAIN: o.sipDomain ?? 'localhost',
+    LIVEKIT_SIP_DOMAIN: o.sipDomain ?? lk.sipHost,
     LIVEKIT_SIP_USERNAME: SIP_AUTH.username,
     LIVEKIT_SIP_PASSWORD: SIP_AUTH.password,
     AGENT_NAME: AGENT,

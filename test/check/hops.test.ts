@@ -77,13 +77,14 @@ test('DNS hop: localhost resolves, a .invalid name does not (RFC 6761), an injec
 const trunk = (numbers: string[], over: Partial<SIPInboundTrunkInfo> = {}) =>
   new SIPInboundTrunkInfo({ sipTrunkId: 'ST_test1', name: 'create-sip-inbound', numbers, ...over });
 
-test('trunk hop: the number exactly in E.164 passes; another format or another number fails with the fix', () => {
+test('trunk hop: the number in any form LiveKit matches passes; a form it reads otherwise or another number fails with the fix', () => {
   assert.equal(checkTrunk([trunk([NUMBER])], full).hop.ok, true);
+  assert.equal(checkTrunk([trunk(['14244851544'])], full).hop.ok, true, 'LiveKit adds the missing +');
 
-  const other = checkTrunk([trunk(['14244851544'])], full).hop;
+  const other = checkTrunk([trunk(['(424) 485-1544'])], full).hop;
   assert.equal(other.ok, false);
-  assert.match(other.detail!, /holds it as "14244851544"/);
-  assert.match(other.fix!, /replace "14244851544" with \+14244851544/);
+  assert.match(other.detail!, /holds it as "\(424\) 485-1544", which LiveKit reads as "\+4244851544"/);
+  assert.match(other.fix!, /replace "\(424\) 485-1544" with \+14244851544/);
 
   const none = checkTrunk([trunk(['+16505550100'])], full).hop;
   assert.equal(none.ok, false);

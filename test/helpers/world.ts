@@ -38,8 +38,8 @@ export async function startWorld(opts: { pg?: Postgres; signalwire?: boolean; sc
     LIVEKIT_URL: livekit.url,
     LIVEKIT_API_KEY: livekit.apiKey,
     LIVEKIT_API_SECRET: livekit.apiSecret,
-    // Resolves without a network, as the check's DNS hop needs.
-    LIVEKIT_SIP_DOMAIN: 'localhost',
+    // 127.0.0.1:<port>: resolves without a network and takes TCP, as the check's DNS and SIP port hops need.
+    LIVEKIT_SIP_DOMAIN: livekit.sipHost,
     SUPABASE_URL: rest.url,
     SUPABASE_SERVICE_ROLE_KEY: rest.serviceKey,
   };

@@ -26,7 +26,7 @@ describe('first run', () => {
     assert.deepEqual(
       changes.map((c) => c.summary),
       [
-        `LiveKit trunk "create-sip-inbound": create with ${NUMBER} (digest auth on)`,
+        `LiveKit trunk "create-sip-inbound": create with ${NUMBER} (digest auth on, user ${AUTH.username})`,
         'LiveKit dispatch rule "create-sip-inbound": create (individual, rooms "sip-…", agent inbound-agent)',
       ],
     );
@@ -80,7 +80,7 @@ describe('rerun', () => {
     const from = stand.lk.requests.length;
 
     const changes = await converge(connOf(stand.lk), desired({ agentName: 'sales-agent' }));
-    assert.deepEqual(changes.map((c) => c.summary), ['LiveKit dispatch rule "create-sip-inbound": set agent sales-agent (was inbound-agent)']);
+    assert.deepEqual(changes.map((c) => c.summary), ['LiveKit dispatch rule "create-sip-inbound": agent inbound-agent → sales-agent']);
     const w = only(writes(stand.lk, from));
     assert.equal(w.method, 'UpdateSIPDispatchRule');
     assert.ok(w.body instanceof UpdateSIPDispatchRuleRequest);
@@ -96,7 +96,7 @@ describe('rerun', () => {
   test('clearing the agent name turns the rule to automatic dispatch', async () => {
     await converge(connOf(stand.lk), desired());
     const changes = await converge(connOf(stand.lk), desired({ agentName: '' }));
-    assert.deepEqual(changes.map((c) => c.summary), ['LiveKit dispatch rule "create-sip-inbound": clear agent inbound-agent (automatic dispatch)']);
+    assert.deepEqual(changes.map((c) => c.summary), ['LiveKit dispatch rule "create-sip-inbound": agent inbound-agent → none (automatic dispatch)']);
     assert.equal(only(stand.lk.rules.values()).roomConfig?.agents.length, 0);
   });
 
@@ -109,7 +109,7 @@ describe('rerun', () => {
     const from = stand.lk.requests.length;
 
     const changes = await converge(connOf(stand.lk), desired({ number: SECOND }));
-    assert.deepEqual(changes.map((c) => c.summary), [`LiveKit trunk "create-sip-inbound": add ${SECOND}`]);
+    assert.deepEqual(changes.map((c) => c.summary), [`LiveKit trunk "create-sip-inbound": add ${SECOND} (numbers ${NUMBER}, +15550001111 → ${NUMBER}, +15550001111, ${SECOND})`]);
     const w = only(writes(stand.lk, from));
     assert.ok(w.body instanceof UpdateSIPInboundTrunkRequest);
     assert.equal(w.body.action.case, 'update');
@@ -124,15 +124,15 @@ describe('rerun', () => {
     await converge(connOf(stand.lk), desired());
     const fresh = generateSipAuth();
     const changes = await converge(connOf(stand.lk), desired({ auth: fresh }));
-    assert.deepEqual(changes.map((c) => c.summary), [`LiveKit trunk "create-sip-inbound": change digest auth to user ${fresh.username} and a new password`]);
+    assert.deepEqual(changes.map((c) => c.summary), [`LiveKit trunk "create-sip-inbound": digest user ${AUTH.username} → ${fresh.username}, password •••• → •••• (new)`]);
     const t = only(stand.lk.trunks.values());
     assert.equal(t.authUsername, fresh.username);
     assert.equal(t.authPassword, fresh.password);
 
     const off = await converge(connOf(stand.lk), desired({ auth: { ...fresh, password: `${fresh.password}x` } }));
-    assert.deepEqual(off.map((c) => c.summary), ['LiveKit trunk "create-sip-inbound": change the digest auth password']);
+    assert.deepEqual(off.map((c) => c.summary), ['LiveKit trunk "create-sip-inbound": digest password •••• → •••• (new)']);
     const none = await converge(connOf(stand.lk), desired({ auth: null }));
-    assert.deepEqual(none.map((c) => c.summary), ['LiveKit trunk "create-sip-inbound": turn digest auth off']);
+    assert.deepEqual(none.map((c) => c.summary), [`LiveKit trunk "create-sip-inbound": turn digest auth off (digest user ${fresh.username} → none)`]);
     assert.equal(only(stand.lk.trunks.values()).authUsername, '');
   });
 
@@ -171,7 +171,7 @@ describe('the number on a trunk that is not ours', () => {
     const { trunk } = await handMade();
     const changes = await converge(connOf(stand.lk), desired(), { useForeignTrunk: true });
     assert.deepEqual(changes.map((c) => c.summary), [
-      `LiveKit trunk "my hand-made trunk": turn digest auth on (user ${AUTH.username})`,
+      `LiveKit trunk "my hand-made trunk": digest user none → ${AUTH.username}, password none → •••• (new)`,
       'LiveKit dispatch rule "create-sip-inbound": create (individual, rooms "sip-…", agent inbound-agent)',
     ]);
     assert.equal(stand.lk.trunks.size, 1);
@@ -183,7 +183,7 @@ describe('the number on a trunk that is not ours', () => {
     const { sip, trunk } = await handMade();
     await sip.createSipDispatchRule({ type: 'individual', roomPrefix: 'call-' }, { name: 'theirs', trunkIds: [trunk.sipTrunkId] });
     const changes = await converge(connOf(stand.lk), desired(), { useForeignTrunk: true });
-    assert.equal(changes.at(-1)!.summary, 'LiveKit dispatch rule "theirs": make it individual with rooms "sip-…"; set agent inbound-agent');
+    assert.equal(changes.at(-1)!.summary, 'LiveKit dispatch rule "theirs": rooms individual "call-" → individual "sip-"; agent none (automatic dispatch) → inbound-agent');
     const rule = only(stand.lk.rules.values());
     assert.equal(rule.name, 'theirs');
     assert.equal(rule.rule?.rule.case, 'dispatchRuleIndividual');
@@ -192,7 +192,7 @@ describe('the number on a trunk that is not ours', () => {
 });
 
 test('a non-E.164 number is refused before anything is planned', () => {
-  assert.throws(() => planLiveKit(connOf(stand.lk), desired({ number: '4244851544' }), { numbers: [], rules: [] }), UsageError);
+  assert.throws(() => planLiveKit(connOf(stand.lk), desired({ number: '4244851544' }), { numbers: [], trunks: [], rules: [] }), UsageError);
 });
 
 test('generateSipAuth: sip-xxxxxxxx and a 32-character URL-safe password, different each time', () => {

@@ -1,9 +1,23 @@
 // A LiveKit stand-in: the Twirp API the wizard and the check call, on loopback, strict where LiveKit is.
 // Every request is decoded with @livekit/protocol's fromJson (unknown fields rejected), the bearer JWT is
 // verified with TokenVerifier and must carry the grant the real server demands, LiveKit's conflicts are
-// enforced (one number on two inbound trunks; two rules for one trunk), and errors take Twirp's
-// { code, msg, meta } shape. It can inject faults per method and simulate an inbound call: trunk match
-// by exact E.164, the individual rule's room name, the SIP participant's attributes, the agent joining.
+// enforced (one number, in any form, on two inbound trunks; two rules for one trunk and number), and errors
+// take Twirp's { code, msg, meta } shape. It can inject faults per method and simulate an inbound call.
+//
+// Where each behaviour comes from (livekit/livekit pkg/service/sip.go and ioservice_sip.go, livekit/protocol
+// sip/sip.go and livekit/sip.go, as of protocol v1.50.5, the version livekit-server v1.13.5 builds with):
+// - numbers are compared as LiveKit's NormalizeNumber leaves them (src/services/sip-number.ts): trunk
+//   matching (MatchTrunkDetailed), trunk conflicts (ValidateTrunksIter) and the trunk list filter
+//   (ListSIPInboundTrunkRequest.Filter); a dispatch rule's `numbers` / `inboundNumbers` filters compare the
+//   called / calling number as written (MatchDispatchRuleIter: slices.Contains);
+// - conflicts are checked on create and update, answering invalid_argument with LiveKit's own messages:
+//   "Conflicting inbound SIP Trunks: …" (validateTrunkInbound) and "Dispatch rule for the same trunk,
+//   inbound number, number, and PIN combination already exists …" (DispatchRuleValidator.Validate);
+// - a call: the trunk holding the called number (else the one trunk holding none), "Multiple SIP Trunks
+//   matched" for two; then the rule naming that trunk before one naming none, by DispatchRulePriority;
+//   the individual rule's room name, the SIP participant's attributes, the agent joining.
+// It also listens for SIP on TCP (`sipHost`) and accepts connections, speaking no SIP: enough for the
+// check's reachability hop. The contract tests run the same scenarios against the real server.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,6 +57,8 @@ import {
   UpdateSIPInboundTrunkRequest,
 } from '@livekit/protocol';
 import { TokenVerifier, type ClaimGrants } from 'livekit-server-sdk';
+import { createServer as createTcpServer, type Socket } from 'node:net';
+import { normalizeNumber, sameNumber } from '../../src/services/sip-number.ts';
 
 export interface StandInKey {
   apiKey: string;
@@ -106,6 +122,8 @@ export interface SimulatedCall {
 export interface LiveKitStandIn {
   /** http://127.0.0.1:<port>: use as LIVEKIT_URL. */
   url: string;
+  /** 127.0.0.1:<port>, a TCP listener standing for LiveKit SIP: use as LIVEKIT_SIP_DOMAIN. */
+  sipHost: string;
   apiKey: string;
   apiSecret: string;
   trunks: Map<string, SIPInboundTrunkInfo>;
@@ -218,8 +236,9 @@ export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<Li
     }),
     'SIP/ListSIPInboundTrunk': route(ListSIPInboundTrunkRequest, () => sip, (req) => {
       let items = req.trunkIds.length ? req.trunkIds.flatMap((id) => trunks.get(id) ?? []) : [...trunks.values()];
-      // "Only list trunks that contain one of the numbers, including wildcard trunks."
-      if (req.numbers.length) items = items.filter((t) => !t.numbers.length || t.numbers.some((n) => req.numbers.includes(n)));
+      // "Only list trunks that contain one of the numbers, including wildcard trunks", in any form LiveKit
+      // normalises to the same number (ListSIPInboundTrunkRequest.Filter).
+      if (req.numbers.length) items = items.filter((t) => !t.numbers.length || t.numbers.some((n) => req.numbers.some((q) => sameNumber(n, q))));
       return new ListSIPInboundTrunkResponse({ items });
     }),
     'SIP/UpdateSIPInboundTrunk': route(UpdateSIPInboundTrunkRequest, () => sip, (req) => {
@@ -376,17 +395,25 @@ export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<Li
   }
 
   async function simulateCall(call: { to: string; from: string; auth?: { username: string; password: string } }): Promise<SimulatedCall> {
-    // LiveKit matches the called number to a trunk exactly as written: "+1…" on the trunk, "+1…" called.
-    const holding = [...trunks.values()].filter((t) => t.numbers.includes(call.to) && (!t.allowedNumbers.length || t.allowedNumbers.includes(call.from)));
-    if (holding.length > 1) throw new TwirpFailure('invalid_argument', `Multiple SIP Trunks matched for "${call.to}"`);
-    const trunk = holding[0];
+    // MatchTrunkDetailed: callers filtered by allowedNumbers (normalised), then the trunk holding the called
+    // number as written or normalised; with none, the one trunk holding no numbers.
+    const callerOk = (t: SIPInboundTrunkInfo) => !t.allowedNumbers.length || t.allowedNumbers.some((n) => sameNumber(n, call.from));
+    const open = [...trunks.values()].filter(callerOk);
+    const holding = open.filter((t) => t.numbers.some((n) => sameNumber(n, call.to)));
+    if (holding.length > 1) throw new TwirpFailure('failed_precondition', `Multiple SIP Trunks matched for "${call.to}"`);
+    const defaults = open.filter((t) => !t.numbers.length);
+    if (!holding.length && defaults.length > 1) throw new TwirpFailure('failed_precondition', `Multiple default SIP Trunks matched for "${call.to}"`);
+    const trunk = holding[0] ?? defaults[0];
     if (!trunk) throw new TwirpFailure('not_found', 'no trunk found', { sip_status_code: '404', sip_status: 'No trunk found' });
     if (call.auth && trunk.authUsername && (call.auth.username !== trunk.authUsername || call.auth.password !== trunk.authPassword))
       throw new TwirpFailure('unauthenticated', 'digest authentication failed', { sip_status_code: '401', sip_status: 'Unauthorized' });
-    const all = [...rules.values()];
-    // A rule naming the trunk wins over a wildcard rule (one naming no trunk).
-    const specific = all.filter((r) => r.trunkIds.includes(trunk.sipTrunkId));
-    const rule = specific[0] ?? all.find((r) => !r.trunkIds.length);
+    // MatchDispatchRuleIter (no PIN sent): a rule's own number filters compare as written; a rule naming
+    // the trunk wins over one naming none; among them the lowest DispatchRulePriority.
+    const all = [...rules.values()].filter(
+      (r) => (!r.inboundNumbers.length || r.inboundNumbers.includes(call.from)) && (!r.numbers.length || r.numbers.includes(call.to)),
+    );
+    const best = (list: SIPDispatchRuleInfo[]) => list.sort((a, b) => rulePriority(a) - rulePriority(b))[0];
+    const rule = best(all.filter((r) => r.trunkIds.includes(trunk.sipTrunkId))) ?? best(all.filter((r) => !r.trunkIds.length));
     if (!rule) throw new TwirpFailure('not_found', 'no dispatch rule matched', { sip_status_code: '404', sip_status: 'No dispatch rule' });
 
     const from = rule.hidePhoneNumber ? call.from.slice(-4) : call.from;
@@ -502,9 +529,19 @@ export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<Li
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const sockets = new Set<Socket>();
+  const sipServer = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.resume();
+  });
+  await new Promise<void>((resolve) => sipServer.listen(0, '127.0.0.1', resolve));
+  const sipPort = (sipServer.address() as AddressInfo).port;
 
   return {
     url: `http://127.0.0.1:${port}`,
+    sipHost: `127.0.0.1:${sipPort}`,
     apiKey: main.apiKey,
     apiSecret: main.apiSecret,
     trunks,
@@ -521,7 +558,8 @@ export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<Li
       for (const t of timers) clearTimeout(t);
       timers.clear();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), new Promise<void>((resolve) => sipServer.close(() => resolve()))]);
     },
   };
 }
@@ -546,48 +584,67 @@ function applyListUpdate(list: string[], u: ListUpdate): string[] {
   return out;
 }
 
-const printID = (id: string) => (id ? `"${id}"` : '"<new>"');
+// Go's %q of an ID and of a list of numbers, as LiveKit prints them in its errors.
+const printID = (id: string) => JSON.stringify(id || '<new>');
+const printName = (name: string) => JSON.stringify(name || '<blank name>');
 const printNumbers = (numbers: string[]) => (numbers.length ? `[${numbers.map((n) => JSON.stringify(n)).join(' ')}]` : '<any>');
-const normalizeNumber = (n: string) => (n && !n.startsWith('+') ? `+${n}` : n);
 
-/** LiveKit's ValidateTrunks: one number on two inbound trunks conflicts unless AllowedNumbers tell them apart. */
+/**
+ * LiveKit's ValidateTrunksIter: trunks share a bucket per normalised number (or the no-number bucket);
+ * within one, two trunks conflict unless their AllowedNumbers (normalised) tell them apart. A trunk never
+ * conflicts with itself, even holding one number in two forms.
+ */
 function trunkConflict(list: SIPInboundTrunkInfo[]): string | undefined {
   const byNumber = new Map<string, Map<string, SIPInboundTrunkInfo>>();
   for (const t of list) {
-    for (const num of t.numbers.length ? t.numbers : ['']) {
-      const byInbound = byNumber.get(num) ?? new Map<string, SIPInboundTrunkInfo>();
-      byNumber.set(num, byInbound);
-      for (const allowed of t.allowedNumbers.length ? t.allowedNumbers : ['']) {
-        const key = normalizeNumber(allowed);
-        const other = byInbound.get(key);
-        if (other)
+    for (const key of new Set(t.numbers.length ? t.numbers.map(normalizeNumber) : [''])) {
+      const byInbound = byNumber.get(key) ?? new Map<string, SIPInboundTrunkInfo>();
+      byNumber.set(key, byInbound);
+      const allowed = t.allowedNumbers.length ? t.allowedNumbers : [''];
+      const seen = new Set<string>();
+      for (const num of allowed) {
+        const inboundKey = normalizeNumber(num);
+        if (seen.has(inboundKey)) continue;
+        seen.add(inboundKey);
+        const other = byInbound.get(inboundKey);
+        if (other && other.sipTrunkId !== t.sipTrunkId)
           return `Conflicting inbound SIP Trunks: ${printID(t.sipTrunkId)} and ${printID(other.sipTrunkId)}, using the same number(s) ${printNumbers(t.numbers)} ${
-            allowed ? `and AllowedNumber "${allowed}"` : 'without AllowedNumbers set'
+            num ? `and AllowedNumber ${JSON.stringify(num)}` : 'without AllowedNumbers set'
           }`;
-        byInbound.set(key, t);
+        byInbound.set(inboundKey, t);
       }
     }
   }
   return undefined;
 }
 
-/** LiveKit's ValidateDispatchRules: two rules for the same trunk, number and PIN conflict. */
+/** LiveKit's DispatchRuleValidator: two rules with the same PIN, trunk, calling and called number (normalised) conflict. */
 function ruleConflict(list: SIPDispatchRuleInfo[]): string | undefined {
   const seen = new Map<string, SIPDispatchRuleInfo>();
   for (const r of list) {
     const v = r.rule?.rule.value;
-    const pin = v && 'pin' in v ? v.pin : '';
+    const pin = v?.pin ?? '';
     for (const trunk of r.trunkIds.length ? r.trunkIds : ['']) {
-      for (const num of r.inboundNumbers.length ? r.inboundNumbers : ['']) {
-        const key = JSON.stringify([pin, trunk, normalizeNumber(num)]);
-        const other = seen.get(key);
-        if (other)
-          return `Conflicting SIP Dispatch Rules: same Trunk+Number+PIN combination for for ${printID(r.sipDispatchRuleId)} and ${printID(other.sipDispatchRuleId)}`;
-        seen.set(key, r);
+      for (const inbound of r.inboundNumbers.length ? r.inboundNumbers : ['']) {
+        for (const num of r.numbers.length ? r.numbers : ['']) {
+          const key = JSON.stringify([pin, trunk, normalizeNumber(inbound), normalizeNumber(num)]);
+          const other = seen.get(key);
+          if (other)
+            return `Dispatch rule for the same trunk, inbound number, number, and PIN combination already exists in dispatch rule ${printID(other.sipDispatchRuleId)} ${printName(other.name)}`;
+          seen.set(key, r);
+        }
       }
     }
   }
   return undefined;
+}
+
+/** LiveKit's DispatchRulePriority (lower wins): PIN rules first, then direct, individual, callee; +1000 per filter left empty. */
+function rulePriority(r: SIPDispatchRuleInfo): number {
+  const rule = r.rule?.rule;
+  if (!rule?.case) return Number.MAX_SAFE_INTEGER;
+  const kind = rule.case === 'dispatchRuleDirect' ? 0 : rule.case === 'dispatchRuleIndividual' ? 1 : 2;
+  return (rule.value.pin ? 0 : 100) + kind + (r.inboundNumbers.length ? 0 : 1000) + (r.numbers.length ? 0 : 1000);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
