@@ -1,7 +1,7 @@
 // serve: requests per second and p99 latency of `create-sip-inbound serve` against a bare node:http JSON
 // responder with the same payload size, in the same run. Each server runs in its own process, the load
-// comes from another (bench/serve-load.js) over loopback. Every round starts both servers afresh, in
-// alternating order; the report is the median over rounds. Target: ours ≥ 0.8 × bare throughput.
+// comes from another (bench/serve-load.js) over loopback. Every round starts each server afresh, in
+// a rotated order; the report is the median over rounds. Target: ours ≥ 0.8 × bare throughput.
 //
 // Ours is the real `serve` command, twice: "signed", its secure setup (SIP credentials in the SWML, signing
 // key set: every request is signature-checked, parsed, validated and logged), and "unsigned", the same

@@ -106,11 +106,22 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'serve',
     summary: 'serve POST/GET /api/swml-inbound for SignalWire\'s "External URL"',
-    usage: 'create-sip-inbound serve [--port <n>] [--host <addr>]',
-    examples: ['create-sip-inbound serve --port 8080', 'curl "localhost:8080/api/swml-inbound?to=%2B14244851544"'],
+    usage: 'create-sip-inbound serve [--port <n>] [--host <addr>] [--trust-proxy] [--max-connections <n>]',
+    description:
+      'With SIGNALWIRE_SIGNING_KEY set, every request must be signed for API_BASE_URL (the URL in the SignalWire\n' +
+      'dashboard; any user:pass@ in it is not part of what SignalWire signs). Without API_BASE_URL, serve starts\n' +
+      'only with --trust-proxy, and then checks the URL your proxy names in Forwarded or X-Forwarded-Proto/Host.\n' +
+      'A client gets 5 s to send its headers and 10 s for the whole request.',
+    examples: [
+      'create-sip-inbound serve --port 8080 --api-base-url https://api.example.com',
+      'create-sip-inbound serve --trust-proxy',
+      'curl "localhost:8080/api/swml-inbound?to=%2B14244851544"',
+    ],
     options: {
-      port: { type: 'string', help: '<n>  port (default API_SERVER_PORT, else 8080)' },
-      host: { type: 'string', help: '<addr>  address (default API_SERVER_HOST, else 0.0.0.0)' },
+      port: { type: 'string', help: '<n>  port (alias --api-server-port; default API_SERVER_PORT, else 8080)' },
+      host: { type: 'string', help: '<addr>  address (alias --api-server-host; default API_SERVER_HOST, else 0.0.0.0)' },
+      'trust-proxy': { type: 'boolean', help: 'without API_BASE_URL: take the signed URL from Forwarded / X-Forwarded-* (your proxy only)' },
+      'max-connections': { type: 'string', help: '<n>  refuse connections beyond this many open ones (default 256)' },
       insecure: { type: 'boolean', help: 'serve SIP credentials without a signing key' },
     },
     groups: ['livekit', 'signalwire', 'server'],

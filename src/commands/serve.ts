@@ -7,7 +7,8 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { shown } from '../redact.js';
 import { renderSwml } from '../render/swml.js';
-import { closeGracefully, createSwmlServer, HEALTH_PATH, SWML_PATH } from '../server/swml-server.js';
+import { closeGracefully, createSwmlServer, HEALTH_PATH, MAX_CONNECTIONS, SWML_PATH } from '../server/swml-server.js';
+import { maskCredentials, withoutCredentials } from '../server/signed-url.js';
 
 const GRACE_MS = 5_000;
 const DASHBOARD = 'SignalWire → Phone Numbers → the number → Voice → "Handle calls using: a SWML Script" → External URL';
@@ -15,8 +16,9 @@ const DASHBOARD = 'SignalWire → Phone Numbers → the number → Voice → "Ha
 export async function run(ctx: Context): Promise<number> {
   const v = ctx.values;
   requireValues(v, ['LIVEKIT_SIP_DOMAIN']);
-  const port = portOption(ctx.options.port, v.API_SERVER_PORT);
-  const host = stringOption(ctx.options.host) ?? v.API_SERVER_HOST ?? '0.0.0.0';
+  const port = portOption(ctx);
+  const host = hostOption(ctx);
+  const maxConnections = countOption(ctx.options['max-connections'], '--max-connections', MAX_CONNECTIONS);
   if (Boolean(v.LIVEKIT_SIP_USERNAME) !== Boolean(v.LIVEKIT_SIP_PASSWORD))
     throw new UsageError(
       'Set both --livekit-sip-username (LIVEKIT_SIP_USERNAME) and --livekit-sip-password (LIVEKIT_SIP_PASSWORD), or neither: LiveKit digest auth needs the pair',
@@ -29,17 +31,30 @@ export async function run(ctx: Context): Promise<number> {
     throw new UsageError(
       "Refusing to serve: the SWML carries the trunk's SIP password, and without --signalwire-signing-key (SIGNALWIRE_SIGNING_KEY) anyone who finds the URL could read it. Set the signing key, or pass --insecure to serve it anyway",
     );
+  const trustProxy = Boolean(ctx.options['trust-proxy']);
+  // SignalWire signs the URL its dashboard holds. Rebuilt from forwarded headers sent by anyone, a request
+  // signed for another endpoint of the same project could be replayed here.
+  if (signingKey && !v.API_BASE_URL && !trustProxy)
+    throw new UsageError(
+      'Refusing to serve: with a signing key, serve must know the URL SignalWire signs. Set --api-base-url (API_BASE_URL) to the URL in the SignalWire dashboard, or pass --trust-proxy if a proxy you run sets X-Forwarded-Proto/X-Forwarded-Host or Forwarded',
+    );
 
-  const log = (line: string) => void process.stderr.write(`${shown(line)}\n`);
+  const log = (line: string) => void process.stderr.write(`${shown(line)}
+`);
   const requestLog = batchedLines((text) => process.stderr.write(shown(text)));
-  const server = createSwmlServer({ swml, signingKey, publicBaseUrl: v.API_BASE_URL, log: requestLog.write });
+  const server = createSwmlServer({ swml, signingKey, publicBaseUrl: v.API_BASE_URL, log: requestLog.write, maxConnections });
   await listen(server, port, host);
   const listening = origin(server.address() as AddressInfo);
-  const externalUrl = v.API_BASE_URL ? `${v.API_BASE_URL}${SWML_PATH}` : undefined;
+  // The URL to paste keeps its user:pass@ (SignalWire needs it for basic auth); printed, the password is masked.
+  const externalUrl = v.API_BASE_URL ? maskCredentials(`${v.API_BASE_URL}${SWML_PATH}`) : undefined;
 
   log(`Serving SWML for ${v.LIVEKIT_SIP_DOMAIN}${withCredentials ? ' with SIP digest credentials' : ''}`);
-  log(`Listening on ${listening} (POST/GET ${SWML_PATH}, GET ${HEALTH_PATH}); Ctrl-C to stop`);
-  if (signingKey) log('Requests must carry a valid X-SignalWire-Signature (SIGNALWIRE_SIGNING_KEY is set)');
+  log(`Listening on ${listening} (POST/GET ${SWML_PATH}, GET ${HEALTH_PATH}); at most ${maxConnections} connections; Ctrl-C to stop`);
+  if (signingKey && v.API_BASE_URL) {
+    log(`Requests must carry a valid X-SignalWire-Signature for ${withoutCredentials(v.API_BASE_URL)}${SWML_PATH} (SIGNALWIRE_SIGNING_KEY is set)`);
+    if (trustProxy) log('--trust-proxy is not needed: API_BASE_URL is the URL SignalWire signs, forwarded headers are ignored');
+  } else if (signingKey)
+    log('Requests must carry a valid X-SignalWire-Signature (SIGNALWIRE_SIGNING_KEY is set) for the URL your proxy names in Forwarded / X-Forwarded-Proto / X-Forwarded-Host (--trust-proxy)');
   else if (withCredentials) log('⚠ --insecure: anyone who can reach this server can read the SIP password');
   else log('Requests are not verified: set SIGNALWIRE_SIGNING_KEY to accept only SignalWire');
   if (externalUrl) log(`Paste into ${DASHBOARD}:\n  ${externalUrl}`);
@@ -60,12 +75,37 @@ export async function run(ctx: Context): Promise<number> {
   return 0;
 }
 
-/** --port, else API_SERVER_PORT, else 8080. 0 asks the system for a free port. */
-function portOption(flag: string | boolean | undefined, fromEnv: string | undefined): number {
-  const raw = stringOption(flag);
-  if (raw === undefined) return Number(fromEnv ?? 8080);
+/**
+ * --port, or its alias --api-server-port (the API_SERVER_PORT setting's flag), else API_SERVER_PORT from the
+ * environment or .env, else 8080. 0 asks the system for a free port.
+ */
+function portOption(ctx: Context): number {
+  const raw = aliasedOption(ctx, 'port', 'API_SERVER_PORT', '--api-server-port');
+  if (raw === undefined) return Number(ctx.values.API_SERVER_PORT ?? 8080);
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n > 65535) throw new UsageError(`--port: "${raw}" is not a port (0-65535)`);
+  return n;
+}
+
+/** --host, or its alias --api-server-host, else API_SERVER_HOST, else 0.0.0.0. */
+function hostOption(ctx: Context): string {
+  return aliasedOption(ctx, 'host', 'API_SERVER_HOST', '--api-server-host') ?? ctx.values.API_SERVER_HOST ?? '0.0.0.0';
+}
+
+/** The command's own flag, or the setting's flag of the same meaning; both at once only when they agree. */
+function aliasedOption(ctx: Context, name: string, key: 'API_SERVER_PORT' | 'API_SERVER_HOST', alias: string): string | undefined {
+  const own = stringOption(ctx.options[name]);
+  const viaAlias = ctx.sources[key] === 'flag' ? ctx.values[key] : undefined;
+  if (own !== undefined && viaAlias !== undefined && own !== viaAlias)
+    throw new UsageError(`--${name} ${own} and ${alias} ${viaAlias} disagree: ${alias} is another name for --${name}; give one`);
+  return own ?? viaAlias;
+}
+
+function countOption(flag: string | boolean | undefined, name: string, fallback: number): number {
+  const raw = stringOption(flag);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 1_000_000) throw new UsageError(`${name}: "${raw}" is not a count (1 or more)`);
   return n;
 }
 

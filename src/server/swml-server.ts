@@ -3,37 +3,40 @@
 // Every call gets the same document: SignalWire itself substitutes %{call.to}, so the body is
 // rendered once at start and only the request is checked.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { swmlJson, type SwmlDocument } from '../render/swml.js';
 import { SWML_PATH } from '../swml-target.js';
-import { toE164 } from '../validate.js';
-import { SIGNATURE_HEADER, signedUrls, verifySignature } from './signature.js';
+import { callerForLog, callOf, checkCalled, Reject } from './call.js';
+import { SIGNATURE_HEADER, verifySignature } from './signature.js';
+import { fromBaseUrl, fromForwarded } from './signed-url.js';
 
 export { SWML_PATH };
 export const HEALTH_PATH = '/healthz';
 export const MAX_BODY_BYTES = 64 * 1024;
+/** How long a client may take to send its request headers, and the whole request. */
+export const HEADERS_TIMEOUT_MS = 5_000;
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** Open connections beyond this are refused. SignalWire needs a handful; 256 leaves room for bursts. */
+export const MAX_CONNECTIONS = 256;
 
 export interface SwmlServerOptions {
   /** The document every call receives (the same as the `swml` command prints). */
   swml: SwmlDocument;
   /** SIGNALWIRE_SIGNING_KEY. When set, every request to the SWML path needs a valid X-SignalWire-Signature. */
   signingKey?: string | undefined;
-  /** API_BASE_URL: the public base SignalWire signs against. Without it the URL is rebuilt from the request. */
+  /**
+   * API_BASE_URL as held in SignalWire's dashboard (any `user:pass@` is dropped: SignalWire does not sign it).
+   * Without it the signed URL is rebuilt from the request's Forwarded / X-Forwarded-* / Host headers, which
+   * is only safe behind a proxy that sets them (`serve` demands --trust-proxy for that).
+   */
   publicBaseUrl?: string | undefined;
-  /** Receives one line per request: time, method, path, status, ms, and a short reason on errors. */
+  /** Receives one line per request: time, method, path, status, ms, the caller, and a short reason on errors. */
   log?: ((line: string) => void) | undefined;
   maxBodyBytes?: number;
-}
-
-/** A request we refuse, with the status and the one-line reason the client and the log see. */
-class Reject extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  maxConnections?: number;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -44,63 +47,113 @@ export function createSwmlServer(opts: SwmlServerOptions): Server {
   const healthBody = Buffer.from('{"ok":true}\n');
   const healthHeaders = jsonHeaders(healthBody.length);
   const maxBody = opts.maxBodyBytes ?? MAX_BODY_BYTES;
+  const headersTimeout = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const requestTimeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const signedUrls = opts.publicBaseUrl
+    ? (_req: IncomingMessage, url: string) => fromBaseUrl(opts.publicBaseUrl!, url)
+    : fromForwarded;
+  // POSTs whose body is still arriving, so a timeout can be logged against its request.
+  const inFlight = new WeakMap<Socket, Exchange>();
 
-  const server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const x: Exchange = { req, res, server, log: opts.log, started: performance.now(), path: q === -1 ? url : url.slice(0, q), hadQuery: q !== -1 };
-    try {
-      if (x.path === HEALTH_PATH) {
-        if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method, 'GET, HEAD');
-        return send(x, 200, healthBody, healthHeaders);
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      // Node checks both timeouts only this often (30 s by default), so a 5 s limit held a slow client
+      // for up to 35 s. A fifth of the shorter limit keeps the cut within 20% of it.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(Math.min(headersTimeout, requestTimeout) / 5))),
+    },
+    (req, res) => {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const x: Exchange = { req, res, server, log: opts.log, started: performance.now(), path: q === -1 ? url : url.slice(0, q), hadQuery: q !== -1, caller: undefined, done: false };
+      try {
+        if (x.path === HEALTH_PATH) {
+          if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method, 'GET, HEAD');
+          return send(x, 200, healthBody, healthHeaders);
+        }
+        if (x.path !== SWML_PATH) throw new Reject(404, `not found; the SWML endpoint is ${SWML_PATH}`);
+        if (req.method === 'GET') {
+          checkSignature(req, url, EMPTY);
+          const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+          if (query.has('from')) x.caller = callerForLog(query.get('from'));
+          checkCalled(query.get('to'), false);
+          return send(x, 200, swmlBody, swmlHeaders);
+        }
+        if (req.method !== 'POST') throw methodNotAllowed(req.method, 'GET, POST');
+        inFlight.set(req.socket, x);
+        readBody(req, maxBody, (err, raw) => {
+          inFlight.delete(req.socket);
+          if (x.done) return; // already answered and logged (timed out)
+          if (err instanceof Reject) {
+            // Too large: answer, then drop the connection rather than read the rest of the body.
+            sendError(x, err, { connection: 'close' });
+            return void req.pause();
+          }
+          if (err) {
+            x.log?.(logLine(x, 0, 'client closed the connection before the body was complete'));
+            return void res.destroy();
+          }
+          try {
+            checkSignature(req, url, raw!);
+            const call = callOf(raw!);
+            x.caller = callerForLog(call.from);
+            checkCalled(call.to, true);
+            send(x, 200, swmlBody, swmlHeaders);
+          } catch (e) {
+            sendError(x, e);
+          }
+        });
+      } catch (err) {
+        sendError(x, err);
       }
-      if (x.path !== SWML_PATH) throw new Reject(404, `not found; the SWML endpoint is ${SWML_PATH}`);
-      if (req.method === 'GET') {
-        checkSignature(req, url, EMPTY);
-        const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
-        checkCall(query.get('to'), query.get('from'));
-        return send(x, 200, swmlBody, swmlHeaders);
-      }
-      if (req.method !== 'POST') throw methodNotAllowed(req.method, 'GET, POST');
-      readBody(req, maxBody, (err, raw) => {
-        if (err instanceof Reject) {
-          // Too large: answer, then drop the connection rather than read the rest of the body.
-          sendError(x, err, { connection: 'close' });
-          return void req.pause();
-        }
-        if (err) {
-          x.log?.(logLine(x, 0, 'aborted by client'));
-          return void res.destroy();
-        }
-        try {
-          checkSignature(req, url, raw!);
-          const call = callOf(raw!);
-          checkCall(call.to, call.from);
-          send(x, 200, swmlBody, swmlHeaders);
-        } catch (e) {
-          sendError(x, e);
-        }
-      });
-    } catch (err) {
-      sendError(x, err);
-    }
-  });
+    },
+  );
 
   function checkSignature(req: IncomingMessage, url: string, raw: Buffer): void {
     if (!opts.signingKey) return;
     const header = req.headers[SIGNATURE_HEADER];
     if (typeof header !== 'string' || !header)
       throw new Reject(403, 'missing X-SignalWire-Signature: with a signing key set, every request must be signed');
-    const urls = signedUrls(req, url, opts.publicBaseUrl);
+    const urls = signedUrls(req, url);
     if (!verifySignature(opts.signingKey, header, urls.primary, raw, urls.alternates))
       throw new Reject(403, 'invalid X-SignalWire-Signature');
   }
 
-  // SignalWire's answer window is short and the body tiny: do not let slow clients hold sockets.
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 5_000;
+  // What node:http would do on a client error, plus a log line that says what happened.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    // The client went away: nothing to answer; a request in flight logs it when its body read ends.
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const x = inFlight.get(socket);
+    inFlight.delete(socket);
+    const [status, text, reason] =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', x ? `request timed out: body not complete within ${seconds(requestTimeout)}` : `request timed out: headers not complete within ${seconds(headersTimeout)}`]
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', 'request headers too large']
+          : [400, 'Bad Request', 'malformed HTTP request'];
+    if (!x || !x.res.headersSent) socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroy();
+    if (x) {
+      x.done = true;
+      x.log?.(logLine(x, status, reason));
+    } else opts.log?.(`${isoNow()} - - ${status} - ${reason}`);
+  });
+
+  server.maxConnections = opts.maxConnections ?? MAX_CONNECTIONS;
+  // Refused connections are counted and logged once a second, not once each: a flood must not flood the log.
+  let dropped = 0;
+  server.on('drop', () => {
+    if (dropped++ === 0)
+      setTimeout(() => {
+        opts.log?.(`${isoNow()} - - - - refused ${dropped} connection${dropped === 1 ? '' : 's'}: ${server.maxConnections} already open (--max-connections)`);
+        dropped = 0;
+      }, 1_000).unref();
+  });
   return server;
 }
+
+const seconds = (ms: number) => `${ms % 1000 === 0 ? ms / 1000 : (ms / 1000).toFixed(1)} s`;
 
 /** One request and what its answer and log line need. */
 interface Exchange {
@@ -111,6 +164,10 @@ interface Exchange {
   started: number;
   path: string;
   hadQuery: boolean;
+  /** call.from as logged, once read. */
+  caller: string | undefined;
+  /** Answered and logged outside the request's own flow (a timeout). */
+  done: boolean;
 }
 
 /** Response headers as node:http's flat [name, value, …] list: written as they are, no header map built. */
@@ -173,75 +230,17 @@ function methodNotAllowed(method: string | undefined, allow: string): Reject {
   return new Reject(405, `method ${method} not allowed; use ${allow.replace(', ', ' or ')}`, { allow });
 }
 
-/** `call.to` / `call.from` from SignalWire's JSON body. */
-function callOf(raw: Buffer): { to?: unknown; from?: unknown } {
-  if (raw.length === 0) throw new Reject(400, "empty body; expected SignalWire's JSON { call: { to, from } }");
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new Reject(400, 'body is not valid JSON');
-  }
-  if (!isObject(body)) throw new Reject(400, 'body must be a JSON object');
-  if (body.call === undefined || body.call === null) return {};
-  if (!isObject(body.call)) throw new Reject(400, 'call must be an object');
-  return body.call;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-// A withheld caller ID arrives as one of these (bare or as a SIP user); it is not a bad request.
-const WITHHELD = new Set(['anonymous', 'restricted', 'private', 'unknown', 'unavailable']);
-
-function checkCall(to: unknown, from: unknown): void {
-  if (to !== undefined && to !== null && !calledNumber(to)) throw new Reject(400, 'call.to must be an E.164 number like +14244851544');
-  if (from !== undefined && from !== null && !callerNumber(from) && !WITHHELD.has(sipUser(String(from)).toLowerCase()))
-    throw new Reject(400, 'call.from must be an E.164 number like +14244851544');
-}
-
-/**
- * The E.164 number in `+14244851544` or `sip:+14244851544@host;params`, else undefined. In E.164 form only:
- * a caller is never turned away because a numbering plan is missing from the phone metadata.
- */
-export function callerNumber(raw: unknown): string | undefined {
-  if (typeof raw !== 'string') return undefined;
-  // In a query string an unescaped "+" arrives as a space.
-  const user = sipUser(raw).replace(/^ (?=\d)/, '+');
-  return /^\+[1-9]\d{6,14}$/.test(user) ? user : undefined;
-}
-
-// The called number is one of ours, the same on every call: check it against the numbering plan (as the
-// wizard does), once.
-const calledSeen = new Map<string, string | undefined>();
-
-/** A caller-style number that is also a valid number for its country. */
-export function calledNumber(raw: unknown): string | undefined {
-  if (typeof raw !== 'string') return undefined;
-  if (calledSeen.has(raw)) return calledSeen.get(raw);
-  const n = callerNumber(raw);
-  const valid = n && toE164(n) === n ? n : undefined;
-  if (calledSeen.size >= 64) calledSeen.clear();
-  calledSeen.set(raw, valid);
-  return valid;
-}
-
-function sipUser(raw: string): string {
-  const m = /^sips?:([^@;]*)(@.*)?$/i.exec(raw.trim());
-  return m ? m[1]! : raw;
-}
-
 function errorBody(message: string): Buffer {
   return Buffer.from(`${JSON.stringify({ error: message })}\n`);
 }
 
-/** Time, method, path (no query values: they may carry numbers or secrets), status, ms, reason. */
+/** Time, method, path (no query values: they may carry secrets), status, ms, the caller ID, reason. */
 function logLine(x: Exchange, status: number, reason: string): string {
   const known = x.path === SWML_PATH || x.path === HEALTH_PATH;
   const path = (known ? x.path : x.path.replace(/[^\x21-\x7e]/g, '?').slice(0, 120)) + (x.hadQuery ? '?…' : '');
   const ms = (performance.now() - x.started).toFixed(1);
-  return `${isoNow()} ${x.req.method ?? '-'} ${path} ${status || '-'} ${ms}ms${reason ? ` ${reason}` : ''}`;
+  const caller = x.caller === undefined ? '' : ` from=${x.caller}`;
+  return `${isoNow()} ${x.req.method ?? '-'} ${path} ${status || '-'} ${ms}ms${caller}${reason ? ` ${reason}` : ''}`;
 }
 
 // Under load many lines share a millisecond; format its time once.

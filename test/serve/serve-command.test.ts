@@ -105,7 +105,10 @@ test('serves, then SIGTERM finishes the request in flight and exits 0; no secret
 test('SIGINT stops an idle server with exit 0; --json prints where it listens', { timeout: 20_000 }, async () => {
   const child = serve([...LOCAL, '--json'], { LIVEKIT_SIP_DOMAIN: SIP_DOMAIN });
   const base = await listeningOn(child);
-  assert.ok(child.output().includes(JSON.stringify({ listening: base, endpoint: `${base}/api/swml-inbound`, externalUrl: null })));
+  const json = JSON.stringify({ listening: base, endpoint: `${base}/api/swml-inbound`, externalUrl: null });
+  // stdout and stderr are separate pipes: the JSON line may arrive after the listening line.
+  for (let i = 0; i < 100 && !child.output().includes(json); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(child.output().includes(json), child.output());
   assert.match(child.output(), /set API_BASE_URL/);
   child.proc.kill('SIGINT');
   const exit = await child.exited;
@@ -153,4 +156,132 @@ test('missing SIP domain, a taken port, a bad --port: one line, exit 2', { timeo
   const badPort = serve(['--port', 'eighty'], { LIVEKIT_SIP_DOMAIN: SIP_DOMAIN });
   assert.equal((await badPort.exited).code, 2);
   assert.match(badPort.output(), /--port/);
+});
+
+const sign = (url: string, body: string) => createHmac('sha1', FAKE_SIGNING_KEY).update(url + body).digest('hex');
+
+test('a signing key without API_BASE_URL: refuses to start naming both fixes, unless --trust-proxy', { timeout: 20_000 }, async () => {
+  const refused = serve(LOCAL, { ...CREDENTIALS, SIGNALWIRE_SIGNING_KEY: FAKE_SIGNING_KEY });
+  assert.equal((await refused.exited).code, 2);
+  const out = refused.output().trim();
+  assert.equal(out.split('\n').length, 1, out);
+  assert.match(out, /--api-base-url \(API_BASE_URL\)/);
+  assert.match(out, /--trust-proxy/);
+  for (const secret of [FAKE_SIP_PASSWORD, FAKE_SIGNING_KEY]) assert.ok(!out.includes(secret));
+
+  const trusting = serve([...LOCAL, '--trust-proxy'], { ...CREDENTIALS, SIGNALWIRE_SIGNING_KEY: FAKE_SIGNING_KEY });
+  const base = await listeningOn(trusting);
+  assert.match(trusting.output(), /--trust-proxy/);
+  const body = signalwireBody();
+  const url = 'https://public.example.test/api/swml-inbound';
+  const post = (headers: Record<string, string>) => request(base, '/api/swml-inbound', { method: 'POST', headers: { 'x-signalwire-signature': sign(url, body), ...headers }, body });
+  assert.equal((await post({ 'x-forwarded-proto': 'https', 'x-forwarded-host': 'public.example.test' })).status, 200);
+  assert.equal((await post({ forwarded: 'for=192.0.2.60;proto=https;host=public.example.test' })).status, 200);
+  assert.equal((await post({})).status, 403, 'signed for the public host, but nothing names it');
+  trusting.proc.kill('SIGTERM');
+  assert.equal((await trusting.exited).code, 0);
+  for (const secret of [FAKE_SIP_PASSWORD, FAKE_SIGNING_KEY]) assert.ok(!trusting.output().includes(secret));
+});
+
+test('API_BASE_URL with user:pass@: signed without them gets 200; the password is never printed', { timeout: 20_000 }, async () => {
+  const password = 'FAKE-basic-auth-pass-0000';
+  const child = serve([...LOCAL, '--json', '--trust-proxy'], {
+    ...CREDENTIALS,
+    SIGNALWIRE_SIGNING_KEY: FAKE_SIGNING_KEY,
+    API_BASE_URL: `https://swml-user:${password}@swml.example.test`,
+  });
+  const base = await listeningOn(child);
+  for (let i = 0; i < 100 && !child.output().includes('"externalUrl"'); i++) await new Promise((r) => setTimeout(r, 20));
+  // What to paste keeps the user name so the person recognises it; the password is masked.
+  assert.match(child.output(), /https:\/\/swml-user:••••@swml\.example\.test\/api\/swml-inbound/);
+  assert.match(child.output(), /"externalUrl":"https:\/\/swml-user:••••@swml\.example\.test\/api\/swml-inbound"/);
+  assert.match(child.output(), /Signature for https:\/\/swml\.example\.test\/api\/swml-inbound/);
+  assert.match(child.output(), /--trust-proxy is not needed/);
+
+  const body = signalwireBody({ from: 'Unknown Caller' });
+  const ok = await request(base, '/api/swml-inbound', {
+    method: 'POST',
+    headers: { 'x-signalwire-signature': sign('https://swml.example.test/api/swml-inbound', body) },
+    body,
+  });
+  assert.equal(ok.status, 200);
+  const replay = await request(base, '/api/swml-inbound', {
+    method: 'POST',
+    headers: { 'x-signalwire-signature': sign('https://other.example.test/api/swml-inbound', body), 'x-forwarded-host': 'other.example.test', 'x-forwarded-proto': 'https' },
+    body,
+  });
+  assert.equal(replay.status, 403, 'forwarded headers must not override API_BASE_URL');
+  child.proc.kill('SIGTERM');
+  assert.equal((await child.exited).code, 0);
+  assert.match(child.output(), /POST \/api\/swml-inbound 200 \S+ from="Unknown Caller"/);
+  for (const secret of [password, FAKE_SIP_PASSWORD, FAKE_SIGNING_KEY]) assert.ok(!child.output().includes(secret), 'a secret was printed');
+});
+
+test('the default 5 s header limit holds idle clients about 5 s, and --max-connections refuses the extra one', { timeout: 30_000 }, async () => {
+  const child = serve([...LOCAL, '--max-connections', '2'], { LIVEKIT_SIP_DOMAIN: SIP_DOMAIN });
+  const base = await listeningOn(child);
+  const port = Number(new URL(base).port);
+  assert.match(child.output(), /at most 2 connections/);
+  const connect = () =>
+    new Promise<{ sock: net.Socket; closed: Promise<{ ms: number; data: string }> }>((resolve) => {
+      const started = performance.now();
+      const sock = net.connect(port, '127.0.0.1');
+      let data = '';
+      sock.on('data', (d: Buffer) => (data += d.toString()));
+      sock.on('error', () => {});
+      const closed = new Promise<{ ms: number; data: string }>((r) => sock.on('close', () => r({ ms: performance.now() - started, data })));
+      sock.on('connect', () => resolve({ sock, closed }));
+    });
+  // A slowloris: a header line now and then, never the blank line that ends them.
+  const slow = await connect();
+  slow.sock.write('GET /healthz HTTP/1.1\r\n');
+  const drip = setInterval(() => slow.sock.writable && slow.sock.write('X-Pad: a\r\n'), 500);
+  const idle = await connect();
+  await new Promise((r) => setTimeout(r, 200));
+  const extra = await connect();
+  extra.sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+  const refused = await extra.closed;
+  assert.equal(refused.data, '', 'the connection over the cap got an answer');
+  assert.ok(refused.ms < 2000, `refused after ${refused.ms} ms`);
+
+  const [cutSlow, cutIdle] = await Promise.all([slow.closed, idle.closed]);
+  clearInterval(drip);
+  for (const cut of [cutSlow, cutIdle]) {
+    assert.ok(cut.ms > 4500 && cut.ms < 15_000, `cut after ${cut.ms.toFixed(0)} ms; the limit is 5 s`);
+    assert.match(cut.data, /^HTTP\/1\.1 408 /);
+  }
+  child.proc.kill('SIGTERM');
+  assert.equal((await child.exited).code, 0);
+  assert.match(child.output(), /408 - request timed out: headers not complete within 5 s/);
+  assert.match(child.output(), /refused 1 connection: 2 already open \(--max-connections\)/);
+});
+
+test('--port and its alias --api-server-port: either works, both only when they agree; a bad --max-connections is one line', { timeout: 20_000 }, async () => {
+  const both = serve(['--port', '0', '--api-server-port', '8081', '--host', '127.0.0.1'], { LIVEKIT_SIP_DOMAIN: SIP_DOMAIN });
+  assert.equal((await both.exited).code, 2);
+  assert.match(both.output().trim(), /--port 0 and --api-server-port 8081 disagree/);
+
+  const viaAlias = serve(['--api-server-port', '0', '--host', '127.0.0.1'], { LIVEKIT_SIP_DOMAIN: SIP_DOMAIN });
+  assert.equal((await viaAlias.exited).code, 2, 'the setting flag is validated as 1-65535');
+  assert.match(viaAlias.output(), /--api-server-port/);
+
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const port = String((blocker.address() as net.AddressInfo).port);
+  try {
+    // The alias reaches the same option: the port it names is the one found taken.
+    const taken = serve(['--api-server-port', port, '--port', port, '--host', '127.0.0.1'], { LIVEKIT_SIP_DOMAIN: SIP_DOMAIN });
+    assert.equal((await taken.exited).code, 2);
+    assert.match(taken.output(), new RegExp(`Port ${port} is already in use`));
+    const aliasOnly = serve(['--api-server-port', port, '--host', '127.0.0.1'], { LIVEKIT_SIP_DOMAIN: SIP_DOMAIN });
+    assert.equal((await aliasOnly.exited).code, 2);
+    assert.match(aliasOnly.output(), new RegExp(`Port ${port} is already in use`));
+  } finally {
+    blocker.close();
+  }
+
+  const badCap = serve([...LOCAL, '--max-connections', 'lots'], { LIVEKIT_SIP_DOMAIN: SIP_DOMAIN });
+  assert.equal((await badCap.exited).code, 2);
+  assert.equal(badCap.output().trim().split('\n').length, 1);
+  assert.match(badCap.output(), /--max-connections: "lots"/);
 });

@@ -48,22 +48,58 @@ test('with a signing key: wrong or missing signature 403, right one 200', async 
   for (const secret of [FAKE_SIGNING_KEY, FAKE_SIP_PASSWORD]) assert.ok(!log.includes(secret));
 });
 
-test('behind a proxy: the URL is rebuilt from X-Forwarded-Proto and X-Forwarded-Host', async (t) => {
+test('API_BASE_URL with user:pass@: the signature covers the URL without them; the password is never logged', async (t) => {
+  const password = 'FAKE-basic-auth-pass-0000';
+  const s = await startServer({ credentials: true, signingKey: FAKE_SIGNING_KEY, publicBaseUrl: `https://swml-user:${password}@swml.example.test` });
+  t.after(s.close);
+  const body = signalwireBody();
+  const post = (url: string) => request(s.base, '/api/swml-inbound', { method: 'POST', headers: { 'x-signalwire-signature': sign(url, body) }, body });
+  const ok = await post('https://swml.example.test/api/swml-inbound');
+  assert.equal(ok.status, 200);
+  assert.equal(ok.json().sections.main[0].connect.password, FAKE_SIP_PASSWORD);
+  assert.equal((await post(`https://swml-user:${password}@swml.example.test/api/swml-inbound`)).status, 403);
+  assert.equal(s.lines.length, 2);
+  for (const line of s.lines) assert.ok(!line.includes(password) && !line.includes(FAKE_SIGNING_KEY), line);
+});
+
+test('with API_BASE_URL, forwarded headers are ignored: a request signed for another host is refused', async (t) => {
+  const s = await startServer({ credentials: true, signingKey: FAKE_SIGNING_KEY, publicBaseUrl: 'https://swml.example.test' });
+  t.after(s.close);
+  const body = signalwireBody();
+  // Signed by SignalWire for another endpoint of the same project, replayed here with headers naming it.
+  const replay = await request(s.base, '/api/swml-inbound', {
+    method: 'POST',
+    headers: {
+      'x-signalwire-signature': sign('https://other.example.test/api/swml-inbound', body),
+      'x-forwarded-host': 'other.example.test',
+      'x-forwarded-proto': 'https',
+      forwarded: 'for=192.0.2.1;proto=https;host=other.example.test',
+      host: 'other.example.test',
+    },
+    body,
+  });
+  assert.equal(replay.status, 403);
+  assert.ok(!replay.text.includes(FAKE_SIP_PASSWORD));
+});
+
+test('trusting a proxy: the URL comes from Forwarded or X-Forwarded-*, else Host as https', async (t) => {
   const s = await startServer({ signingKey: FAKE_SIGNING_KEY });
   t.after(s.close);
   const body = signalwireBody();
+  const post = (url: string, headers: Record<string, string>) =>
+    request(s.base, '/api/swml-inbound?tenant=a', { method: 'POST', headers: { 'x-signalwire-signature': sign(url, body), ...headers }, body });
   const url = 'https://public.example.test/api/swml-inbound?tenant=a';
-  const r = await request(s.base, '/api/swml-inbound?tenant=a', {
-    method: 'POST',
-    headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'public.example.test', 'x-signalwire-signature': sign(url, body) },
-    body,
-  });
-  assert.equal(r.status, 200);
-  // Without a proxy, the Host header and plain http.
-  const direct = await request(s.base, '/api/swml-inbound', {
-    method: 'POST',
-    headers: { 'x-signalwire-signature': sign(`http://127.0.0.1:${s.port}/api/swml-inbound`, body) },
-    body,
-  });
-  assert.equal(direct.status, 200);
+
+  assert.equal((await post(url, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'public.example.test' })).status, 200, 'X-Forwarded-*');
+  assert.equal((await post(url, { forwarded: 'for=192.0.2.60;proto=https;host=public.example.test' })).status, 200, 'Forwarded');
+  assert.equal((await post(url, { forwarded: 'For="[2001:db8:cafe::17]:4711";Proto=https;Host="public.example.test", for=10.0.0.1;host=inner' })).status, 200, 'Forwarded, quoted, two hops');
+  const withPort = 'https://public.example.test:8443/api/swml-inbound?tenant=a';
+  assert.equal((await post(withPort, { forwarded: 'proto=https;host="public.example.test:8443"' })).status, 200, 'Forwarded host with a port');
+  // A TLS proxy that passes Host and says nothing about the scheme.
+  assert.equal((await post(url, { host: 'public.example.test' })).status, 200, 'Host, no proto');
+  assert.equal((await post(url, { forwarded: 'for=192.0.2.60;host=public.example.test' })).status, 200, 'Forwarded without proto');
+  // Without a proxy, plain http to this socket.
+  assert.equal((await post(`http://127.0.0.1:${s.port}/api/swml-inbound?tenant=a`, {})).status, 200, 'direct');
+  // A forwarded host that could smuggle a path or user part is not used.
+  assert.equal((await post('https://evil.test/x?/api/swml-inbound?tenant=a', { 'x-forwarded-host': 'evil.test/x?' })).status, 403);
 });

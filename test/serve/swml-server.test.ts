@@ -49,23 +49,64 @@ test('SIP URIs are reduced to their number; a withheld caller ID is not an error
   }
 });
 
-test('numbers that are not E.164 get 400 with a JSON error', async (t) => {
+test('a call.to that is no phone number gets 400 with a JSON error', async (t) => {
   const s = await startServer();
   t.after(s.close);
-  for (const call of [{ to: '4244851544' }, { to: 'not-a-number' }, { to: '+1234' }, { to: 14244851544 }, { from: '+1 424 485 1544' }, { from: 'sip:alice@example.com' }]) {
+  for (const call of [{ to: 'not-a-number' }, { to: '+1234' }, { to: 14244851544 }, { to: 'sip:alice@example.com' }, { to: '' }, { to: undefined }]) {
     const r = await request(s.base, '/api/swml-inbound', { method: 'POST', body: signalwireBody(call) });
     assert.equal(r.status, 400, JSON.stringify(call));
-    assert.match(r.json().error, /E\.164/);
+    assert.match(r.json().error, /call\.to/);
   }
   const get = await request(s.base, '/api/swml-inbound?to=hello');
   assert.equal(get.status, 400);
   assert.match(get.json().error, /call\.to/);
 });
 
+test('a called number LiveKit would match in another form still gets the SWML', async (t) => {
+  const s = await startServer();
+  t.after(s.close);
+  for (const to of ['14244851544', '+1 424-485-1544', 'sip:14244851544@example.sip.signalwire.com']) {
+    const r = await request(s.base, '/api/swml-inbound', { method: 'POST', body: signalwireBody({ to }) });
+    assert.equal(r.status, 200, to);
+  }
+});
+
+test('every caller ID gets the SWML and is logged as sent, escaped when unprintable', async (t) => {
+  const s = await startServer();
+  t.after(s.close);
+  const expected = await request(s.base, '/api/swml-inbound', { method: 'POST', body: signalwireBody() });
+  s.lines.length = 0;
+  const callers: Array<[unknown, string]> = [
+    ['', 'from=""'],
+    ['Unknown Caller', 'from="Unknown Caller"'],
+    ['12135877632', 'from=12135877632'],
+    ['00442071838750', 'from=00442071838750'],
+    [undefined, 'from=-'], // missing: JSON.stringify drops the key
+    [null, 'from=-'],
+    ['+1 424 485 1544', 'from="+1 424 485 1544"'],
+    ['sip:alice@example.com', 'from=sip:alice@example.com'],
+    [16505300051, 'from=16505300051'],
+    ['evil\u001b[31m\nline', 'from="evil\\u001b[31m\\u000aline"'],
+  ];
+  for (const [from] of callers) {
+    const r = await request(s.base, '/api/swml-inbound', { method: 'POST', body: signalwireBody({ from }) });
+    assert.equal(r.status, 200, JSON.stringify(from));
+    assert.equal(r.text, expected.text);
+  }
+  assert.equal(s.lines.length, callers.length);
+  callers.forEach(([from, logged], i) => assert.ok(s.lines[i]!.endsWith(` 200 ${/\d+\.\dms/.exec(s.lines[i]!)![0]} ${logged}`), `${JSON.stringify(from)}: ${s.lines[i]}`));
+  // A call without any caller field at all.
+  const bare = JSON.stringify({ call: { to: '+14244851544' } });
+  assert.equal((await request(s.base, '/api/swml-inbound', { method: 'POST', body: bare })).status, 200);
+  // The manual GET form too.
+  assert.equal((await request(s.base, '/api/swml-inbound?to=%2B14244851544&from=Unknown%20Caller')).status, 200);
+  assert.match(s.lines.at(-1)!, / GET \/api\/swml-inbound\?… 200 \S+ from="Unknown Caller"$/);
+});
+
 test('bodies that are not SignalWire JSON get 400', async (t) => {
   const s = await startServer();
   t.after(s.close);
-  for (const body of ['{"call":', '', '[1,2]', 'null', '{"call":"x"}']) {
+  for (const body of ['{"call":', '', '[1,2]', 'null', '{"call":"x"}', '{}', '{"call":null}']) {
     const r = await request(s.base, '/api/swml-inbound', { method: 'POST', body });
     assert.equal(r.status, 400, body);
     assert.equal(typeof r.json().error, 'string');
@@ -133,7 +174,7 @@ test('one log line per request: method, path, status, ms; no query values, no se
   await request(s.base, '/nope');
   assert.equal(s.lines.length, 3);
   assert.match(s.lines[0]!, /^\S+ GET \/api\/swml-inbound\?… 200 \d+\.\dms$/);
-  assert.match(s.lines[1]!, / POST \/api\/swml-inbound 200 \d+\.\dms$/);
+  assert.match(s.lines[1]!, / POST \/api\/swml-inbound 200 \d+\.\dms from=\+16505300051$/);
   assert.match(s.lines[2]!, / GET \/nope 404 /);
   const all = s.lines.join('\n');
   for (const secret of [FAKE_SIP_PASSWORD, 'secret-in-query', '4244851544']) assert.ok(!all.includes(secret), secret);
