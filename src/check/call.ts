@@ -6,7 +6,7 @@
 // on the way out, Ctrl-C included. A call that fails is explained from SignalWire's voice log.
 import type { Values } from '../settings.js';
 import { dim, green, out, red, yellow } from '../ui.js';
-import { explainFromLogs, explainSip, type Explanation } from './explain.js';
+import { explainFromLogs, explainSip, sameSipHost, sipHost, type Explanation } from './explain.js';
 import type { LiveKitApi } from './livekit-api.js';
 import type { LiveKitFindings } from './livekit-hops.js';
 import { watchLiveCall } from './live.js';
@@ -326,7 +326,8 @@ function lineOf(err: unknown, values: Values): { detail: string; fix: string } {
 }
 
 function sipHostIs(uri: string, domain: string | undefined): boolean {
-  return Boolean(domain) && /^sips?:[^@]*@([^;>:]+)/i.exec(uri)?.[1]?.toLowerCase() === domain!.toLowerCase();
+  const host = sipHost(uri);
+  return Boolean(domain && host && sameSipHost(host, domain));
 }
 
 function spaceHost(url: string): string {

@@ -34,7 +34,7 @@ export function explainSip(code: number | undefined, c: ExplainContext): Explana
   const user = c.dialled ? sipUser(c.dialled) : undefined;
   const host = c.dialled ? sipHost(c.dialled) : undefined;
   const said = code ? `LiveKit SIP answered ${code}${c.reason ? ` ${c.reason}` : ''}` : '';
-  if (host && c.sipDomain && host.toLowerCase() !== c.sipDomain.toLowerCase() && (!code || code === 408 || code >= 480) && code !== 486 && code !== 603)
+  if (host && c.sipDomain && !sameSipHost(host, c.sipDomain) && (!code || code === 408 || code >= 480) && code !== 486 && code !== 603)
     return {
       code,
       cause: `the SWML dials ${host}, not LIVEKIT_SIP_DOMAIN ${c.sipDomain}, and nothing answered there (${code ? `${code}` : 'no answer'})`,
@@ -111,7 +111,7 @@ export function sipAnswerOf(events: VoiceLogEvent[]): { code?: number; reason?: 
 /** The SIP leg toward LiveKit among the logs since the call: one dialling the SIP domain, else any SIP leg. */
 export function sipLegAmong(logs: VoiceLog[], o: { sipDomain?: string | undefined }): VoiceLog | undefined {
   const sip = logs.filter((l) => /^sips?:/i.test(l.to));
-  const toDomain = o.sipDomain ? sip.filter((l) => sipHost(l.to)?.toLowerCase() === o.sipDomain!.toLowerCase()) : [];
+  const toDomain = o.sipDomain ? sip.filter((l) => { const h = sipHost(l.to); return Boolean(h && sameSipHost(h, o.sipDomain!)); }) : [];
   // Newest first, whatever order the list came in.
   const newest = (a: VoiceLog, b: VoiceLog) => Date.parse(b.createdAt ?? '') - Date.parse(a.createdAt ?? '');
   return [...toDomain].sort(newest)[0] ?? [...sip].sort(newest)[0];
@@ -162,6 +162,13 @@ export function sipUser(uri: string): string | undefined {
   }
 }
 
+/** The host of a SIP URI, with its port when it names one (a self-hosted SIP domain may carry one). */
 export function sipHost(uri: string): string | undefined {
-  return /^sips?:[^@]*@([^;>:]+)/i.exec(uri)?.[1];
+  return /^sips?:[^@]*@([^;>]+)/i.exec(uri)?.[1];
+}
+
+/** Same SIP host: equal ignoring case, and a missing port reads as SIP's default 5060. */
+export function sameSipHost(a: string, b: string): boolean {
+  const norm = (h: string) => (/:\d+$/.test(h) ? h : `${h}:5060`).toLowerCase();
+  return norm(a) === norm(b);
 }

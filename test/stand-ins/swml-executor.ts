@@ -4,6 +4,7 @@
 // Also a dialer over the LiveKit stand-in's simulated call that answers the SIP codes LiveKit SIP answers
 // (livekit/sip pkg/sip/inbound.go): 404 "No trunk found", 407 challenge when no login was sent, 401 when the
 // login is wrong, 486 when the call is rejected; a host that is not LiveKit's gets no answer (408).
+import { sameSipHost } from '../../src/check/explain.ts';
 import { normalizeNumber } from '../../src/services/sip-number.ts';
 import type { LiveKitStandIn } from './livekit.ts';
 import type { SipAnswer, SipDial, SipDialer } from './sip-dialer.ts';
@@ -92,7 +93,7 @@ export function liveKitDialer(lk: LiveKitStandIn, o: LiveKitDialerOptions): SipD
   return async (d: SipDial): Promise<SipAnswer> => {
     const m = SIP_URI.exec(d.uri);
     if (!m) return refused(400, 'Bad Request');
-    if (m[2]!.toLowerCase() !== o.host.toLowerCase()) {
+    if (!sameSipHost(m[3] ? `${m[2]}:${m[3]}` : m[2]!, o.host)) {
       await new Promise((r) => setTimeout(r, o.noAnswerMs ?? 200));
       return refused(408, 'Request Timeout');
     }
