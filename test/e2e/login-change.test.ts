@@ -49,7 +49,7 @@ test('the plan puts the SWML before the trunk; the trunk failing says calls fail
   assert.equal(r.code, 1, r.stderr);
   const plan = r.stdout.slice(r.stdout.indexOf('The plan'));
   const swmlAt = plan.indexOf('SignalWire: update SWML script');
-  const trunkAt = plan.indexOf('change the digest auth password');
+  const trunkAt = plan.indexOf('LiveKit trunk "create-sip-inbound": digest password');
   assert.ok(swmlAt > 0 && trunkAt > swmlAt, `SWML first, trunk last:\n${plan}`);
   assert.match(r.stderr, /Inbound calls to \+14244851544 fail until you run this again: SignalWire already sends the new SIP login and the LiveKit trunk still expects the old one\. The rerun changes the trunk too, and calls work again\./);
   const last = r.stderr.trim().split('\n').at(-1)!;
@@ -62,7 +62,7 @@ test('the plan puts the SWML before the trunk; the trunk failing says calls fail
   w.livekit.clearFaults();
   const rerun = await runCli(change, { cwd, env });
   assert.equal(rerun.code, 0, rerun.stderr);
-  assert.match(rerun.stdout, /change the digest auth password/);
+  assert.match(rerun.stdout, /digest password •••• → •••• \(new\)/);
   assert.doesNotMatch(rerun.stdout, /SignalWire: update SWML script/, 'the SWML already has it');
   const up = await callWith(w);
   assert.deepEqual(up, { password: NEW_PASSWORD, accepted: true });
@@ -73,7 +73,7 @@ test('the SWML update failing leaves the trunk as it was: calls keep working, an
   w.signalwire!.fault('PUT /api/fabric/resources/swml_scripts', { status: 500 });
   const r = await runCli(change, { cwd, env });
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, /Not done:\n  ✖ SignalWire: update SWML script[^\n]*\n  ✖ LiveKit trunk "create-sip-inbound": change the digest auth password/);
+  assert.match(r.stderr, /Not done:\n  ✖ SignalWire: update SWML script[^\n]*\n  ✖ LiveKit trunk "create-sip-inbound": digest password •••• → •••• \(new\)/);
   assert.doesNotMatch(r.stderr, /calls .* fail/);
   const trunk = [...w.livekit.trunks.values()][0]!;
   assert.equal(trunk.authPassword, oldPassword, 'the trunk was not touched');
