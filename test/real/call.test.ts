@@ -64,7 +64,7 @@ test('check against the real server: every hop passes and the agent probe sees t
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^✓ LiveKit reachable/m);
   assert.match(r.stdout, /^✓ Inbound trunk holds \+14244851544/m);
-  assert.match(r.stdout, /^✓ Dispatch rule covers the trunk/m);
+  assert.match(r.stdout, /^✓ Dispatch rule covers the number/m);
   assert.match(r.stdout, /^✓ Agent probe: agent "inbound-agent" joined a test room in \d+\.\d s/m);
   assert.deepEqual((await rooms().listRooms()).map((x) => x.name), [], 'the probe room is gone');
 });
