@@ -72,16 +72,18 @@ function normalise(key: SettingKey, raw: string): string {
 }
 
 /** The prompt's text: the label, where a prefilled value came from, and where to find the value (the setting's hint). */
-function messageFor(key: SettingKey, o: AskOptions, extra = ''): string {
+function messageFor(s: Session, key: SettingKey, o: AskOptions, extra = ''): string {
   const def = setting(key);
-  const head = `${o.message ?? def.label}${o.from ? dim(` (${o.from})`) : ''}${extra}`;
+  // Where a value nobody typed came from ("from lk config project `my-app`", "from agent.py:42").
+  const from = o.from ?? (s.values[key] && s.origin[key] !== 'prompt' ? s.from[key] : undefined);
+  const head = `${o.message ?? def.label}${from ? dim(` (${from})`) : ''}${extra}`;
   return def.hint ? `${head}\n${dim(def.hint)}` : head;
 }
 
 export async function askText(s: Session, key: SettingKey, o: AskOptions = {}): Promise<void> {
   const def = setting(key);
   const value = await prompter.text({
-    message: messageFor(key, o),
+    message: messageFor(s, key, o),
     placeholder: o.placeholder ?? (o.required ? undefined : 'optional: Enter to skip'),
     initialValue: s.values[key] ?? def.default ?? '',
     validate: validator(key, o.required ?? false),
@@ -97,7 +99,7 @@ export async function askSecret(s: Session, key: SettingKey, o: AskOptions = {})
   const has = Boolean(s.values[key]);
   const keep = has ? dim(s.origin[key] === 'prompt' ? ' (Enter keeps the one you typed)' : ' (Enter keeps the current one)') : '';
   const value = await prompter.password({
-    message: messageFor(key, o, keep),
+    message: messageFor(s, key, o, keep),
     validate: (raw) => (has && !raw ? undefined : validator(key, o.required ?? false)(raw)),
   });
   if (value) set(s, key, normalise(key, value), 'prompt');

@@ -23,7 +23,7 @@ export async function askLiveKit(s: Session): Promise<void> {
   );
 
   if (wants(s, 'LIVEKIT_SIP_DOMAIN', true))
-    await askText(s, 'LIVEKIT_SIP_DOMAIN', { required: true, placeholder: 'abc123xyz.sip.livekit.cloud', ...fromOf(s, 'LIVEKIT_SIP_DOMAIN') });
+    await askText(s, 'LIVEKIT_SIP_DOMAIN', { required: true, placeholder: 'abc123xyz.sip.livekit.cloud' });
   const askAgent = wants(s, 'AGENT_NAME', false);
   await prefillAgentName(s, askAgent);
   if (askAgent) {
@@ -32,7 +32,7 @@ export async function askLiveKit(s: Session): Promise<void> {
       'A worker with an agent_name joins only when the rule names it; one without joins every room.\n' +
         'Leave it empty if your worker sets no agent_name.',
     );
-    await askText(s, 'AGENT_NAME', { placeholder: 'e.g. inbound-agent (Enter for automatic dispatch)', ...fromOf(s, 'AGENT_NAME') });
+    await askText(s, 'AGENT_NAME', { placeholder: 'e.g. inbound-agent (Enter for automatic dispatch)' });
   }
 
   if (s.ctx.options['no-sip-auth']) {
@@ -41,11 +41,6 @@ export async function askLiveKit(s: Session): Promise<void> {
     s.notes.push('SIP digest auth is off (--no-sip-auth): anyone who knows the SIP URI and the number can reach the agent.');
   }
 }
-
-const fromOf = (s: Session, key: keyof Session['from']) => {
-  const from = s.from[key];
-  return from && s.origin[key] !== 'prompt' ? { from } : {};
-};
 
 /**
  * With prompts and LiveKit not yet given (or under review): the LiveKit CLI's projects as a choice. A
