@@ -89,12 +89,14 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'check',
     summary: 'test-call check: every hop, an agent probe, then (--live) a real call',
-    usage: 'create-sip-inbound check [--number <e164>] [--live] [--timeout <s>] [--json]',
+    usage: 'create-sip-inbound check [--number <e164>] [--live] [--timeout <s>] [--no-db] [--json]',
+    description: 'Without --number, checks every number on our LiveKit trunk, one block of hops each.',
     examples: ['create-sip-inbound check', 'create-sip-inbound check --live --timeout 120'],
     options: {
       live: { type: 'boolean', help: 'watch for a real call to the number' },
       timeout: { type: 'string', help: '<seconds>  how long to wait for the live call (default 120)' },
       'no-probe': { type: 'boolean', help: 'skip the agent probe' },
+      'no-db': { type: 'boolean', help: 'the database is managed elsewhere: skip its hop (as the setup\'s --no-db)' },
     },
     groups: ['livekit', 'supabase', 'number', 'signalwire', 'server'],
     load: () => import('./check.js'),
