@@ -116,11 +116,13 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'remove',
-    summary: 'take a number off our trunk (deletes the trunk and rule when none is left)',
-    usage: 'create-sip-inbound remove --number <e164> [--yes]',
-    examples: ['create-sip-inbound remove --number +14244851544'],
-    options: {},
-    groups: ['livekit', 'number'],
+    summary: 'take a number off LiveKit, SignalWire and the database, each confirmed (the row is set inactive, never deleted)',
+    usage: 'create-sip-inbound remove --number <e164> [--yes] [--no-db]',
+    examples: ['create-sip-inbound remove --number +14244851544', 'create-sip-inbound remove --number +14244851544 --yes'],
+    options: {
+      'no-db': { type: 'boolean', help: 'leave the database row as it is' },
+    },
+    groups: ['livekit', 'supabase', 'number', 'signalwire'],
     load: () => import('./remove.js'),
   },
 ];
