@@ -25,8 +25,7 @@ export interface CommandSpec {
 }
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  // -f as well: Node itself exits on `--env-file <missing file>` even after the script name (nodejs/node#54232).
-  'env-file': { type: 'string', short: 'f', help: '<path>  .env file to read and update (default ./.env; use -f for a file that does not exist yet)' },
+  'env-file': { type: 'string', short: 'f', help: '<path>  .env file to read and update (default ./.env; created when it does not exist)' },
   yes: { type: 'boolean', short: 'y', help: 'take defaults and existing values without asking' },
   'no-interactive': { type: 'boolean', help: 'never prompt; fail naming each missing value (also when stdin is not a TTY or CI is set)' },
   'dry-run': { type: 'boolean', help: 'show the plan and change nothing' },
