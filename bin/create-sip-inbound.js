@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// `node --`: Node stops reading its own options there, so `--env-file <a new file>` after the script name
+// reaches the CLI instead of making Node exit 9 (nodejs/node#54232). npm runs a bin by its shebang line.
 // Plain JavaScript on purpose: it must run (and refuse politely) on Node versions the bundle does not support.
 // 20.12 is the first 20.x with util.styleText, which the bundled prompts call at the first question.
 const [major, minor] = process.versions.node.split('.').map(Number);

@@ -72,18 +72,48 @@ async function run(argv: string[]): Promise<number> {
   const resolved = resolveConfig({ flags, env: process.env, envFile });
   rememberSecrets(resolved.values);
   const interactive =
-    !parsed.values['no-interactive'] && !process.env.CI && Boolean(process.stdin.isTTY) && Boolean(process.stdout.isTTY);
+    !parsed.values['no-interactive'] && !isCI(process.env) && Boolean(process.stdin.isTTY) && Boolean(process.stdout.isTTY);
+  const yes = Boolean(parsed.values.yes);
+  // The wizard offers the LiveKit CLI's projects as a choice; everything else takes its default project.
+  const from = command.name === 'setup' && interactive && !yes ? {} : await fromLkConfig(resolved);
   const mod = await command.load();
   return mod.run({
     ...resolved,
     envFile,
     interactive,
-    yes: Boolean(parsed.values.yes),
+    yes,
     dryRun: Boolean(parsed.values['dry-run']),
     json: Boolean(parsed.values.json),
     options,
     args: parsed.positionals,
+    from,
   });
+}
+
+/** CI=false, CI=0 and an empty CI are not CI (some tools export CI=false to say so). */
+export function isCI(env: NodeJS.ProcessEnv): boolean {
+  const v = (env.CI ?? '').trim().toLowerCase();
+  return v !== '' && v !== 'false' && v !== '0';
+}
+
+/**
+ * Fills the LiveKit settings still missing from the LiveKit CLI's default_project, as `lk` itself does,
+ * below flags, the environment and .env. Says so on stderr (stdout may be a piped document).
+ */
+async function fromLkConfig(resolved: import('./config.js').Resolved): Promise<Record<string, string>> {
+  const v = resolved.values;
+  if (v.LIVEKIT_URL && v.LIVEKIT_API_KEY && v.LIVEKIT_API_SECRET && v.LIVEKIT_SIP_DOMAIN) return {};
+  const { defaultProjectOf, fillFromProject, readLkConfig } = await import('./services/lk-config.js');
+  const { config, warning } = await readLkConfig();
+  if (warning) process.stderr.write(`! ${warning}\n`);
+  const project = config && defaultProjectOf(config);
+  if (!project) return {};
+  const filled = fillFromProject(v, project);
+  if (!filled.length) return {};
+  const from = `from lk config project \`${project.name}\``;
+  for (const key of filled) resolved.sources[key] = 'lk-config';
+  process.stderr.write(`Using ${filled.join(', ')} ${from} (${config.path})\n`);
+  return Object.fromEntries(filled.map((k) => [k, from]));
 }
 
 function parse(command: CommandSpec, argv: string[]) {

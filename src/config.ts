@@ -7,7 +7,7 @@ import { SETTINGS, type Setting, type SettingKey, type Values } from './settings
 import { LLM, STT, TTS, type Provider } from './providers.js';
 import { check, describe } from './validate.js';
 
-export type Source = 'flag' | 'env' | 'env-file' | 'live' | 'default';
+export type Source = 'flag' | 'env' | 'env-file' | 'lk-config' | 'live' | 'default';
 
 export interface Resolved {
   values: Values;

@@ -12,4 +12,6 @@ export interface Context extends Resolved {
   options: Record<string, string | boolean | undefined>;
   /** Positional arguments after the command name. */
   args: string[];
+  /** Where values that came from neither flags, the environment nor .env came from, e.g. "from lk config project `my-app`". */
+  from?: Partial<Record<string, string>>;
 }

@@ -1,44 +1,73 @@
-// `check`: the test-call check on its own. Exit 0 only when every hop (and the probe and live call that
-// ran) passed, 1 otherwise, 2 when settings are missing or --timeout is not a number of seconds.
+// `check`: the test-call check on its own. Without --number, every number on our trunk, one block of hops
+// each. Exit 0 only when every hop (and the probe and live call that ran) passed, 1 otherwise, 2 when
+// settings are missing or --timeout is not a number of seconds.
 import { requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { Values } from '../settings.js';
-import { err, out } from '../ui.js';
+import { bold, err, out } from '../ui.js';
 
 export async function run(ctx: Context): Promise<number> {
   const { REQUIRED } = await import('../check/env-hop.js');
-  const values = { ...ctx.values };
-  values.PHONE_NUMBER ??= await onlyNumber(values);
-  requireValues(values, REQUIRED, 'Missing (give each as a flag, or set it in the environment or .env)');
+  const db = !ctx.options['no-db'];
+  const required = db ? REQUIRED : REQUIRED.filter((k) => !k.startsWith('SUPABASE_'));
+  const numbers = ctx.values.PHONE_NUMBER ? [ctx.values.PHONE_NUMBER] : await trunkNumbers(ctx.values);
+  const values = { ...ctx.values, ...(numbers[0] ? { PHONE_NUMBER: numbers[0] } : {}) };
+  requireValues(values, required, 'Missing (give each as a flag, or set it in the environment or .env)');
   const timeoutSec = parseTimeout(ctx.options.timeout);
+  const one = ctx.options.call ? '--call' : ctx.options.live ? '--live' : undefined;
+  if (one && numbers.length > 1)
+    throw new UsageError(`check ${one} takes one number: add --number, e.g. ${rerunCommand(ctx)} ${one} --number ${numbers[0]} (on the trunk: ${numbers.join(', ')})`);
   const call = ctx.options.call ? await callOptions(ctx, values) : undefined;
   const [{ runChecks }, { dialable }, { LIVE_TIMEOUT_S }] = await Promise.all([
     import('../check/run.js'),
     import('../check/report.js'),
     import('../check/live.js'),
   ]);
-  const report = await runChecks(values, {
-    print: !ctx.json,
-    probe: !ctx.options['no-probe'],
-    live: Boolean(ctx.options.live),
-    ...(timeoutSec !== undefined ? { timeoutSec } : {}),
-    envFile: ctx.envFile,
-    ...(call ? { call } : {}),
-    // Under --json stdout is only the report, but the person still has to be told to dial.
-    ...(ctx.json ? { onLiveStart: (n: string) => err(`Call ${dialable(n)} now (watching for ${timeoutSec ?? LIVE_TIMEOUT_S} s)`) } : {}),
-  });
-  if (ctx.json) out(JSON.stringify(report, null, 2));
-  return report.ok ? 0 : 1;
+  const reports = [];
+  for (const [i, number] of numbers.entries()) {
+    if (numbers.length > 1 && !ctx.json) out(bold(`${i ? '\n' : ''}${number}`));
+    const report = await runChecks(
+      { ...values, PHONE_NUMBER: number },
+      {
+        print: !ctx.json,
+        // The probe dispatches to the rule every number shares: once is enough.
+        probe: !ctx.options['no-probe'] && i === 0,
+        live: Boolean(ctx.options.live),
+        ...(timeoutSec !== undefined ? { timeoutSec } : {}),
+        envFile: ctx.envFile,
+        db,
+        rerun: rerunCommand(ctx),
+        ...(call ? { call } : {}),
+        // Under --json stdout is only the report, but the person still has to be told to dial.
+        ...(ctx.json ? { onLiveStart: (n: string) => err(`Call ${dialable(n)} now (watching for ${timeoutSec ?? LIVE_TIMEOUT_S} s)`) } : {}),
+      },
+    );
+    reports.push({ number, ...report });
+  }
+  const ok = reports.every((r) => r.ok);
+  if (ctx.json) {
+    const { number: _, ...one } = reports[0]!;
+    out(JSON.stringify(reports.length === 1 ? one : { ok, numbers: reports }, null, 2));
+  }
+  return ok ? 0 : 1;
 }
 
-/** Without --number, the number on our trunk when it holds exactly one (what a setup just made). */
-async function onlyNumber(values: Values): Promise<string | undefined> {
-  if (!values.LIVEKIT_URL || !values.LIVEKIT_API_KEY || !values.LIVEKIT_API_SECRET) return undefined;
+/** The command that runs this check again as it was run: the same .env and database switch. */
+export function rerunCommand(ctx: Pick<Context, 'envFile' | 'options'>): string {
+  const parts = ['npx create-sip-inbound check'];
+  if (ctx.envFile !== '.env') parts.push(`-f ${/^[\w@%+=:,./-]+$/.test(ctx.envFile) ? ctx.envFile : `'${ctx.envFile.replace(/'/g, `'\\''`)}'`}`);
+  if (ctx.options['no-db']) parts.push('--no-db');
+  return parts.join(' ');
+}
+
+/** Without --number: every number on our trunk (what the setup made). */
+async function trunkNumbers(values: Values): Promise<string[]> {
+  if (!values.LIVEKIT_URL || !values.LIVEKIT_API_KEY || !values.LIVEKIT_API_SECRET) return [];
   const { listTrunkNumbers, DEFAULT_NAME } = await import('../services/livekit.js');
   const conn = { url: values.LIVEKIT_URL, apiKey: values.LIVEKIT_API_KEY, apiSecret: values.LIVEKIT_API_SECRET };
-  const numbers = await listTrunkNumbers(conn, values.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME).catch(() => []);
-  return numbers.length === 1 ? numbers[0] : undefined;
+  // Unreachable here is reported by the LiveKit hop itself; the number is then asked for by name.
+  return listTrunkNumbers(conn, values.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME).catch(() => []);
 }
 
 /** --call and its options, checked before anything runs; the cost question, or --yes. */

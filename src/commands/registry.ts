@@ -25,8 +25,7 @@ export interface CommandSpec {
 }
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  // -f as well: Node itself exits on `--env-file <missing file>` even after the script name (nodejs/node#54232).
-  'env-file': { type: 'string', short: 'f', help: '<path>  .env file to read and update (default ./.env; use -f for a file that does not exist yet)' },
+  'env-file': { type: 'string', short: 'f', help: '<path>  .env file to read and update (default ./.env; created when it does not exist)' },
   yes: { type: 'boolean', short: 'y', help: 'take defaults and existing values without asking' },
   'no-interactive': { type: 'boolean', help: 'never prompt; fail naming each missing value (also when stdin is not a TTY or CI is set)' },
   'dry-run': { type: 'boolean', help: 'show the plan and change nothing' },
@@ -89,7 +88,8 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'check',
     summary: 'test-call check: every hop, an agent probe, then (--live) a real call',
-    usage: 'create-sip-inbound check [--number <e164>] [--live] [--call [--leg full|livekit] [--from <e164>]] [--timeout <s>] [--json]',
+    usage: 'create-sip-inbound check [--number <e164>] [--live] [--call [--leg full|livekit] [--from <e164>]] [--timeout <s>] [--no-db] [--json]',
+    description: 'Without --number, checks every number on our LiveKit trunk, one block of hops each.',
     examples: ['create-sip-inbound check', 'create-sip-inbound check --live --timeout 120', 'create-sip-inbound check --call --yes', 'create-sip-inbound check --call --leg livekit'],
     options: {
       live: { type: 'boolean', help: 'watch for a real call to the number' },
@@ -99,6 +99,7 @@ export const COMMANDS: CommandSpec[] = [
       'call-seconds': { type: 'string', help: '<seconds>  the longest the test call stays up (default 20)' },
       timeout: { type: 'string', help: '<seconds>  how long to wait for the live call (default 120)' },
       'no-probe': { type: 'boolean', help: 'skip the agent probe' },
+      'no-db': { type: 'boolean', help: 'the database is managed elsewhere: skip its hop (as the setup\'s --no-db)' },
     },
     groups: ['livekit', 'supabase', 'number', 'signalwire', 'server'],
     load: () => import('./check.js'),
@@ -129,11 +130,13 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'remove',
-    summary: 'take a number off our trunk (deletes the trunk and rule when none is left)',
-    usage: 'create-sip-inbound remove --number <e164> [--yes]',
-    examples: ['create-sip-inbound remove --number +14244851544'],
-    options: {},
-    groups: ['livekit', 'number'],
+    summary: 'take a number off LiveKit, SignalWire and the database, each confirmed (the row is set inactive, never deleted)',
+    usage: 'create-sip-inbound remove --number <e164> [--yes] [--no-db]',
+    examples: ['create-sip-inbound remove --number +14244851544', 'create-sip-inbound remove --number +14244851544 --yes'],
+    options: {
+      'no-db': { type: 'boolean', help: 'leave the database row as it is' },
+    },
+    groups: ['livekit', 'supabase', 'number', 'signalwire'],
     load: () => import('./remove.js'),
   },
 ];

@@ -7,10 +7,17 @@ import { renderNumberSql, renderSchema } from '../render/sql.js';
 
 export async function run(ctx: Context): Promise<number> {
   if (ctx.options.schema) {
-    process.stdout.write(renderSchema());
+    const sql = renderSchema();
+    process.stdout.write(ctx.json ? json({ schema: true, sql }) : sql);
     return 0;
   }
   requireValues(ctx.values, ['PHONE_NUMBER']);
-  process.stdout.write(renderNumberSql(ctx.values));
+  const sql = renderNumberSql(ctx.values);
+  process.stdout.write(ctx.json ? json({ number: ctx.values.PHONE_NUMBER, sql }) : sql);
   return 0;
+}
+
+/** --json: the statement inside a JSON document, for scripts that read JSON. */
+function json(doc: Record<string, unknown>): string {
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -3,7 +3,7 @@
 import { requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { FORMATS, HIDDEN, renderDocument, type Format } from '../render/document.js';
+import { FORMATS, renderDocument, type Format } from '../render/document.js';
 import { PASTE_CXML, PASTE_SWML } from '../signalwire-paths.js';
 import { answer, clack, dim, green, out, printDocument } from '../ui.js';
 
@@ -17,6 +17,12 @@ export async function run(ctx: Context): Promise<number> {
     password: ctx.values.LIVEKIT_SIP_PASSWORD,
   };
   const text = await renderDocument(format, input);
+  if (ctx.json) {
+    // A JSON document: the format, the text as SignalWire takes it, and for SWML the object itself.
+    const swml = format === 'cxml' ? undefined : (JSON.parse(await renderDocument('json', input)) as unknown);
+    process.stdout.write(`${JSON.stringify({ format, document: text, ...(swml ? { swml } : {}) }, null, 2)}\n`);
+    return 0;
+  }
   if (!process.stdout.isTTY) {
     // Piped, the document is handed over: it carries the SIP login, and nothing else secret.
     printDocument(text, [input.password]);
@@ -25,9 +31,15 @@ export async function run(ctx: Context): Promise<number> {
 
   const secret = Boolean(input.username && input.password);
   out(dim(format === 'cxml' ? PASTE_CXML : PASTE_SWML));
-  out('');
-  out(secret ? await renderDocument(format, { ...input, password: HIDDEN }) : text);
-  if (secret) out(dim('The SIP password is hidden above. Copy the document, or pipe it: create-sip-inbound swml | pbcopy'));
+  // A document with the password masked fails digest auth when pasted: show the real one, or none.
+  const show = !secret || (ctx.interactive && !ctx.yes && (await answer(await (await clack()).confirm({ message: 'Show it with the password, to copy?', initialValue: false }))));
+  if (show) {
+    out('');
+    out(text);
+  } else {
+    const ext = format === 'cxml' ? 'xml' : format;
+    out(`The document holds the SIP password, so it is not shown. Pipe it: create-sip-inbound swml${format === 'json' ? '' : ` --format ${format}`} > swml.${ext}`);
+  }
 
   const copy = ctx.options.copy || (ctx.interactive && !ctx.yes && (await answer(await (await clack()).confirm({ message: 'Copy it to the clipboard?' }))));
   if (copy) {

@@ -88,11 +88,7 @@ export async function findNumber(conn: SignalWireConn, e164: string): Promise<Nu
   });
   // filter_number matches substrings; only the exact number will do.
   const row = rows.find((r) => r.number === e164);
-  if (!row)
-    throw new UsageError(
-      `${e164} is not a number in ${spaceOf(conn)}: check --number (PHONE_NUMBER) and --signalwire-space-url (SIGNALWIRE_SPACE_URL), ` +
-        'or buy or port the number under SignalWire → Phone Numbers',
-    );
+  if (!row) throw new NumberNotInSpaceError(e164, spaceOf(conn));
   return toNumberInfo(row);
 }
 
@@ -547,7 +543,7 @@ function toScript(w: WireScript): HostedScript | undefined {
 type Scope = 'Numbers' | 'Voice';
 
 interface Call {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path and query, from the space's origin. */
   path: string;
   body?: unknown;
@@ -692,3 +688,49 @@ function detailOf(body: unknown): string {
   return parts.join('; ');
 }
 
+// ---------------------------------------------------------------------------------------------
+// Added for the wizard's choices and `remove`
+
+/** The credentials work but the space holds no such number: the wizard offers to change either, or to skip. */
+export class NumberNotInSpaceError extends UsageError {
+  constructor(
+    readonly e164: string,
+    readonly space: string,
+  ) {
+    super(
+      `${e164} is not a number in ${space}: check --number (PHONE_NUMBER) and --signalwire-space-url (SIGNALWIRE_SPACE_URL), ` +
+        'or buy or port the number under SignalWire → Phone Numbers',
+    );
+    this.name = 'NumberNotInSpaceError';
+  }
+}
+
+/**
+ * For `remove`: delete our hosted SWML script, so the number stops running our SWML. SignalWire's
+ * update-phone-number request has no "no handler" value (PhoneNumberCallHandlerRequest lists only real
+ * handlers) and keeps no record of what the number ran before, so the handler itself is left for the
+ * dashboard; `unpointNote` says so. A number that runs something else is left alone.
+ */
+export function planUnpointNumber(conn: SignalWireConn, e164: string, state: SignalWireState): Change[] {
+  if (!state.script) return [];
+  const id = state.script.id;
+  const name = scriptNameFor(e164);
+  const runs = runsUrl(state.number, state.script.requestUrl);
+  return [
+    {
+      target: 'signalwire',
+      summary: `SignalWire: delete SWML script "${name}"${runs ? ` (${e164} runs it now: ${describeHandler(state.number)} → none)` : ''}`,
+      apply: async () => {
+        await call<unknown>(conn, { method: 'DELETE', path: `${SWML_SCRIPTS}/${encodeURIComponent(id)}`, what: `delete SWML script "${name}"`, scope: 'Voice' });
+      },
+    },
+  ];
+}
+
+/** What is left for the person on SignalWire's side after `remove`, or undefined when nothing is. */
+export function unpointNote(e164: string, target: SwmlTarget, state: SignalWireState): string | undefined {
+  const n = state.number;
+  const ours = target.kind === 'url' ? runsUrl(n, target.url) : !!state.script && runsUrl(n, state.script.requestUrl);
+  if (!ours) return undefined;
+  return `SignalWire → Phone Numbers → ${e164}: choose what should answer it now (it ran ${describeHandler(n)}; the API cannot clear a handler)`;
+}

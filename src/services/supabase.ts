@@ -378,3 +378,27 @@ function failure(conn: SupabaseConn, res: Answer, what: string): UsageError | Se
   return new ServiceError('Supabase', `Supabase could not ${what} (${res.status}${said ? ` ${said}` : ''})`);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Added for `remove`
+
+/**
+ * The change that marks the number's row inactive (never deleted: the agent's history and settings stay),
+ * or none when there is no row or it is already inactive. Bumps updated_at where the table has it.
+ */
+export function planDeactivateNumberRow(conn: SupabaseConn, e164: string, current: NumberRow | undefined): Change[] {
+  if (!current || current.values.PHONE_STATUS === 'inactive') return [];
+  return [
+    {
+      target: 'database',
+      summary: `database: ${e164} status ${current.values.PHONE_STATUS ?? '(none)'} → inactive (the row stays)`,
+      async apply() {
+        const sb = await clientFor(conn);
+        const where = storedForms(e164);
+        let res = await sb.from(NUMBERS_TABLE).update({ status: 'inactive', updated_at: new Date().toISOString() }).in('number', where).select('number').retry(false);
+        if (res.error && isUnknownColumn(res.error.code))
+          res = await sb.from(NUMBERS_TABLE).update({ status: 'inactive' }).in('number', where).select('number').retry(false);
+        if (res.error) throw writeFailure(conn, res, `set ${e164} inactive`);
+      },
+    },
+  ];
+}

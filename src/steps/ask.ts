@@ -1,20 +1,62 @@
 // Prompts for one setting at a time, validating as the person types with the setting's own rules.
+// Every prompt goes through one Prompter: clack on a terminal, a scripted one in the step tests.
 import { setting, type SettingKey } from '../settings.js';
 import { check } from '../validate.js';
 import { answer, clack, dim, red } from '../ui.js';
-import { UsageError } from '../errors.js';
+import { ServiceError, UsageError } from '../errors.js';
 import { set, wants, type Session } from './session.js';
+
+type Validate = (raw: string | undefined) => string | undefined;
+export interface Choice<T extends string = string> {
+  value: T;
+  label: string;
+  hint?: string;
+}
+
+/** What the steps may ask and say. Each method resolves with the answer; Ctrl-C rejects with CancelledError. */
+export interface Prompter {
+  text(o: { message: string; placeholder?: string; initialValue?: string; validate?: Validate }): Promise<string>;
+  password(o: { message: string; validate?: Validate }): Promise<string>;
+  select<T extends string>(o: { message: string; options: Choice<T>[]; initialValue?: T }): Promise<T>;
+  confirm(o: { message: string; initialValue?: boolean }): Promise<boolean>;
+  log(level: 'info' | 'warn' | 'error' | 'success' | 'message', text: string): void | Promise<void>;
+}
+
+const clackPrompter: Prompter = {
+  text: async (o) => (await answer(await (await clack()).text(o))) ?? '',
+  password: async (o) => (await answer(await (await clack()).password({ ...o, mask: '•' }))) ?? '',
+  select: async <T extends string>(o: { message: string; options: Choice<T>[]; initialValue?: T }) =>
+    // clack's option type is a conditional one that a generic T cannot satisfy; the shape is the same.
+    (await answer(await (await clack()).select(o as never))) as T,
+  confirm: async (o) => answer(await (await clack()).confirm(o)),
+  log: async (level, text) => (await clack()).log[level](text),
+};
+
+let prompter: Prompter = clackPrompter;
+
+/** Replaces the prompter (the step tests script one); returns a function that puts the previous one back. */
+export function usePrompter(p: Prompter): () => void {
+  const before = prompter;
+  prompter = p;
+  return () => {
+    prompter = before;
+  };
+}
+
+export const prompt = (): Prompter => prompter;
 
 interface AskOptions {
   required?: boolean;
   /** Overrides the setting's label. */
   message?: string;
   placeholder?: string;
+  /** Where the prefilled value came from, e.g. "from agent.py:42"; shown after the label. */
+  from?: string;
 }
 
-function validator(key: SettingKey, required: boolean) {
+function validator(key: SettingKey, required: boolean): Validate {
   const s = setting(key);
-  return (raw: string | undefined) => {
+  return (raw) => {
     const v = (raw ?? '').trim();
     if (!v) return required ? `${s.label} is required` : undefined;
     const r = check(s, v);
@@ -29,61 +71,70 @@ function normalise(key: SettingKey, raw: string): string {
   return r.ok ? r.value : v;
 }
 
-export async function askText(s: Session, key: SettingKey, o: AskOptions = {}): Promise<void> {
+/** The prompt's text: the label, where a prefilled value came from, and where to find the value (the setting's hint). */
+function messageFor(s: Session, key: SettingKey, o: AskOptions, extra = ''): string {
   const def = setting(key);
-  const c = await clack();
-  const value = await answer(
-    await c.text({
-      message: o.message ?? def.label,
-      placeholder: o.placeholder ?? (o.required ? undefined : 'optional: Enter to skip'),
-      initialValue: s.values[key] ?? def.default ?? '',
-      validate: validator(key, o.required ?? false),
-    }),
-  );
-  set(s, key, normalise(key, value ?? ''), 'prompt');
+  // Where a value nobody typed came from ("from lk config project `my-app`", "from agent.py:42").
+  const from = o.from ?? (s.values[key] && s.origin[key] !== 'prompt' ? s.from[key] : undefined);
+  const head = `${o.message ?? def.label}${from ? dim(` (${from})`) : ''}${extra}`;
+  return def.hint ? `${head}\n${dim(def.hint)}` : head;
 }
 
-/** A secret: typed masked; when one is already set, Enter keeps it (it is never shown). */
-export async function askSecret(s: Session, key: SettingKey, o: AskOptions = {}): Promise<void> {
+export async function askText(s: Session, key: SettingKey, o: AskOptions = {}): Promise<void> {
   const def = setting(key);
-  const c = await clack();
+  const value = await prompter.text({
+    message: messageFor(s, key, o),
+    placeholder: o.placeholder ?? (o.required ? undefined : 'optional: Enter to skip'),
+    initialValue: s.values[key] ?? def.default ?? '',
+    validate: validator(key, o.required ?? false),
+  });
+  set(s, key, normalise(key, value), 'prompt');
+}
+
+/**
+ * A secret: typed masked; when one is set, Enter keeps it (it is never shown). A secret a service rejected
+ * is dropped before it is asked again (askVerified), so it is never offered back.
+ */
+export async function askSecret(s: Session, key: SettingKey, o: AskOptions = {}): Promise<void> {
   const has = Boolean(s.values[key]);
-  const value = await answer(
-    await c.password({
-      message: `${o.message ?? def.label}${has ? dim(' (Enter keeps the current one)') : ''}`,
-      mask: '•',
-      validate: (raw) => (has && !raw ? undefined : validator(key, o.required ?? false)(raw)),
-    }),
-  );
+  const keep = has ? dim(s.origin[key] === 'prompt' ? ' (Enter keeps the one you typed)' : ' (Enter keeps the current one)') : '';
+  const value = await prompter.password({
+    message: messageFor(s, key, o, keep),
+    validate: (raw) => (has && !raw ? undefined : validator(key, o.required ?? false)(raw)),
+  });
   if (value) set(s, key, normalise(key, value), 'prompt');
 }
 
 /** A choice among the setting's suggestions, with "Other…" for free text. */
 export async function askChoice(s: Session, key: SettingKey, options: readonly string[], o: AskOptions = {}): Promise<void> {
   const def = setting(key);
-  const c = await clack();
   const current = s.values[key] ?? def.default;
   const list = current && !options.includes(current) ? [current, ...options] : [...options];
   const OTHER = '\0other';
-  const picked = await answer(
-    await c.select({
-      message: o.message ?? def.label,
-      initialValue: current ?? list[0],
-      options: [...list.map((v) => ({ value: v, label: v })), { value: OTHER, label: 'Other…' }],
-    }),
-  );
+  const picked = await prompter.select({
+    message: o.message ?? def.label,
+    initialValue: current ?? list[0],
+    options: [...list.map((v) => ({ value: v, label: v })), { value: OTHER, label: 'Other…' }],
+  });
   if (picked !== OTHER) return set(s, key, picked, 'prompt');
-  const typed = await answer(await c.text({ message: `${def.label} (type it)`, validate: validator(key, true) }));
-  set(s, key, normalise(key, typed ?? ''), 'prompt');
+  const typed = await prompter.text({ message: `${def.label} (type it)`, validate: validator(key, true) });
+  set(s, key, normalise(key, typed), 'prompt');
 }
 
 export async function confirm(message: string, initialValue = true): Promise<boolean> {
-  const c = await clack();
-  return answer(await c.confirm({ message, initialValue }));
+  return prompter.confirm({ message, initialValue });
+}
+
+export async function select<T extends string>(message: string, options: Choice<T>[], initialValue?: T): Promise<T> {
+  return prompter.select(initialValue === undefined ? { message, options } : { message, options, initialValue });
+}
+
+export async function say(level: Parameters<Prompter['log']>[0], text: string): Promise<void> {
+  await prompter.log(level, text);
 }
 
 export async function hint(text: string): Promise<void> {
-  (await clack()).log.message(dim(text));
+  await prompter.log('message', dim(text));
 }
 
 export interface Credential {
@@ -92,24 +143,57 @@ export interface Credential {
   placeholder?: string;
 }
 
+/** A timeout or a 5xx: the same values may work a moment later. */
+export function isTransient(err: unknown): boolean {
+  if (!(err instanceof ServiceError)) return false;
+  const cause = (err.cause ?? {}) as { name?: string };
+  return cause.name === 'TimeoutError' || cause.name === 'AbortError' || /did not answer|\(5\d\d\b|answered 5\d\d\b/.test(err.message);
+}
+
 /**
- * Asks for the credentials that are missing, then `verify`s them live. A value the service rejects
- * (UsageError) is named in one line and all of them are asked again, prefilled; without prompts, or
- * for a service failure, the error ends the run.
+ * What a step does with a failure it knows better than askVerified (a number missing from the SignalWire
+ * space, say): 'verify' checks again without asking, 'ask' asks every field again, 'done' goes on.
+ * undefined leaves the failure to askVerified.
  */
-export async function askVerified(s: Session, fields: Credential[], verify: () => Promise<void>): Promise<void> {
-  let again = false;
+export type Recover = (err: Error) => Promise<'verify' | 'ask' | 'done' | undefined>;
+
+/**
+ * Asks for the credentials that are missing, then `verify`s them live. Interactively, any failure (a
+ * rejected key, a host that does not resolve, a timeout, a 5xx) is named in one line and the fields are
+ * asked again, prefilled with what was typed; a rejected secret is asked afresh; a timeout or 5xx also
+ * offers "Try again". Without prompts the error ends the run with its own exit code.
+ */
+export async function askVerified(s: Session, fields: Credential[], verify: () => Promise<void>, recover?: Recover): Promise<void> {
+  let ask: 'missing' | 'all' | 'none' = 'missing';
   for (;;) {
     for (const f of fields) {
-      if (!again && !wants(s, f.key, true)) continue;
+      if (ask === 'none' || (ask === 'missing' && !wants(s, f.key, true))) continue;
       await (f.secret ? askSecret : askText)(s, f.key, { required: true, ...(f.placeholder ? { placeholder: f.placeholder } : {}) });
     }
+    let failure: Error;
     try {
       return await verify();
     } catch (err) {
-      if (!s.prompts || !(err instanceof UsageError)) throw err;
-      (await clack()).log.error(red(err.message));
-      again = true;
+      if (!s.prompts || !(err instanceof UsageError || err instanceof ServiceError)) throw err;
+      failure = err;
     }
+    await say('error', red(failure.message));
+    const next = recover ? await recover(failure) : undefined;
+    if (next === 'done') return;
+    if (next) {
+      ask = next === 'verify' ? 'none' : 'all';
+      continue;
+    }
+    if (isTransient(failure)) {
+      const choice = await select('Try again, or change the values?', [
+        { value: 'retry', label: 'Try again' },
+        { value: 'change', label: 'Change the values' },
+      ]);
+      ask = choice === 'retry' ? 'none' : 'all';
+      continue;
+    }
+    // The service refused what was typed: a secret it rejected is not "the current one" any more.
+    if (failure instanceof UsageError) for (const f of fields) if (f.secret) set(s, f.key, undefined, 'prompt');
+    ask = 'all';
   }
 }

@@ -1,6 +1,7 @@
-// Step 1: LiveKit. URL, key and secret are checked live before going on; then the SIP domain and
-// the agent name the worker registers.
-import { askText, askVerified, hint } from './ask.js';
+// Step 1: LiveKit. A project from the LiveKit CLI's config fills URL, key, secret and SIP domain; whatever
+// is typed instead is checked live before going on. Then the SIP domain and the agent name the worker
+// registers (prefilled from the agent's own source when it names one).
+import { askText, askVerified, say, select } from './ask.js';
 import { set, wants, type Session } from './session.js';
 import { spin } from './spin.js';
 
@@ -9,6 +10,7 @@ export function livekitConn(s: Session) {
 }
 
 export async function askLiveKit(s: Session): Promise<void> {
+  await offerLkProjects(s);
   const { checkLiveKit } = await import('../services/livekit.js');
   await askVerified(
     s,
@@ -20,12 +22,13 @@ export async function askLiveKit(s: Session): Promise<void> {
     () => spin(s, 'Checking the LiveKit key…', () => checkLiveKit(livekitConn(s))),
   );
 
-  if (wants(s, 'LIVEKIT_SIP_DOMAIN', true)) {
-    await hint('Find it in LiveKit Cloud → Settings → Project → "SIP URI"; enter it without "sip:".');
+  if (wants(s, 'LIVEKIT_SIP_DOMAIN', true))
     await askText(s, 'LIVEKIT_SIP_DOMAIN', { required: true, placeholder: 'abc123xyz.sip.livekit.cloud' });
-  }
-  if (wants(s, 'AGENT_NAME', false)) {
-    await hint(
+  const askAgent = wants(s, 'AGENT_NAME', false);
+  await prefillAgentName(s, askAgent);
+  if (askAgent) {
+    await say(
+      'message',
       'A worker with an agent_name joins only when the rule names it; one without joins every room.\n' +
         'Leave it empty if your worker sets no agent_name.',
     );
@@ -37,4 +40,63 @@ export async function askLiveKit(s: Session): Promise<void> {
     set(s, 'LIVEKIT_SIP_PASSWORD', undefined, 'flag');
     s.notes.push('SIP digest auth is off (--no-sip-auth): anyone who knows the SIP URI and the number can reach the agent.');
   }
+}
+
+/**
+ * With prompts and LiveKit not yet given (or under review): the LiveKit CLI's projects as a choice. A
+ * pick fills URL, key, secret and (LiveKit Cloud) the SIP domain, each then shown for confirmation.
+ * Without prompts, the CLI already filled them from default_project (cli.ts), below flags, env and .env.
+ */
+async function offerLkProjects(s: Session): Promise<void> {
+  if (!s.prompts || s.ctx.yes) return;
+  const v = s.values;
+  const given = v.LIVEKIT_URL && v.LIVEKIT_API_KEY && v.LIVEKIT_API_SECRET;
+  if (given && !s.review.has('livekit')) return;
+  const { readLkConfig, valuesOf } = await import('../services/lk-config.js');
+  const { config, warning } = await readLkConfig();
+  if (warning) await say('warn', warning);
+  if (!config?.projects.length) return;
+  const SELF = '\0self';
+  const options = config.projects.map((p) => ({ value: p.name, label: p.name, hint: p.url }));
+  const initial = config.projects.some((p) => p.url === v.LIVEKIT_URL)
+    ? config.projects.find((p) => p.url === v.LIVEKIT_URL)!.name
+    : (config.defaultProject ?? options[0]!.value);
+  const picked = await select(
+    `LiveKit project (from ${config.path})`,
+    [...options, { value: SELF, label: given ? 'Keep the current values' : 'Enter them myself' }],
+    initial,
+  );
+  if (picked === SELF) return;
+  const project = config.projects.find((p) => p.name === picked)!;
+  const from = `from lk config project \`${project.name}\``;
+  for (const [key, value] of Object.entries(valuesOf(project)) as Array<[keyof Session['from'], string]>) {
+    set(s, key, value, 'lk-config');
+    s.from[key] = from;
+  }
+  // Each value is shown once, prefilled, for the person to confirm (the secret is never shown).
+  s.review.add('livekit');
+}
+
+/**
+ * AGENT_NAME from the agent's source: with prompts it prefills the question; without, it is taken when
+ * exactly one name is found (several: the person must say which, so nothing is guessed).
+ */
+async function prefillAgentName(s: Session, willAsk: boolean): Promise<void> {
+  if (s.values.AGENT_NAME || (s.prompts && !willAsk)) return;
+  const { distinctNames, findAgentNames, whereFound } = await import('../agent-name.js');
+  const found = findAgentNames(process.cwd());
+  const names = distinctNames(found);
+  if (!names.length) return;
+  const first = found[0]!;
+  if (names.length > 1) {
+    const list = names.map((n) => `"${n}" (${whereFound(found.find((f) => f.name === n)!).replace(/^from /, '')})`).join(', ');
+    if (!s.prompts) {
+      s.notes.push(`The agent's source names several agent_name values (${list}): give the one this number's worker registers with --agent-name.`);
+      return;
+    }
+    await say('info', `Agent names found in your source: ${list}`);
+  }
+  set(s, 'AGENT_NAME', first.name, 'source-file');
+  s.from.AGENT_NAME = whereFound(first);
+  if (!s.prompts) s.notes.push(`AGENT_NAME ${first.name} ${whereFound(first)}: the dispatch rule names it.`);
 }

@@ -3,15 +3,16 @@
 import { LLM, STT, TTS, providerKeyVars, type Provider } from '../providers.js';
 import { NUMBER_KEYS, setting, type SettingKey } from '../settings.js';
 import { withDefaults } from '../config.js';
-import { clack, dim } from '../ui.js';
-import { askChoice, askSecret, askText } from './ask.js';
+import { dim, red } from '../ui.js';
+import { ServiceError } from '../errors.js';
+import { askChoice, askSecret, askText, confirm, say } from './ask.js';
 import { fillFromLive, set, wants, type Session } from './session.js';
 import { spin } from './spin.js';
 
 export async function askNumber(s: Session): Promise<void> {
   if (wants(s, 'PHONE_NUMBER', true) && !(s.mode === 'update' && s.values.PHONE_NUMBER)) {
     await askText(s, 'PHONE_NUMBER', { required: true, message: 'Phone number callers dial', placeholder: '+1 424 485 1544' });
-    if (s.prompts) (await clack()).log.info(`Using ${s.values.PHONE_NUMBER} ${dim('(E.164, as LiveKit matches it)')}`);
+    if (s.prompts) await say('info', `Using ${s.values.PHONE_NUMBER} ${dim('(E.164, as LiveKit matches it)')}`);
   }
   await prefillFromDatabase(s);
 
@@ -48,9 +49,20 @@ async function askProvider(s: Session, providerKey: SettingKey, modelKey: Settin
 async function prefillFromDatabase(s: Session): Promise<void> {
   if (s.ctx.options['no-db'] || !s.values.SUPABASE_URL) return;
   const { readNumberRow, supabaseConn } = await import('../services/supabase.js');
-  const row = await spin(s, `Looking up ${s.values.PHONE_NUMBER} in the database…`, () =>
-    readNumberRow(supabaseConn(s.values)!, s.values.PHONE_NUMBER!),
-  { quiet: true });
+  const read = () =>
+    spin(s, `Looking up ${s.values.PHONE_NUMBER} in the database…`, () => readNumberRow(supabaseConn(s.values)!, s.values.PHONE_NUMBER!), { quiet: true });
+  let row: Awaited<ReturnType<typeof read>>;
+  for (;;) {
+    try {
+      row = await read();
+      break;
+    } catch (err) {
+      // The key was accepted a moment ago: this is the network or Supabase. Waiting beats losing the answers.
+      if (!s.prompts || !(err instanceof ServiceError)) throw err;
+      await say('error', red(err.message));
+      if (!(await confirm('Try again?'))) throw err;
+    }
+  }
   if (!row) return;
   if (row.matches > 1) s.notes.push(`${row.matches} rows in signalwire_phone_numbers hold ${s.values.PHONE_NUMBER}; all are updated. Delete the extra ones.`);
   for (const [key, value] of Object.entries(row.values)) fillFromLive(s, key as SettingKey, value);

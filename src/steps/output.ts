@@ -3,7 +3,6 @@
 // agent's author.
 import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { HIDDEN } from '../render/document.js';
 import { renderNumberSql } from '../render/sql.js';
 import { renderSwml, swmlJson } from '../render/swml.js';
 import { PASTE_SWML, PASTE_SWML_URL } from '../signalwire-paths.js';
@@ -29,19 +28,31 @@ export async function showOutput(s: Session): Promise<void> {
   } else {
     out(bold('\nSWML for SignalWire'));
     out(dim(PASTE_SWML));
-    out('');
-    // Printed plain so it copies clean; the SIP password stays off the screen and lives in the file.
-    print(input.password ? swmlJson(renderSwml({ ...input, password: HIDDEN })) : swml);
     const file = join(dirname(s.ctx.envFile), SWML_FILE);
     if (!s.ctx.dryRun && (!existsSync(file) || readFileSync(file, 'utf8') !== swml)) {
       writeFileSync(file, swml, { mode: 0o600 });
       chmodSync(file, 0o600);
     }
     const shown = relative(process.cwd(), file) || file;
-    out(dim(`Saved to ${shown}${input.password ? ' with the SIP password (keep it out of git); or: create-sip-inbound swml | pbcopy' : ''}`));
-    if (s.prompts && !s.ctx.yes && (await confirm('Copy the SWML to the clipboard?'))) {
+    const saved = s.ctx.dryRun ? `Would be saved to ${shown}` : `Saved to ${shown}`;
+    if (!input.password) {
+      out('');
+      print(swml);
+      out(dim(saved));
+    } else {
+      // A document with the password masked fails digest auth when pasted: the screen shows the real one
+      // only when asked; otherwise the file and a command that copies it.
+      const show = s.prompts && !s.ctx.yes && (await confirm('Show it with the password, to copy?', false));
+      if (show) {
+        out('');
+        print(swml);
+      }
+      out(`${saved} ${dim('(it holds the SIP password: keep it out of git)')}`);
+      out(`Copy it with: ${copyCommand(shown)}`);
+    }
+    if (s.prompts && !s.ctx.yes && !s.ctx.dryRun && (await confirm('Copy the SWML to the clipboard?'))) {
       const { copyToClipboard } = await import('../services/clipboard.js');
-      out((await copyToClipboard(swml)) ? green('✔ Copied.') : `No clipboard tool found; copy it from ${shown}.`);
+      out((await copyToClipboard(swml)) ? green('✔ Copied.') : `No clipboard tool found; copy it with: ${copyCommand(shown)}`);
     }
   }
 
@@ -68,4 +79,15 @@ async function warnUnignored(s: Session): Promise<void> {
   const file = s.ctx.envFile;
   const risky = await notIgnoredByGit([file, `${file}.bak`, join(dirname(file), SWML_FILE)]);
   if (risky.length) s.notes.push(`git does not ignore ${risky.map((p) => basename(p)).join(', ')}: add them to .gitignore, they hold secrets.`);
+}
+
+/** A command that puts the saved document on the clipboard (or the screen, where there is no clipboard tool). */
+export function copyCommand(path: string, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+  const q = /^[\w@%+=:,./-]+$/.test(path) ? path : `"${path.replace(/"/g, '\\"')}"`;
+  if (platform === 'darwin') return `pbcopy < ${q}`;
+  if (platform === 'win32') return `clip < ${q}   (PowerShell: Get-Content ${q} | Set-Clipboard)`;
+  if (env.WAYLAND_DISPLAY) return `wl-copy < ${q}`;
+  if (env.DISPLAY) return `xclip -selection clipboard < ${q}`;
+  // A server: no clipboard. The file's text, printed whole, copies from the terminal as it is.
+  return `cat ${q}`;
 }

@@ -4,7 +4,8 @@ import type { Source } from '../config.js';
 import { rememberSecret } from '../redact.js';
 import { setting, type Group, type SettingKey, type Values } from '../settings.js';
 
-export type Origin = Source | 'prompt' | 'generated';
+/** lk-config: the LiveKit CLI's project file; source-file: found in the agent's own source. */
+export type Origin = Source | 'prompt' | 'generated' | 'lk-config' | 'source-file';
 export type Mode = 'first' | 'update' | 'add' | 'credentials';
 
 export interface Session {
@@ -20,6 +21,8 @@ export interface Session {
   useForeignTrunk: boolean;
   /** Lines for the closing summary: warnings and what to do next. */
   notes: string[];
+  /** Where values that nobody typed came from, by key: "from lk config project `my-app`", "from agent.py:42". */
+  from: Partial<Record<SettingKey, string>>;
 }
 
 export function createSession(ctx: Context): Session {
@@ -33,6 +36,7 @@ export function createSession(ctx: Context): Session {
     review: new Set(),
     useForeignTrunk: false,
     notes: [],
+    from: { ...ctx.from },
   };
 }
 

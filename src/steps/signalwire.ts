@@ -1,17 +1,19 @@
 // Step 4 (optional): SignalWire API credentials, so the number can be pointed at the SWML automatically.
 // Without them, the SWML is printed with the dashboard path, as before.
-import { askVerified, confirm } from './ask.js';
-import type { Session } from './session.js';
+import { askText, askVerified, confirm, say, select } from './ask.js';
+import { set, type Session } from './session.js';
 import { spin } from './spin.js';
 
+const KEYS = ['SIGNALWIRE_SPACE_URL', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN'] as const;
+
 export async function askSignalWire(s: Session): Promise<void> {
-  const has = () => Boolean(s.values.SIGNALWIRE_PROJECT_ID && s.values.SIGNALWIRE_API_TOKEN && s.values.SIGNALWIRE_SPACE_URL);
+  const has = () => KEYS.every((k) => s.values[k]);
   if (!has()) {
     // Offered once, on a first run or when credentials are under review; never required.
     if (!s.prompts || s.ctx.yes || !(s.mode === 'first' || s.review.has('signalwire'))) return;
     if (!(await confirm('Point the number at the SWML automatically? (needs a SignalWire API token)', false))) return;
   }
-  const { findNumber, signalWireConn } = await import('../services/signalwire.js');
+  const { findNumber, NumberNotInSpaceError, signalWireConn } = await import('../services/signalwire.js');
   await askVerified(
     s,
     [
@@ -22,5 +24,28 @@ export async function askSignalWire(s: Session): Promise<void> {
     async () => {
       await spin(s, `Finding ${s.values.PHONE_NUMBER} in SignalWire…`, () => findNumber(signalWireConn(s.values)!, s.values.PHONE_NUMBER!));
     },
+    // The credentials work, the number is not in that space: the number may be mistyped, the space the
+    // wrong one, or the person may rather paste the SWML themselves.
+    async (err) => {
+      if (!(err instanceof NumberNotInSpaceError)) return undefined;
+      const choice = await select(`${err.e164} is not in ${err.space}. What now?`, [
+        { value: 'number', label: 'Change the number' },
+        { value: 'credentials', label: 'Enter other SignalWire credentials', hint: 'another space or project' },
+        { value: 'skip', label: 'Skip automation', hint: 'paste the SWML into SignalWire yourself' },
+      ]);
+      if (choice === 'number') {
+        await askText(s, 'PHONE_NUMBER', { required: true, message: 'Phone number callers dial' });
+        return 'verify';
+      }
+      if (choice === 'credentials') return 'ask';
+      await skipAutomation(s);
+      return 'done';
+    },
   );
+}
+
+/** No SignalWire API this run: the plan leaves SignalWire alone and the output shows the SWML to paste. */
+async function skipAutomation(s: Session): Promise<void> {
+  for (const k of KEYS) set(s, k, undefined, 'prompt');
+  await say('info', 'SignalWire is left to you: the SWML to paste comes at the end.');
 }

@@ -1,9 +1,10 @@
 // The opening: what exists already decides the questions. A rerun (a .env with LiveKit credentials and our
 // trunk holding numbers) asks whether to update a number, add one, or change credentials.
 import { requireValues } from '../config.js';
-import { UsageError } from '../errors.js';
+import { ServiceError, UsageError } from '../errors.js';
 import type { SettingKey } from '../settings.js';
-import { answer, clack, dim, red } from '../ui.js';
+import { clack, dim, red } from '../ui.js';
+import { say, select } from './ask.js';
 import { livekitConn } from './livekit.js';
 import { set, type Session } from './session.js';
 import { spin } from './spin.js';
@@ -34,9 +35,10 @@ export async function start(s: Session): Promise<void> {
   try {
     numbers = await spin(s, 'Reading your LiveKit setup…', () => listTrunkNumbers(livekitConn(s), v.LIVEKIT_SIP_TRUNK_NAME ?? 'create-sip-inbound'));
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    // The saved credentials no longer work: go straight to changing them.
-    c.log.error(red(err.message));
+    if (!(err instanceof UsageError || err instanceof ServiceError)) throw err;
+    // The saved credentials no longer work, or LiveKit is out of reach: go straight to the credentials,
+    // prefilled, rather than ending the run.
+    await say('error', red(err.message));
     s.mode = 'credentials';
     s.review = new Set(['livekit', 'supabase', 'number']);
     return;
@@ -46,20 +48,15 @@ export async function start(s: Session): Promise<void> {
     return;
   }
 
-  c.log.info(`Found ${numbers.length} number${numbers.length === 1 ? '' : 's'} on the LiveKit trunk: ${numbers.join(', ')}`);
+  await say('info', `Found ${numbers.length} number${numbers.length === 1 ? '' : 's'} on the LiveKit trunk: ${numbers.join(', ')}`);
   const given = v.PHONE_NUMBER;
   const choice = given
     ? numbers.includes(given) ? 'update' : 'add'
-    : await answer(
-        await c.select({
-          message: 'Update a number, add a number, or change credentials?',
-          options: [
-            { value: 'update', label: 'Update a number', hint: 'its voice, models, agent…' },
-            { value: 'add', label: 'Add a number' },
-            { value: 'credentials', label: 'Change credentials', hint: 'LiveKit, Supabase, SignalWire' },
-          ],
-        }),
-      );
+    : await select('Update a number, add a number, or change credentials?', [
+        { value: 'update', label: 'Update a number', hint: 'its voice, models, agent…' },
+        { value: 'add', label: 'Add a number' },
+        { value: 'credentials', label: 'Change credentials', hint: 'LiveKit, Supabase, SignalWire' },
+      ]);
   s.mode = choice as Session['mode'];
   if (s.mode === 'credentials') s.review = new Set(['livekit', 'supabase', 'signalwire']);
   else s.review = new Set(['number']);
@@ -67,9 +64,9 @@ export async function start(s: Session): Promise<void> {
     const picked =
       numbers.length === 1
         ? numbers[0]!
-        : await answer(await c.select({ message: 'Which number?', options: numbers.map((n) => ({ value: n, label: n })) }));
+        : await select('Which number?', numbers.map((n) => ({ value: n, label: n })));
     set(s, 'PHONE_NUMBER', picked, 'prompt');
   }
   if (s.mode === 'credentials' && !given && numbers.length === 1) set(s, 'PHONE_NUMBER', numbers[0], 'live');
-  if (s.mode === 'add' && !given) c.log.message(dim('Everything else stays; the new number joins the same trunk and rule.'));
+  if (s.mode === 'add' && !given) await say('message', dim('Everything else stays; the new number joins the same trunk and rule.'));
 }

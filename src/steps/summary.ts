@@ -29,8 +29,39 @@ export function nextTimeCommand(s: Session): string {
   return parts.join(' ');
 }
 
+/** What to do after the setup: start the worker, call the number, and where the logs are. */
+export function nextSteps(s: Session): string[] {
+  const v = s.values;
+  const file = /^from (.+):\d+$/.exec(s.from.AGENT_NAME ?? '')?.[1];
+  const start = file?.endsWith('.py')
+    ? `python ${file} dev`
+    : file
+      ? 'npm run dev (or node on your worker file with the dev argument)'
+      : 'python agent.py dev, or your worker\'s own command';
+  const cloud = /\.livekit\.cloud(:\d+)?$/i.test(hostOf(v.LIVEKIT_URL));
+  const logs = [
+    "the worker's own console",
+    cloud ? 'LiveKit Cloud → Sessions (https://cloud.livekit.io/projects/p_/sessions)' : "your LiveKit server's log",
+    'SignalWire → Logs → Voice',
+  ];
+  return [
+    `1. Start the agent worker${v.AGENT_NAME ? ` (it must register agent_name "${v.AGENT_NAME}")` : ''}: ${start}`,
+    `2. Call ${v.PHONE_NUMBER ?? 'the number'}, or watch a call come through: npx create-sip-inbound check --live${s.ctx.envFile !== '.env' ? ` -f ${shellQuote(s.ctx.envFile)}` : ''}`,
+    `3. Logs: ${logs.join('; ')}`,
+  ];
+}
+
+function hostOf(url: string | undefined): string {
+  try {
+    return url ? new URL(url).host : '';
+  } catch {
+    return '';
+  }
+}
+
 export async function summary(s: Session, headline: string): Promise<void> {
   for (const n of s.notes) out(yellow(`! ${n}`));
+  if (!s.ctx.dryRun) out(`\nNext:\n${nextSteps(s).map((l) => `  ${l}`).join('\n')}`);
   out(`\nTo skip the prompts next time: ${nextTimeCommand(s)}`);
   if (s.prompts) (await clack()).outro(headline);
   else out(dim(headline));

@@ -64,7 +64,9 @@ test('check from the CLI: 0 when good (plain and --json), 1 with a broken hop, 2
   assert.match(plain.stdout, /^✓ Inbound trunk holds \+14244851544/m);
   assert.match(plain.stdout, /^– SignalWire number runs our SWML: skipped/m);
   assert.match(plain.stdout, /^✓ Agent probe: agent "inbound-agent" joined a test room in \d\.\d s/m);
-  assert.match(plain.stdout, /Every hop passed\./);
+  // The SignalWire leg did not run: the closing line says so rather than "Every hop passed".
+  assert.doesNotMatch(plain.stdout, /Every hop passed/);
+  assert.match(plain.stdout, /^Every hop that ran passed; not checked: SignalWire number runs our SWML/m);
   noSecrets(good, plain);
 
   assert.equal(json.code, 0, json.stderr);
@@ -133,4 +135,33 @@ test('check --live from the CLI: "Call +1 424 485 1544 now", then the call is re
   assert.equal(live.caller, CALLER);
   assert.ok(live.agentJoinedMs >= 190, String(live.agentJoinedMs));
   noSecrets(json, j);
+});
+
+test('check without --number: one block of hops per number on our trunk; --no-db skips the database; fix lines run as written', async (t) => {
+  const s = await setup(t, pg);
+  const { PHONE_NUMBER: _, ...values } = s.values;
+  const [all, nodb, json] = await Promise.all([
+    cli(['-f', s.envFile, '--no-probe'], values),
+    cli(['-f', s.envFile, '--no-probe', '--no-db'], values),
+    cli(['-f', s.envFile, '--no-probe', '--json'], values),
+  ]);
+
+  // Both numbers, each under its own heading; the second has no database row.
+  assert.equal(all.code, 1, all.stdout + all.stderr);
+  assert.match(all.stdout, /^\+14244851544\n✓ \.env complete/m);
+  assert.match(all.stdout, /^\+13105550100\n✓ \.env complete/m);
+  assert.match(all.stdout, /✓ Inbound trunk holds \+13105550100/);
+  assert.match(all.stdout, /✗ Database row for \+13105550100: no row/);
+  assert.match(all.stdout, new RegExp(`run \`npx create-sip-inbound check -f ${s.envFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\` again`));
+  assert.doesNotMatch(all.stdout + all.stderr, /Missing|give --number/, 'no number needs naming');
+
+  assert.equal(nodb.code, 0, nodb.stdout + nodb.stderr);
+  assert.equal((nodb.stdout.match(/– Database row for the number: skipped, the database is managed elsewhere/g) ?? []).length, 2);
+  assert.doesNotMatch(nodb.stdout, /Every hop passed/);
+  assert.match(nodb.stdout, /not checked: Database row for the number, SignalWire number runs our SWML/);
+
+  const report = JSON.parse(json.stdout) as { ok: boolean; numbers: Array<{ number: string; ok: boolean }> };
+  assert.equal(report.ok, false);
+  assert.deepEqual(report.numbers.map((n) => [n.number, n.ok]), [['+14244851544', true], ['+13105550100', false]]);
+  noSecrets(s, all);
 });

@@ -62,6 +62,7 @@ const FIRST_RUN = (w: World): Array<[string | RegExp, string]> => [
   ['OpenAI API key', KEY.enter],
   ['Point the number at the SWML automatically', KEY.enter],
   ['Apply these changes?', KEY.enter],
+  ['Show it with the password, to copy?', KEY.enter], // No by default
   ['Copy the SWML to the clipboard?', 'n'],
   ['Call the number now to watch a real call come through?', KEY.enter],
 ];
@@ -77,8 +78,13 @@ test('a fresh setup, then a rerun that changes only the TTS voice', { timeout: 6
   await drive(first, FIRST_RUN(w));
   assert.equal(await first.exited, 0, first.screen());
   const screen = first.screen();
-  assert.ok(screen.includes(`"to": "sip:%{call.to}@${w.env.LIVEKIT_SIP_DOMAIN};transport=tcp"`), 'the SWML is on screen');
-  assert.match(screen, /Every hop passed/);
+  // No document that fails when pasted: not the masked one; the saved file and a command that copies it.
+  assert.doesNotMatch(screen, /"password"/);
+  assert.match(screen, /Saved to signalwire-swml\.json/);
+  assert.match(screen, /Copy it with: (cat|xclip -selection clipboard <|wl-copy <) signalwire-swml\.json/);
+  // Without SignalWire credentials that leg is not proven, and the check says so.
+  assert.doesNotMatch(screen, /Every hop passed/);
+  assert.match(screen, /Every hop that ran passed; not checked: SignalWire number runs our SWML/);
   assertNoSecrets(first, secretsOf(w, cwd));
 
   const envPath = join(cwd, '.env');
@@ -126,11 +132,17 @@ test('a fresh setup, then a rerun that changes only the TTS voice', { timeout: 6
   assert.match(plan, /The plan \(1 change\):\n  • database: update tts_voice for \+14244851544/);
   again.write(KEY.enter);
   await drive(again, [
+    ['Show it with the password, to copy?', 'y'],
     ['Copy the SWML to the clipboard?', 'n'],
     ['Call the number now to watch a real call come through?', KEY.enter],
   ]);
   assert.equal(await again.exited, 0, again.screen());
-  assertNoSecrets(again, secretsOf(w, cwd));
+  // Asked for, the document on screen is the real one: pasted, it authenticates.
+  const shown = /\{\n {2}"version"[\s\S]*?\n\}/.exec(again.screen())?.[0];
+  assert.ok(shown, again.screen());
+  assert.deepEqual(JSON.parse(shown), JSON.parse(readFileSync(join(cwd, 'signalwire-swml.json'), 'utf8')));
+  assert.equal(JSON.parse(shown).sections.main[0].connect.password, parse(readFileSync(envPath)).LIVEKIT_SIP_PASSWORD);
+  assertNoSecrets(again, secretsOf(w, cwd).filter((x) => x !== parse(readFileSync(envPath)).LIVEKIT_SIP_PASSWORD));
   const after2 = await w.rows();
   assert.equal(after2.length, 1);
   assert.equal(after2[0]!.tts_voice, 'Adam');
@@ -358,27 +370,41 @@ test('--no-db prints the SQL instead of writing the row; check finds the one num
   assert.match(check.stdout, /✓ Database row for \+14244851544/);
 });
 
-test('remove asks first; Ctrl-C changes nothing, yes takes the number and then the trunk and rule away', { timeout: 60_000 }, async () => {
-  const w = await startWorld({ pg });
+test('remove shows all three sides and asks for each: Ctrl-C changes nothing; yes takes the trunk, our SWML script, and sets the row inactive', { timeout: 60_000 }, async () => {
+  const w = await startWorld({ pg, signalwire: true });
   after(() => w.stop());
   const cwd = tmp();
   const env = { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0008' };
   assert.equal((await runCli(['--yes', '--number', NUMBER, '--no-check'], { cwd, env })).code, 0);
+  assert.equal(w.signalwire!.scripts.size, 1, 'the setup made our SWML script');
 
   const no = startPty(['remove', '--number', NUMBER], { cwd });
-  await no.waitFor(`Remove ${NUMBER} from LiveKit?`);
+  await no.waitFor(`Take ${NUMBER} off LiveKit?`);
   no.write(KEY.ctrlC);
   assert.equal(await no.exited, 130);
   assert.equal(w.livekit.trunks.size, 1);
+  assert.equal(w.signalwire!.scripts.size, 1);
 
   const yes = startPty(['remove', '--number', NUMBER], { cwd });
-  await yes.waitFor(`Remove ${NUMBER} from LiveKit?`);
-  assert.match(yes.screen(), /LiveKit trunk "create-sip-inbound": delete/);
+  after(() => yes.kill());
+  await yes.waitFor(`Take ${NUMBER} off LiveKit?`);
+  const plan = yes.screen();
+  assert.match(plan, /LiveKit\n( {2}• .*\n)* {2}• LiveKit trunk "create-sip-inbound": delete/);
+  assert.match(plan, /SignalWire\n {2}• SignalWire: delete SWML script "create-sip-inbound \+14244851544" \(\+14244851544 runs it now: SWML script/);
+  assert.match(plan, /database\n {2}• database: \+14244851544 status active → inactive \(the row stays\)/);
+  yes.write('y');
+  await yes.waitFor(`Delete our SWML script for ${NUMBER} on SignalWire?`);
+  yes.write('y');
+  await yes.waitFor(`Set ${NUMBER} inactive in the database`);
   yes.write('y');
   assert.equal(await yes.exited, 0, yes.screen());
   assert.equal(w.livekit.trunks.size, 0);
   assert.equal(w.livekit.rules.size, 0);
-  assertNoSecrets(yes, secretsOf(w, cwd));
+  assert.equal(w.signalwire!.scripts.size, 0);
+  const rows = await w.rows();
+  assert.equal(rows.length, 1, 'the row is never deleted');
+  assert.equal(rows[0]!.status, 'inactive');
+  assertNoSecrets(yes, [...secretsOf(w, cwd), w.signalwire!.apiToken]);
 });
 
 test('in a git work tree, the setup warns when git would commit .env or the saved SWML', { timeout: 60_000 }, async () => {

@@ -95,7 +95,7 @@ test('a number not on our trunk: nothing to change, no write', async () => {
   stand.lk.requests.length = 0;
   const r = await removeCmd(ctxFor(SECOND));
   assert.equal(r.code, 0);
-  assert.match(r.out, /Nothing to change: \+14244851545 is not on LiveKit trunk "create-sip-inbound"/);
+  assert.match(r.out, /LiveKit\n  nothing to change\n  ! \+14244851545 is not on LiveKit trunk "create-sip-inbound"/);
   assert.deepEqual(writes(stand.lk), []);
 });
 

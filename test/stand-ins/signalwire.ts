@@ -305,6 +305,12 @@ export async function startSignalWire(opts: SignalWireStandInOptions = {}): Prom
       if (!s) throw plain(404);
       if (method === 'GET') return send(res, 200, scriptView(s));
       if (method === 'PUT') return send(res, 200, scriptView(updateScript(s, body)));
+      if (method === 'DELETE') {
+        // delete_swml_script answers 204 with no body (fabric-api/swml-scripts/main.tsp).
+        scripts.delete(s.id);
+        res.writeHead(204).end();
+        return;
+      }
       throw plain(404);
     }
     if (base === VERIFIED && !id) {

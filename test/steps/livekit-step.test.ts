@@ -1,0 +1,106 @@
+// The LiveKit step with a scripted prompter against the LiveKit stand-in: every failure asks again,
+// prefilled; a rejected secret is asked afresh; a 5xx offers "Try again"; prompts say where to find values.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLiveKit, type LiveKitStandIn } from '../stand-ins/livekit.ts';
+import { askLiveKit } from '../../src/steps/livekit.ts';
+import { script, session } from './helpers.ts';
+
+let lk: LiveKitStandIn;
+const HOME = process.env.LIVEKIT_CLI_CONFIG;
+before(async () => {
+  lk = await startLiveKit();
+  // The agent-name search reads the working directory: an empty one here.
+  process.chdir(mkdtempSync(join(tmpdir(), 'csi-steps-')));
+  process.env.LIVEKIT_CLI_CONFIG = '/nonexistent/cli-config.yaml';
+});
+after(async () => {
+  await lk.stop();
+  if (HOME === undefined) delete process.env.LIVEKIT_CLI_CONFIG;
+  else process.env.LIVEKIT_CLI_CONFIG = HOME;
+});
+
+test('an unreachable host is named, then asked again prefilled; the fixed one goes on (secret kept as typed)', async () => {
+  const bad = 'wss://no-such-project.invalid';
+  const s = session();
+  let prefilled: unknown;
+  const run = script([
+    ['LiveKit URL', bad],
+    ['LiveKit API key', lk.apiKey],
+    ['LiveKit API secret', lk.apiSecret],
+    ['LiveKit URL', (p) => ((prefilled = p.initialValue), lk.url)],
+    ['LiveKit API key', ''],
+    [/LiveKit API secret \(Enter keeps the one you typed\)/, ''],
+    ['LiveKit SIP domain', 'abc123.sip.livekit.cloud'],
+    ['Agent name', ''],
+  ]);
+  await askLiveKit(s);
+  run.done();
+  assert.equal(prefilled, bad, 'the URL comes back prefilled with what was typed');
+  assert.ok(run.logs.some((l) => /^error: Cannot reach LiveKit at wss:\/\/no-such-project\.invalid/.test(l)), run.logs.join('\n'));
+  assert.equal(s.values.LIVEKIT_URL, lk.url);
+  assert.equal(s.values.LIVEKIT_API_SECRET, lk.apiSecret);
+});
+
+test('a rejected secret is asked afresh, never offered back as the current one', async () => {
+  const s = session({ LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: 'wrong-secret-0000' });
+  s.review.add('livekit');
+  const run = script([
+    ['LiveKit URL', ''],
+    ['LiveKit API key', ''],
+    [/LiveKit API secret \(Enter keeps the current one\)/, ''],
+    ['LiveKit URL', ''],
+    ['LiveKit API key', ''],
+    [(/^LiveKit API secret\n/), lk.apiSecret],
+    ['LiveKit SIP domain', 'abc123.sip.livekit.cloud'],
+    ['Agent name', ''],
+  ]);
+  await askLiveKit(s);
+  run.done();
+  assert.ok(run.logs.some((l) => /LiveKit rejected the API key/.test(l)));
+  assert.ok(!run.asked[5]!.message.includes('Enter keeps'), 'the rejected secret is not offered again');
+  assert.equal(s.values.LIVEKIT_API_SECRET, lk.apiSecret);
+});
+
+test('a 5xx offers "Try again", which checks the same values again without asking', async () => {
+  lk.fault('ListSIPInboundTrunk', { status: 503, once: true });
+  const s = session();
+  const run = script([
+    ['LiveKit URL', lk.url],
+    ['LiveKit API key', lk.apiKey],
+    ['LiveKit API secret', lk.apiSecret],
+    ['Try again, or change the values?', 'retry'],
+    ['LiveKit SIP domain', 'abc123.sip.livekit.cloud'],
+    ['Agent name', ''],
+  ]);
+  await askLiveKit(s);
+  run.done();
+  assert.ok(run.logs.some((l) => /503/.test(l)), run.logs.join('\n'));
+  assert.equal(s.values.LIVEKIT_API_KEY, lk.apiKey);
+});
+
+test('without prompts a failure still ends the run with its own error', async () => {
+  const s = session({ LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: 'wrong' }, { interactive: false });
+  await assert.rejects(askLiveKit(s), (e: Error & { exitCode?: number }) => e.exitCode === 2 && /rejected the API key/.test(e.message));
+});
+
+test('each credential prompt names where to find the value, with the dashboard link', async () => {
+  const s = session();
+  const run = script([
+    ['LiveKit URL', lk.url],
+    ['LiveKit API key', lk.apiKey],
+    ['LiveKit API secret', lk.apiSecret],
+    ['LiveKit SIP domain', 'abc123.sip.livekit.cloud'],
+    ['Agent name', ''],
+  ]);
+  await askLiveKit(s);
+  run.done();
+  const [url, key, secret, sip] = run.asked.map((a) => a.message);
+  assert.match(url!, /cloud\.livekit\.io\/projects\/p_\/settings\/project/);
+  assert.match(key!, /cloud\.livekit\.io\/projects\/p_\/settings\/keys/);
+  assert.match(secret!, /cloud\.livekit\.io\/projects\/p_\/settings\/keys/);
+  assert.match(sip!, /SIP URI/);
+});

@@ -1,0 +1,21 @@
+// The ending: the next steps name how to start the worker (from the agent's file when one was found),
+// how to place or watch a call, and where the logs are.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { nextSteps } from '../../src/steps/summary.ts';
+import { session } from './helpers.ts';
+
+test('next steps: start the worker, call the number or watch it with check --live, where the logs are', () => {
+  const s = session({ PHONE_NUMBER: '+14244851544', AGENT_NAME: 'my-agent', LIVEKIT_URL: 'wss://my-app-abc.livekit.cloud' }, { envFile: '.env' });
+  s.from.AGENT_NAME = 'from agent.py:42';
+  const [start, call, logs] = nextSteps(s);
+  assert.match(start!, /Start the agent worker \(it must register agent_name "my-agent"\): python agent\.py dev/);
+  assert.match(call!, /Call \+14244851544, or watch a call come through: npx create-sip-inbound check --live$/);
+  assert.match(logs!, /LiveKit Cloud → Sessions \(https:\/\/cloud\.livekit\.io\/projects\/p_\/sessions\)/);
+  assert.match(logs!, /SignalWire → Logs → Voice/);
+
+  const selfHosted = session({ PHONE_NUMBER: '+14244851544', LIVEKIT_URL: 'wss://lk.example.com' }, { envFile: 'prod.env' });
+  const [, call2, logs2] = nextSteps(selfHosted);
+  assert.match(call2!, /check --live -f prod\.env$/);
+  assert.match(logs2!, /your LiveKit server's log/);
+});
