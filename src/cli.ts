@@ -6,7 +6,7 @@ import { COMMANDS, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './c
 import { SETTINGS } from './settings.js';
 import { commandHelp, programHelp } from './help.js';
 import { redactLine, rememberSecrets, shown } from './redact.js';
-import { installSignalHandlers } from './steps/interrupt.js';
+import { installSignalHandlers } from './signals.js';
 
 declare const __VERSION__: string;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -62,7 +62,7 @@ async function run(argv: string[]): Promise<number> {
   // Known before anything can fail or print: a bad value is named without being shown.
   rememberSecrets(process.env);
   rememberSecrets(flags);
-  // serve drains its connections on a signal itself; everything else stops as described in interrupt.ts.
+  // serve drains its connections on a signal itself; everything else stops as described in signals.ts.
   if (command.name !== 'serve') installSignalHandlers();
   const options: Record<string, string | boolean | undefined> = {};
   for (const name of Object.keys(command.options)) options[name] = parsed.values[name] as string | boolean | undefined;

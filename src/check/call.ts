@@ -6,6 +6,7 @@
 // on the way out, Ctrl-C included. A call that fails is explained from SignalWire's voice log.
 import type { Values } from '../settings.js';
 import { dim, green, out, red, yellow } from '../ui.js';
+import { installSignalHandlers, SIGNAL_EXIT, takeOverSignals, type StopSignal } from '../signals.js';
 import { explainFromLogs, explainSip, sameSipHost, sipHost, type Explanation } from './explain.js';
 import type { LiveKitApi } from './livekit-api.js';
 import type { LiveKitFindings } from './livekit-hops.js';
@@ -115,17 +116,19 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
   };
   // Ctrl-C: end the call first, then leave as an interrupt.
   let dialling: Promise<unknown> = Promise.resolve();
-  const onSigint = () => {
+  const onSignal = (signal: StopSignal) => {
     void dialling
       .catch(() => {})
       .then(() => end())
       .catch(() => {})
       .then(() => {
         process.stderr.write(`\n✖ Stopped: ${callId ? 'the test call was ended (calling.end)' : 'no call was placed'}.\n`);
-        process.exit(130);
+        process.exit(SIGNAL_EXIT[signal]);
       });
   };
-  process.on('SIGINT', onSigint);
+  // Our signal handling is installed for every command; it hands the first signal here.
+  installSignalHandlers();
+  const release = takeOverSignals(onSignal);
 
   try {
     // Armed before dialling: any room that exists now is not our call.
@@ -196,7 +199,7 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
 
     return finish(await verdict({ conn, values, e164, plan, steps, live, since, callId, status, roomAt, agentAt, endSent }));
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    release();
     await end().catch(() => {});
   }
 

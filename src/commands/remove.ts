@@ -8,7 +8,7 @@ import { applyPlan, type Change } from '../plan.js';
 import type { Values } from '../settings.js';
 import { SWML_PATH } from '../swml-target.js';
 import { lockProject } from '../services/lock.js';
-import { setPhase, SIGNAL_EXIT, stopMessage } from '../steps/interrupt.js';
+import { setPhase, SIGNAL_EXIT, stopMessage } from '../signals.js';
 import { answer, bold, clack, dim, err, out, yellow } from '../ui.js';
 
 interface Side {

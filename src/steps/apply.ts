@@ -6,7 +6,7 @@ import type { ApplyReport, Change } from '../plan.js';
 import { applyPlan } from '../plan.js';
 import { bold, clack, dim, err, noColor, out, print, yellow } from '../ui.js';
 import { confirm } from './ask.js';
-import { SIGNAL_EXIT, setStopNote, stopMessage } from './interrupt.js';
+import { SIGNAL_EXIT, setStopNote, stopMessage } from '../signals.js';
 import type { Session } from './session.js';
 
 export function showPlan(s: Session, changes: Change[]): void {

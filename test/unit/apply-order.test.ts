@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyPlan, orderForLogin, type Change } from '../../src/plan.ts';
 import { callsNote } from '../../src/steps/apply.ts';
-import { installSignalHandlers, resetInterrupt, setPhase } from '../../src/steps/interrupt.ts';
+import { installSignalHandlers, resetInterrupt, setPhase } from '../../src/signals.ts';
 import type { Session } from '../../src/steps/session.ts';
 
 const change = (summary: string, target: Change['target'], login?: Change['login'], apply = async () => {}): Change => ({

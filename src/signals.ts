@@ -67,9 +67,29 @@ export function interrupted(signal: StopSignal = 'SIGINT'): never {
   process.exit(SIGNAL_EXIT[signal]);
 }
 
+let takeover: ((signal: StopSignal) => void) | undefined;
+
+/**
+ * While `handler` is set, the first signal goes to it instead (it must end the process itself, e.g. after
+ * ending a placed test call); a second signal ends the run at once. Returns its removal.
+ */
+export function takeOverSignals(handler: (signal: StopSignal) => void): () => void {
+  takeover = handler;
+  return () => {
+    if (takeover === handler) takeover = undefined;
+  };
+}
+
 function onSignal(signal: StopSignal): void {
   // After a hang-up the terminal may refuse writes; that must not turn into a crash with another code.
   if (signal === 'SIGHUP') for (const s of [process.stdout, process.stderr]) s.on('error', () => {});
+  if (takeover && !requested) {
+    const handler = takeover;
+    takeover = undefined;
+    requested = signal;
+    handler(signal);
+    return;
+  }
   if (phase === 'applying' && applying && openPrompts === 0 && !requested) {
     requested = signal;
     for (const fn of stopListeners) fn(signal);
