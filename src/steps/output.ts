@@ -6,7 +6,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { renderNumberSql } from '../render/sql.js';
 import { renderSwml, swmlJson } from '../render/swml.js';
 import { PASTE_SWML, PASTE_SWML_URL } from '../signalwire-paths.js';
-import { bold, dim, green, out, print } from '../ui.js';
+import { bold, dim, green, out, print, printDocument } from '../ui.js';
 import { confirm } from './ask.js';
 import type { Session } from './session.js';
 
@@ -45,7 +45,8 @@ export async function showOutput(s: Session): Promise<void> {
       const show = s.prompts && !s.ctx.yes && (await confirm('Show it with the password, to copy?', false));
       if (show) {
         out('');
-        print(swml);
+        // The one place the password is printed on purpose: asked for, to copy.
+        printDocument(`${swml}\n`, [input.password]);
       }
       out(`${saved} ${dim('(it holds the SIP password: keep it out of git)')}`);
       out(`Copy it with: ${copyCommand(shown)}`);
