@@ -74,7 +74,9 @@ test('a real call with the SWML login reaches sip-_<caller>_… with the SIP att
   let seen: { room: string; sip: Record<string, string>; kinds: ParticipantInfo_Kind[] } | undefined;
   let answer: { code: number; reason: string } | undefined;
   let dialled: Promise<void> | undefined;
+  let printed = '';
   const live = cliWatching(['check', '--live', '--no-probe', '--timeout', '90'], (all) => {
+    printed = all;
     if (dialled || !all.includes('Call +1 424 485 1544 now')) return;
     dialled = (async () => {
       const call = await realSipDialer({ uri, from: CALLER, username, password, holdMs: 60_000 });
@@ -89,6 +91,8 @@ test('a real call with the SWML login reaches sip-_<caller>_… with the SIP att
           if (!sip || !ps.some((p) => p.kind === ParticipantInfo_Kind.AGENT)) return undefined;
           return { room: room.name, sip: { ...sip.attributes }, kinds: ps.map((p) => p.kind).sort() };
         });
+        // A caller stays on the line: hang up once the check has seen the agent too (it polls), not before.
+        await waitFor('the check to see the agent', async () => (printed.includes('the agent joined') ? true : undefined), 20_000);
       } finally {
         await call.hangup();
       }
