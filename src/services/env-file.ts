@@ -41,7 +41,8 @@ export function tempPathFor(path: string, pid = process.pid): string {
   return `${path}.tmp-${pid}`;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, run by another user). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -3,6 +3,7 @@
 // lock whose process is gone is taken over. The lock goes on every exit.
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { ServiceError } from '../errors.js';
+import { alive } from './env-file.js';
 
 export interface LockInfo {
   pid: number;
@@ -17,14 +18,6 @@ export interface Lock {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readLock(path: string): { info?: LockInfo; raw: string } | undefined {
   let raw: string;
