@@ -6,7 +6,7 @@
 // service request (a proxy in front of each stand-in; the probe's requests are not delayed), and the
 // difference divided by the delay. Medians over the rounds; the same for a baseline build (main by default).
 //
-// Usage: npm run build && node bench/round-trips.js [--rounds 3] [--delay 100] [--baseline main|<ref>|none]
+// Usage: npm run build && node bench/round-trips.js [--rounds 3] [--delay 300] [--baseline main|<ref>|none]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, existsSync } from 'node:fs';
 import { createServer, request } from 'node:http';
@@ -18,7 +18,7 @@ import { median } from './lib.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: opt } = parseArgs({
-  options: { rounds: { type: 'string', default: '3' }, delay: { type: 'string', default: '100' }, baseline: { type: 'string', default: 'main' } },
+  options: { rounds: { type: 'string', default: '3' }, delay: { type: 'string', default: '300' }, baseline: { type: 'string', default: 'main' } },
 });
 const rounds = Number(opt.rounds);
 const delayMs = Number(opt.delay);
@@ -29,10 +29,20 @@ register();
 const { startWorld, NUMBER } = await import('../test/helpers/world.ts');
 const { startPostgres } = await import('../test/stand-ins/postgres.ts');
 
-/** A reverse proxy that holds each request `delay()` ms before passing it on. */
-async function delayingProxy(target, delay) {
+/**
+ * A reverse proxy that holds each request `delay(req)` ms before passing it on, and notes when each request
+ * it delays arrived and when its answer was sent (the probe's requests are passed on at once, unnoted).
+ */
+async function delayingProxy(target, delay, spans) {
   const to = new URL(target);
   const server = createServer((req, res) => {
+    const ms = delay(req);
+    if (ms !== undefined) {
+      const span = { from: performance.now(), to: Infinity };
+      spans.push(span);
+      res.on('finish', () => (span.to = performance.now()));
+      if (process.env.TRIPS_TRACE) process.stderr.write(`${(span.from / 1000).toFixed(3)} ${req.method} ${to.port} ${req.url.slice(0, 70)}\n`);
+    }
     setTimeout(() => {
       const up = request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
         res.writeHead(r.statusCode ?? 502, r.headers);
@@ -40,7 +50,7 @@ async function delayingProxy(target, delay) {
       });
       up.on('error', () => res.destroy());
       req.pipe(up);
-    }, delay(req));
+    }, ms ?? 0);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${server.address().port}`, stop: () => new Promise((r) => server.close(r)) };
@@ -65,14 +75,36 @@ function runCli(bin, args, cwd, env) {
 
 const isProbe = (r) => r.service !== 'SIP';
 
-/** One world, two runs (first, rerun), each counted; `delay` on every service request but the probe's. */
+/**
+ * Requests that wait on each other, counted from the log: a request sent after an answer of the current
+ * wave arrived may have waited for it, so it starts the next wave. Exact when the delay is much longer
+ * than the CPU work between requests.
+ */
+function waves(spans) {
+  let count = 0;
+  let firstAnswer = -Infinity;
+  for (const x of [...spans].sort((a, b) => a.from - b.from)) {
+    if (x.from > firstAnswer) {
+      count += 1;
+      firstAnswer = x.to;
+    } else firstAnswer = Math.min(firstAnswer, x.to);
+  }
+  return count;
+}
+
+/**
+ * One world, two runs (first, rerun), each counted from the stand-ins' logs. Every service request but the
+ * probe's is held `delay` ms; the span from the first such request to the last answer leaves out the
+ * process start and the probe's polling, whose timing would drown a few round trips.
+ */
 async function measure(bin, pg, delay) {
   const w = await startWorld({ pg, signalwire: true });
   w.livekit.registerWorker('inbound-agent');
+  const spans = [];
   const proxies = await Promise.all([
-    delayingProxy(w.livekit.url, (req) => (/\/twirp\/livekit\.SIP\//.test(req.url) ? delay : 0)),
-    delayingProxy(w.rest.url, () => delay),
-    delayingProxy(w.signalwire.url, () => delay),
+    delayingProxy(w.livekit.url, (req) => (/\/twirp\/livekit\.SIP\//.test(req.url) ? delay : undefined), spans),
+    delayingProxy(w.rest.url, () => delay, spans),
+    delayingProxy(w.signalwire.url, () => delay, spans),
   ]);
   const cwd = mkdtempSync(join(tmpdir(), 'csi-trips-'));
   const env = {
@@ -85,18 +117,19 @@ async function measure(bin, pg, delay) {
     SIGNALWIRE_SPACE_URL: proxies[2].url,
     AGENT_NAME: 'inbound-agent',
   };
-  const logs = () => ({ lk: w.livekit.requests.length, sb: w.rest.requests.length, sw: w.signalwire.requests.length });
   const counted = async () => {
-    const before = logs();
     const lkBefore = w.livekit.requests.length;
+    const sbBefore = w.rest.requests.length;
+    const swBefore = w.signalwire.requests.length;
+    spans.length = 0;
     const ms = await runCli(bin, ['--yes', '--number', NUMBER], cwd, env);
-    const after = logs();
     const lk = w.livekit.requests.slice(lkBefore);
     const probe = lk.filter(isProbe).length;
     const livekit = lk.length - probe;
-    const supabase = after.sb - before.sb;
-    const signalwire = after.sw - before.sw;
-    return { ms, livekit, supabase, signalwire, total: livekit + supabase + signalwire, probe };
+    const supabase = w.rest.requests.length - sbBefore;
+    const signalwire = w.signalwire.requests.length - swBefore;
+    const span = Math.max(...spans.map((x) => x.to)) - Math.min(...spans.map((x) => x.from));
+    return { ms, span, waves: waves(spans), livekit, supabase, signalwire, total: livekit + supabase + signalwire, probe };
   };
   try {
     return { first: await counted(), rerun: await counted() };
@@ -150,11 +183,11 @@ for (const b of builds) {
   summary[b.name] = {};
   for (const run of ['first', 'rerun']) {
     const m = (k, set = r.plain) => median(set.map((x) => x[run][k]));
-    const depth = median(r.plain.map((x, j) => (r.delayed[j][run].ms - x[run].ms) / delayMs));
-    summary[b.name][run] = { total: m('total'), depth, ms: m('ms', r.delayed) };
+    const depth = median(r.plain.map((x, j) => (r.delayed[j][run].span - x[run].span) / delayMs));
+    summary[b.name][run] = { total: m('total'), depth: m('waves', r.delayed), ms: m('ms', r.delayed) };
     console.log(
       `    ${run.padEnd(6)} ${String(m('total')).padStart(3)} requests (LiveKit ${m('livekit')}, Supabase ${m('supabase')}, SignalWire ${m('signalwire')}; ` +
-        `probe ${m('probe')} apart)   depth ${depth.toFixed(1)}   ${m('ms').toFixed(0)} ms plain, ${m('ms', r.delayed).toFixed(0)} ms delayed`,
+        `probe ${m('probe')} apart)   depth ${depth.toFixed(1)} timed, ${m('waves', r.delayed)} counted   whole run ${m('ms').toFixed(0)} ms, ${m('ms', r.delayed).toFixed(0)} ms delayed`,
     );
   }
 }
