@@ -2,17 +2,19 @@
 // given to the check (the agent reads its voice, models and prompt from this row).
 import { NUMBER_KEYS, SETTINGS, setting, type Values } from '../settings.js';
 import { redactLine } from '../redact.js';
+import type { NumberRow } from '../services/supabase.js';
 import type { Hop } from './types.js';
 
 export const DATABASE_HOP = { id: 'database', title: 'Database row for the number' } as const;
 
-export async function databaseHop(values: Values): Promise<Hop> {
+/** `read`: the row already read (the setup's plan or its apply, or a read started earlier); else it is read here. */
+export async function databaseHop(values: Values, read?: Promise<NumberRow | undefined>): Promise<Hop> {
   const e164 = values.PHONE_NUMBER!;
   const title = `Database row for ${e164}`;
   const { GrantMissingError, readNumberRow, supabaseConn } = await import('../services/supabase.js');
-  let row: Awaited<ReturnType<typeof readNumberRow>>;
+  let row: NumberRow | undefined;
   try {
-    row = await readNumberRow(supabaseConn(values)!, e164);
+    row = await (read ?? readNumberRow(supabaseConn(values)!, e164));
   } catch (err) {
     // The agent reads with the service-role key too: without the grant it finds no settings either.
     if (err instanceof GrantMissingError)

@@ -3,7 +3,7 @@
 // unnamed one joins every room). Which trunk and which rule is the LiveKit service's judgement (trunkFor,
 // ruleFor), the same the setup plans with: the two cannot disagree.
 import type { SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
-import { DEFAULT_NAME, describeHolding, observeLiveKit, ruleFor, trunkFor } from '../services/livekit.js';
+import { DEFAULT_NAME, describeHolding, judgeLiveKit, readLiveKit, ruleFor, trunkFor, type LiveKitLists, type LiveKitState } from '../services/livekit.js';
 import { normalizeNumber } from '../services/sip-number.js';
 import type { Values } from '../settings.js';
 import { toE164 } from '../validate.js';
@@ -29,14 +29,16 @@ export interface LiveKitFindings {
 
 export const DEFAULT_ROOM_PREFIX = 'sip-';
 
-export async function liveKitHops(conn: LiveKitConn, values: Values): Promise<LiveKitFindings> {
+/** `lists`: the trunks and rules already read (the setup's plan, or a read started earlier); else they are read here. */
+export async function liveKitHops(conn: LiveKitConn, values: Values, lists?: Promise<LiveKitLists>): Promise<LiveKitFindings> {
   const e164 = values.PHONE_NUMBER!;
   const found: LiveKitFindings = { hops: [], ruleAgents: [], roomPrefix: DEFAULT_ROOM_PREFIX };
   const skip = (hop: { id: string; title: string }, why: string): Hop => ({ ...hop, ok: false, skipped: true, detail: why });
 
-  let state: Awaited<ReturnType<typeof observeLiveKit>>;
+  let state: LiveKitState;
   try {
-    state = await observeLiveKit(conn, { number: e164, trunkName: trunkNameOf(values), ruleName: values.LIVEKIT_SIP_RULE_NAME ?? DEFAULT_NAME });
+    const target = { number: e164, trunkName: trunkNameOf(values), ruleName: values.LIVEKIT_SIP_RULE_NAME ?? DEFAULT_NAME };
+    state = judgeLiveKit(await (lists ?? readLiveKit(conn)), target);
   } catch (err) {
     const p = liveKitProblem(err, conn, 'listing inbound trunks and dispatch rules');
     found.hops.push({ ...LIVEKIT_HOP, ok: false, detail: p.detail, fix: p.fix });

@@ -1,6 +1,9 @@
 // The test-call check: every hop of the call path in order (a hop whose prerequisite failed is skipped, not
 // failed again), then the agent probe, then optionally a live call. Used by `check` and by the wizard's
 // last step. Prints as it goes when asked; always returns the whole report.
+import { readLiveKit, type LiveKitLists } from '../services/livekit.js';
+import type { NumberRow } from '../services/supabase.js';
+import type { SignalWireState } from '../services/signalwire.js';
 import type { Values } from '../settings.js';
 import { bold, green, out, red, yellow } from '../ui.js';
 import { databaseHop, DATABASE_HOP, oneLine } from './database-hop.js';
@@ -13,6 +16,7 @@ import { loadKinds } from './participants.js';
 import { PROBE_TIMEOUT_MS, probeAgent, seconds } from './probe.js';
 import { announceCall, printHop, printLive, printProbe, transient } from './report.js';
 import { signalWireHop, SIGNALWIRE_HOP, swmlUrlHop, SWML_URL_HOP } from './signalwire-hops.js';
+import { swmlTargetFor } from '../swml-target.js';
 import { isSelfHostedSip, sipTcpHop, SIP_TCP_HOP } from './sip-tcp-hop.js';
 import type { CheckReport, Hop, LiveKitConn, LiveResult, ProbeResult, Resolver } from './types.js';
 
@@ -41,6 +45,19 @@ export interface CheckOptions {
   call?: Omit<import('./call.js').CallOptions, 'print'>;
   /** The command that runs this check again, for the closing line (default: npx create-sip-inbound check). */
   rerun?: string;
+  /** What the setup already observed: judged as it is, not read again. */
+  observed?: Observed;
+}
+
+/**
+ * State a setup has just observed, for the check to judge instead of reading it again. After an apply, only
+ * what the apply did not change, or what its writes answered (the row read back, the number as updated).
+ */
+export interface Observed {
+  livekit?: LiveKitLists;
+  /** The number's row as read; `row` undefined: there is none. */
+  database?: { row: NumberRow | undefined };
+  signalwire?: SignalWireState;
 }
 
 /** Legs of the call that a skip leaves unproven (the SWML URL hop is skipped by design when SignalWire hosts the script). */
@@ -63,13 +80,14 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
     values.LIVEKIT_URL && values.LIVEKIT_API_KEY && values.LIVEKIT_API_SECRET
       ? { url: values.LIVEKIT_URL, apiKey: values.LIVEKIT_API_KEY, apiSecret: values.LIVEKIT_API_SECRET }
       : undefined;
+  const reads = startReads(values, conn, opts);
   let api: LiveKitApi | undefined;
   let lk: LiveKitFindings | undefined;
   if (conn && e164) {
     api = await liveKitApi(conn);
     await loadKinds();
     try {
-      lk = await liveKitHops(conn, values);
+      lk = await liveKitHops(conn, values, reads.livekit);
       lk.hops.forEach(add);
       if (lk.trunks) await doctor(lk, values, e164).then((hs) => hs.forEach(add));
     } catch (err) {
@@ -87,10 +105,10 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
     opts.db === false
       ? skip(DATABASE_HOP, 'the database is managed elsewhere (--no-db)')
       : e164 && values.SUPABASE_URL && values.SUPABASE_SERVICE_ROLE_KEY
-      ? await guardAsync(DATABASE_HOP, values, () => databaseHop(values))
+      ? await guardAsync(DATABASE_HOP, values, () => databaseHop(values, reads.database))
       : skip(DATABASE_HOP, 'needs SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY and the number'),
   );
-  add(e164 ? await guardAsync(SIGNALWIRE_HOP, values, () => signalWireHop(values)) : skip(SIGNALWIRE_HOP, 'needs the number'));
+  add(e164 ? await guardAsync(SIGNALWIRE_HOP, values, () => signalWireHop(values, reads.signalwire)) : skip(SIGNALWIRE_HOP, 'needs the number'));
   add(
     e164 && values.LIVEKIT_SIP_DOMAIN
       ? await guardAsync(SWML_URL_HOP, values, () => swmlUrlHop(values))
@@ -147,6 +165,37 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
     else out(green(bold('Every hop passed.')));
   }
   return report;
+}
+
+/**
+ * The three services' reads, started at once (they do not depend on each other), or what the setup observed.
+ * The hops await them in their order; a failure stays with its hop.
+ */
+function startReads(values: Values, conn: LiveKitConn | undefined, opts: CheckOptions) {
+  const o = opts.observed ?? {};
+  const e164 = values.PHONE_NUMBER;
+  // Awaited later by its hop: until then a failure must not count as unhandled.
+  const held = <T>(p: Promise<T>) => (p.catch(() => {}), p);
+  const livekit = conn && e164 ? held(o.livekit ? Promise.resolve(o.livekit) : readLiveKit(conn)) : undefined;
+  const database =
+    opts.db !== false && e164 && values.SUPABASE_URL && values.SUPABASE_SERVICE_ROLE_KEY
+      ? held(
+          o.database
+            ? Promise.resolve(o.database.row)
+            : import('../services/supabase.js').then((m) => m.readNumberRow(m.supabaseConn(values)!, e164)),
+        )
+      : undefined;
+  const signalwire = e164
+    ? held(
+        o.signalwire
+          ? Promise.resolve(o.signalwire)
+          : import('../services/signalwire.js').then((m) => {
+              const sw = m.signalWireConn(values);
+              return sw ? m.observeSignalWire(sw, e164, swmlTargetFor(values)) : undefined;
+            }),
+      )
+    : undefined;
+  return { livekit, database, signalwire };
 }
 
 async function live(

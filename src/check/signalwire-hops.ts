@@ -1,5 +1,6 @@
 // Hops on the SignalWire side: the number runs our SWML (with SignalWire credentials), and our `serve`
 // endpoint answers with SWML that dials our SIP domain (with API_BASE_URL). Both are skipped when not set up.
+import type { SignalWireState } from '../services/signalwire.js';
 import type { Values } from '../settings.js';
 import { SWML_PATH, swmlTargetFor } from '../swml-target.js';
 import { oneLine } from './database-hop.js';
@@ -10,8 +11,9 @@ export const SWML_URL_HOP = { id: 'swml-url', title: 'SWML endpoint targets the 
 
 const HTTP_TIMEOUT_MS = 10_000;
 
-export async function signalWireHop(values: Values): Promise<Hop> {
-  const { numberPointsAt, safeUrl, signalWireConn } = await import('../services/signalwire.js');
+/** `observed`: the number's state already read (the setup's plan or its apply, or a read started earlier); else read here. */
+export async function signalWireHop(values: Values, observed?: Promise<SignalWireState | undefined>): Promise<Hop> {
+  const { judgePointsAt, numberPointsAt, safeUrl, signalWireConn } = await import('../services/signalwire.js');
   const conn = signalWireConn(values);
   if (!conn)
     return {
@@ -22,7 +24,9 @@ export async function signalWireHop(values: Values): Promise<Hop> {
     };
   const e164 = values.PHONE_NUMBER!;
   try {
-    const r = await numberPointsAt(conn, e164, swmlTargetFor(values));
+    const target = swmlTargetFor(values);
+    const state = await observed;
+    const r = state ? judgePointsAt(conn, e164, target, state) : await numberPointsAt(conn, e164, target);
     if (r.ok) return { ...SIGNALWIRE_HOP, ok: true, detail: `${e164} runs ${r.now}` };
     return {
       ...SIGNALWIRE_HOP,

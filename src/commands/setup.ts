@@ -7,6 +7,7 @@ import { askLiveKit } from '../steps/livekit.js';
 import { askNumber } from '../steps/number.js';
 import { showOutput, SWML_FILE } from '../steps/output.js';
 import { buildPlan } from '../steps/plan.js';
+import { readAhead } from '../steps/reads.js';
 import { createSession, type Session } from '../steps/session.js';
 import { askSignalWire } from '../steps/signalwire.js';
 import { start } from '../steps/start.js';
@@ -27,11 +28,12 @@ export async function run(ctx: Context): Promise<number> {
   const interrupt = onInterrupt();
   try {
     await start(s); //                                    rerun? update / add / credentials
-    await askLiveKit(s); //                               1. LiveKit, checked live
-    await askSupabase(s); //                              2. Supabase, checked live
+    await readAhead(s); //                                   reads whose inputs are known start now, in parallel
+    const livekit = await askLiveKit(s); //               1. LiveKit, checked live
+    const supabase = await askSupabase(s); //             2. Supabase, checked live
     await askNumber(s); //                                3. the number and its providers
-    await askSignalWire(s); //                               (optional) SignalWire API
-    const plan = await buildPlan(s); //                  compare with what exists
+    const signalwire = await askSignalWire(s); //            (optional) SignalWire API
+    const plan = await buildPlan(s, { livekit, supabase, signalwire }); // compare with what exists
     showPlan(s, plan.changes); //                         4. the plan
     if (ctx.dryRun) return finish(s, plan.changes, 'Dry run: nothing was changed.');
     if (!(await confirmPlan(s, plan.changes))) throw new CancelledError('Nothing was changed.');
@@ -41,7 +43,8 @@ export async function run(ctx: Context): Promise<number> {
     await apply(s, plan.changes); //                      5. apply, in order
     setPhase('applied');
     await showOutput(s); //                               6. SWML, SQL, the agent note
-    const passed = ctx.options['no-check'] ? true : await runCheckStep(s); // 7. the test-call check
+    // 7. the test-call check, judging what the plan read and re-reading only what the apply changed
+    const passed = ctx.options['no-check'] ? true : await runCheckStep(s, plan.observedAfter());
     return finish(s, plan.changes, passed ? 'Done.' : 'Set up, but the check found a problem (above).', passed ? 0 : 1);
   } finally {
     interrupt.dispose();

@@ -9,6 +9,7 @@ import type { AgentDispatchClient, RoomServiceClient, SipClient } from 'livekit-
 import { ServiceError, UsageError } from '../errors.js';
 import type { Change } from '../plan.js';
 import { redactLine } from '../redact.js';
+import type { Values } from '../settings.js';
 import { sameNumber } from './sip-number.js';
 
 export const DEFAULT_NAME = 'create-sip-inbound';
@@ -23,6 +24,12 @@ export interface LiveKitConn {
   apiSecret: string;
   /** Per request; default 10000. */
   timeoutMs?: number;
+}
+
+/** The connection from resolved settings; undefined unless URL, key and secret are all given. */
+export function liveKitConn(values: Values): LiveKitConn | undefined {
+  const { LIVEKIT_URL: url, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret } = values;
+  return url && apiKey && apiSecret ? { url, apiKey, apiSecret } : undefined;
 }
 
 /** Which number, and the names of the trunk and rule this tool owns. */
@@ -148,19 +155,45 @@ export async function checkLiveKit(conn: LiveKitConn): Promise<void> {
 
 /** The numbers on our trunk(s), for a rerun's "update or add a number?". */
 export async function listTrunkNumbers(conn: LiveKitConn, trunkName: string): Promise<string[]> {
-  const trunks = await call(conn, 'listing inbound trunks', (sip) => sip.listSipInboundTrunk());
+  return trunkNumbers(await call(conn, 'listing inbound trunks', (sip) => sip.listSipInboundTrunk()), trunkName);
+}
+
+/** Every number on the trunks named trunkName. */
+export function trunkNumbers(trunks: readonly SIPInboundTrunkInfo[], trunkName: string): string[] {
   return [...new Set(trunks.filter((t) => t.name === trunkName).flatMap((t) => t.numbers))];
+}
+
+/** Every inbound trunk and dispatch rule, as listed. */
+export interface LiveKitLists {
+  trunks: SIPInboundTrunkInfo[];
+  rules: SIPDispatchRuleInfo[];
+}
+
+/**
+ * Lists every trunk and rule: two requests, in parallel. This is also the key check (a wrong key or a key
+ * without the SIP admin grant fails here), so no separate request proves the credentials.
+ */
+export async function readLiveKit(conn: LiveKitConn): Promise<LiveKitLists> {
+  // Unfiltered: a `numbers` filter also returns wildcard trunks, and ours is found by name as well.
+  const [trunks, rules] = await Promise.allSettled([
+    call(conn, 'listing inbound trunks', (sip) => sip.listSipInboundTrunk()),
+    call(conn, 'listing dispatch rules', (sip) => sip.listSipDispatchRule()),
+  ]);
+  // Both fail alike on a bad key: name the trunk list's failure, whichever answered first.
+  if (trunks.status === 'rejected') throw trunks.reason;
+  if (rules.status === 'rejected') throw rules.reason;
+  return { trunks: trunks.value, rules: rules.value };
+}
+
+/** Which trunk is ours and which serves the number, judged over what readLiveKit listed. */
+export function judgeLiveKit(lists: LiveKitLists, target: LiveKitTarget): LiveKitState {
+  const j = trunkFor(lists.trunks, target.number, target.trunkName);
+  return { trunk: j.ours, foreignTrunk: j.foreign, numbers: j.ours ? [...j.ours.numbers] : [], trunks: lists.trunks, rules: lists.rules };
 }
 
 /** Lists every trunk and rule (two requests, in parallel) and judges which trunk is ours and which serves the number. */
 export async function observeLiveKit(conn: LiveKitConn, target: LiveKitTarget): Promise<LiveKitState> {
-  // Unfiltered: a `numbers` filter also returns wildcard trunks, and ours is found by name as well.
-  const [trunks, rules] = await Promise.all([
-    call(conn, 'listing inbound trunks', (sip) => sip.listSipInboundTrunk()),
-    call(conn, 'listing dispatch rules', (sip) => sip.listSipDispatchRule()),
-  ]);
-  const j = trunkFor(trunks, target.number, target.trunkName);
-  return { trunk: j.ours, foreignTrunk: j.foreign, numbers: j.ours ? [...j.ours.numbers] : [], trunks, rules };
+  return judgeLiveKit(await readLiveKit(conn), target);
 }
 
 // ── Judging: which trunk serves the number, which rule dispatches its calls ──────────────────────────

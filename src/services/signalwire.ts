@@ -93,10 +93,18 @@ export async function findNumber(conn: SignalWireConn, e164: string): Promise<Nu
 }
 
 export async function observeSignalWire(conn: SignalWireConn, e164: string, target: SwmlTarget): Promise<SignalWireState> {
-  const number = await findNumber(conn, e164);
-  if (target.kind !== 'hosted') return { number };
+  if (target.kind !== 'hosted') return { number: await findNumber(conn, e164) };
+  // The number and the scripts do not depend on each other: read both at once.
+  const [found, listed] = await Promise.allSettled([
+    findNumber(conn, e164),
+    listAll<WireScript>(conn, { method: 'GET', path: SWML_SCRIPTS, what: 'list SWML scripts', scope: 'Voice' }),
+  ]);
+  // The number's failure first: it also proves the credentials (the scripts need the Voice scope on top).
+  if (found.status === 'rejected') throw found.reason;
+  if (listed.status === 'rejected') throw listed.reason;
+  const number = found.value;
+  const rows = listed.value;
   const name = scriptNameFor(e164);
-  const rows = await listAll<WireScript>(conn, { method: 'GET', path: SWML_SCRIPTS, what: 'list SWML scripts', scope: 'Voice' });
   const ours = rows.filter((r) => toScript(r)?.name === name);
   // Several with our name (made by hand, say): prefer the one the number already runs.
   const row = ours.find((r) => runsUrl(number, toScript(r)!.requestUrl)) ?? ours[0];
@@ -239,8 +247,34 @@ function needsOf(target: SwmlTarget, state: SignalWireState): Needs {
   };
 }
 
-/** What must change on SignalWire; nothing when the number already runs our SWML (zero writes). */
-export function planSignalWire(conn: SignalWireConn, e164: string, target: SwmlTarget, state: SignalWireState): Change[] {
+/**
+ * What the applied changes left on SignalWire, from the answers to the writes themselves: the number as the
+ * update returned it, the script as created or updated. `unsure` when an answer did not carry it.
+ */
+export interface SignalWireWritten {
+  number?: NumberInfo;
+  script?: HostedScript;
+  unsure?: boolean;
+}
+
+/** The state after the applied changes, when their answers tell it in full (else undefined: read it again). */
+export function stateAfter(before: SignalWireState, written: SignalWireWritten): SignalWireState | undefined {
+  if (written.unsure) return undefined;
+  const script = written.script ?? before.script;
+  return { number: written.number ?? before.number, ...(script ? { script } : {}) };
+}
+
+/**
+ * What must change on SignalWire; nothing when the number already runs our SWML (zero writes). `written`
+ * collects what the writes answered, so a check after the apply need not read SignalWire again.
+ */
+export function planSignalWire(
+  conn: SignalWireConn,
+  e164: string,
+  target: SwmlTarget,
+  state: SignalWireState,
+  written: SignalWireWritten = {},
+): Change[] {
   const needs = needsOf(target, state);
   const now = describeHandler(state.number);
   const changes: Change[] = [];
@@ -250,7 +284,7 @@ export function planSignalWire(conn: SignalWireConn, e164: string, target: SwmlT
       changes.push({
         target: 'signalwire',
         summary: `SignalWire ${e164}: point at SWML URL ${safeUrl(target.url)} (now: ${now})`,
-        apply: () => pointNumber(conn, state.number, target.url),
+        apply: async () => note(written, await pointNumber(conn, state.number, target.url)),
       });
     return changes;
   }
@@ -263,7 +297,8 @@ export function planSignalWire(conn: SignalWireConn, e164: string, target: SwmlT
       target: 'signalwire',
       summary: `SignalWire: create SWML script "${name}"`,
       apply: async () => {
-        requestUrl = (await createScript(conn, name, target.swml)).requestUrl;
+        written.script = await createScript(conn, name, target.swml);
+        requestUrl = written.script.requestUrl;
       },
     });
   if (needs.updateScript && state.script) {
@@ -272,7 +307,8 @@ export function planSignalWire(conn: SignalWireConn, e164: string, target: SwmlT
       target: 'signalwire',
       summary: `SignalWire: update SWML script "${name}" to the current SWML`,
       apply: async () => {
-        requestUrl = (await updateScript(conn, id, target.swml)).requestUrl;
+        written.script = await updateScript(conn, id, target.swml);
+        requestUrl = written.script.requestUrl;
       },
     });
   }
@@ -282,10 +318,15 @@ export function planSignalWire(conn: SignalWireConn, e164: string, target: SwmlT
       summary: `SignalWire ${e164}: point at SWML script "${name}" (now: ${now})`,
       apply: async () => {
         if (!requestUrl) throw new ServiceError('SignalWire', `SWML script "${name}" has no request URL yet: rerun to finish`);
-        await pointNumber(conn, state.number, requestUrl);
+        note(written, await pointNumber(conn, state.number, requestUrl));
       },
     });
   return changes;
+}
+
+function note(written: SignalWireWritten, number: NumberInfo | undefined): void {
+  if (number) written.number = number;
+  else written.unsure = true;
 }
 
 export interface PointsAt {
@@ -300,7 +341,11 @@ export interface PointsAt {
 
 /** For `check`: does the number run our SWML? Reads only. */
 export async function numberPointsAt(conn: SignalWireConn, e164: string, target: SwmlTarget): Promise<PointsAt> {
-  const state = await observeSignalWire(conn, e164, target);
+  return judgePointsAt(conn, e164, target, await observeSignalWire(conn, e164, target));
+}
+
+/** Does the number run our SWML, judged over a state already observed (the plan's, or the apply's answers). */
+export function judgePointsAt(conn: SignalWireConn, e164: string, target: SwmlTarget, state: SignalWireState): PointsAt {
   const needs = needsOf(target, state);
   const now = describeHandler(state.number);
   const problems: string[] = [];
@@ -348,8 +393,8 @@ function scriptFromAnswer(body: WireScript, verb: string): HostedScript {
   return s;
 }
 
-/** Sets the number's call handler to the SWML at `url`, then checks that SignalWire kept it. */
-async function pointNumber(conn: SignalWireConn, number: NumberInfo, url: string): Promise<void> {
+/** Sets the number's call handler to the SWML at `url`, then checks that SignalWire kept it; the number as answered. */
+async function pointNumber(conn: SignalWireConn, number: NumberInfo, url: string): Promise<NumberInfo | undefined> {
   const body = await call<WireNumber>(conn, {
     method: 'PUT',
     path: `${PHONE_NUMBERS}/${encodeURIComponent(number.id)}`,
@@ -360,6 +405,7 @@ async function pointNumber(conn: SignalWireConn, number: NumberInfo, url: string
   const after = body && typeof body === 'object' && typeof body.id === 'string' ? toNumberInfo(body) : undefined;
   if (after && !runsUrl(after, url))
     throw new ServiceError('SignalWire', `SignalWire accepted the update of ${number.number} but it still runs ${describeHandler(after)}`);
+  return after;
 }
 
 // ---------------------------------------------------------------------------------------------

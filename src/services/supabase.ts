@@ -166,23 +166,40 @@ function shown(url: string): string {
 // ---------------------------------------------------------------------------------------------
 // Checking
 
+/** What a checked read found: the table missing or not granted (the wizard hands over the SQL), or the row. */
+export interface CheckedRead {
+  tableMissing: boolean;
+  grantMissing?: GrantMissingError;
+  /** The number's row; undefined when there is none or no number was asked for. */
+  row?: NumberRow;
+}
+
 /**
  * Checks the URL and key with a `limit 0` select on the numbers table. A key of the wrong kind is refused
  * before any request; a wrong key is a UsageError; a missing table or a missing grant is reported (the
  * wizard offers the SQL and asks again), so nothing is created before the database is usable.
  */
 export async function checkSupabase(conn: SupabaseConn): Promise<{ tableMissing: boolean; grantMissing?: GrantMissingError }> {
+  return readChecked(conn);
+}
+
+/**
+ * The key check merged into the first read it guards: with a number, the number's row is read (one request
+ * proves the URL, the key, the table and its grant, and returns the row); without one, a `limit 0` select.
+ */
+export async function readChecked(conn: SupabaseConn, e164?: string): Promise<CheckedRead> {
   const problem = keyProblemFor(conn.serviceKey);
   if (problem) throw new UsageError(problem);
   const sb = await clientFor(conn);
-  const res = await sb.from(NUMBERS_TABLE).select('*').limit(0).retry(false);
-  if (!res.error) return { tableMissing: false };
+  const query = sb.from(NUMBERS_TABLE).select('*');
+  const res = await (e164 ? query.in('number', storedForms(e164)) : query.limit(0)).retry(false);
+  if (!res.error) return e164 ? { tableMissing: false, row: rowOf(res.data, e164) } : { tableMissing: false };
   if (res.error.code === 'PGRST205') return { tableMissing: true };
   if (res.error.code === '42501') {
     const { table, sql } = grantFor(res.error.message);
     return { tableMissing: false, grantMissing: new GrantMissingError(table, sql) };
   }
-  throw failure(conn, res, `read ${NUMBERS_TABLE}`);
+  throw failure(conn, res, e164 ? `read the row of ${e164}` : `read ${NUMBERS_TABLE}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,7 +210,11 @@ export async function readNumberRow(conn: SupabaseConn, e164: string): Promise<N
   const sb = await clientFor(conn);
   const res = await sb.from(NUMBERS_TABLE).select('*').in('number', storedForms(e164)).retry(false);
   if (res.error) throw failure(conn, res, `read the row of ${e164}`);
-  const rows = (res.data ?? []) as Array<Record<string, unknown>>;
+  return rowOf(res.data, e164);
+}
+
+function rowOf(data: unknown[] | null, e164: string): NumberRow | undefined {
+  const rows = (data ?? []) as Array<Record<string, unknown>>;
   if (!rows.length) return undefined;
   const row = rows.find((r) => r.number === e164) ?? rows[0]!;
   const values: Values = {};

@@ -1,7 +1,9 @@
 // Step 1: LiveKit. A project from the LiveKit CLI's config fills URL, key, secret and SIP domain; whatever
 // is typed instead is checked live before going on. Then the SIP domain and the agent name the worker
 // registers (prefilled from the agent's own source when it names one).
+import type { LiveKitConn, LiveKitLists } from '../services/livekit.js';
 import { askText, askVerified, say, select } from './ask.js';
+import { liveKitLists } from './reads.js';
 import { set, wants, type Session } from './session.js';
 import { spin } from './spin.js';
 
@@ -9,9 +11,14 @@ export function livekitConn(s: Session) {
   return { url: s.values.LIVEKIT_URL!, apiKey: s.values.LIVEKIT_API_KEY!, apiSecret: s.values.LIVEKIT_API_SECRET! };
 }
 
-export async function askLiveKit(s: Session): Promise<void> {
+/** What the LiveKit step established: credentials LiveKit accepted, and the trunks and rules it listed. */
+export interface LiveKitSeen {
+  conn: LiveKitConn;
+  lists: LiveKitLists;
+}
+
+export async function askLiveKit(s: Session): Promise<LiveKitSeen> {
   await offerLkProjects(s);
-  const { checkLiveKit } = await import('../services/livekit.js');
   await askVerified(
     s,
     [
@@ -19,8 +26,11 @@ export async function askLiveKit(s: Session): Promise<void> {
       { key: 'LIVEKIT_API_KEY' },
       { key: 'LIVEKIT_API_SECRET', secret: true },
     ],
-    () => spin(s, 'Checking the LiveKit key…', () => checkLiveKit(livekitConn(s))),
+    // The key check is the listing the plan needs anyway.
+    async () => void (await spin(s, 'Checking the LiveKit key…', () => liveKitLists(s, livekitConn(s)))),
   );
+  const conn = livekitConn(s);
+  const seen = { conn, lists: await liveKitLists(s, conn) };
 
   if (wants(s, 'LIVEKIT_SIP_DOMAIN', true))
     await askText(s, 'LIVEKIT_SIP_DOMAIN', { required: true, placeholder: 'abc123xyz.sip.livekit.cloud' });
@@ -40,6 +50,7 @@ export async function askLiveKit(s: Session): Promise<void> {
     set(s, 'LIVEKIT_SIP_PASSWORD', undefined, 'flag');
     s.notes.push('SIP digest auth is off (--no-sip-auth): anyone who knows the SIP URI and the number can reach the agent.');
   }
+  return seen;
 }
 
 /**

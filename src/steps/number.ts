@@ -7,6 +7,7 @@ import { dim, red } from '../ui.js';
 import { ServiceError } from '../errors.js';
 import { askChoice, askSecret, askText, confirm, say } from './ask.js';
 import { fillFromLive, set, wants, type Session } from './session.js';
+import { numberRow } from './reads.js';
 import { spin } from './spin.js';
 
 export async function askNumber(s: Session): Promise<void> {
@@ -48,9 +49,9 @@ async function askProvider(s: Session, providerKey: SettingKey, modelKey: Settin
 /** On a rerun, the number's row fills every per-number value the person did not give. */
 async function prefillFromDatabase(s: Session): Promise<void> {
   if (s.ctx.options['no-db'] || !s.values.SUPABASE_URL) return;
-  const { readNumberRow, supabaseConn } = await import('../services/supabase.js');
+  const { supabaseConn } = await import('../services/supabase.js');
   const read = () =>
-    spin(s, `Looking up ${s.values.PHONE_NUMBER} in the database…`, () => readNumberRow(supabaseConn(s.values)!, s.values.PHONE_NUMBER!), { quiet: true });
+    spin(s, `Looking up ${s.values.PHONE_NUMBER} in the database…`, () => numberRow(s, supabaseConn(s.values)!, s.values.PHONE_NUMBER!), { quiet: true });
   let row: Awaited<ReturnType<typeof read>>;
   for (;;) {
     try {

@@ -4,27 +4,69 @@ import { describeEnvChanges, mergeEnv } from '../render/env.js';
 import { swmlTargetFor } from '../swml-target.js';
 import { orderForLogin, type Change } from '../plan.js';
 import { NUMBER_KEYS, SETTINGS, type Setting, type SettingKey, type Values } from '../settings.js';
-import { livekitConn } from './livekit.js';
+import { UsageError } from '../errors.js';
+import type { Observed } from '../check/run.js';
+import type { LiveKitConn, LiveKitLists } from '../services/livekit.js';
+import type { SignalWireWritten } from '../services/signalwire.js';
+import type { NumberRow, NumberRowChange, SupabaseConn } from '../services/supabase.js';
+import type { LiveKitSeen } from './livekit.js';
+import type { SignalWireSeen } from './signalwire.js';
+import { liveKitLists, numberRow, PLAN_MAX_AGE_MS, signalWireState } from './reads.js';
 import { set, type Session } from './session.js';
 import { confirm } from './ask.js';
 import { spin } from './spin.js';
 
 export interface Planned {
   changes: Change[];
-  /** The merged .env text, written by the .env change. */
-  envText: string;
+  /**
+   * What the check may judge without reading again, once every change is applied: what the plan read of
+   * each service the apply left alone, and what the writes answered (the row read back, the number as
+   * updated); a service whose state the apply changed and did not answer in full is left out (read again).
+   */
+  observedAfter(): Observed;
 }
 
-export async function buildPlan(s: Session): Promise<Planned> {
-  const changes: Change[] = [];
-  // LiveKit is read first: the trunk's digest login, when .env lacks one, is what .env and the SWML must carry.
-  const livekit = await livekitChanges(s);
+/** What the steps before the plan established: LiveKit checked, Supabase checked (or --no-db), SignalWire (or none). */
+export interface Established {
+  livekit: LiveKitSeen;
+  supabase: SupabaseConn | undefined;
+  signalwire: SignalWireSeen | undefined;
+}
+
+export async function buildPlan(s: Session, on: Established): Promise<Planned> {
+  const number = s.values.PHONE_NUMBER;
+  if (!number) throw new UsageError('No phone number to plan for: give one with --number');
+  // Each was read by the step that checked its credentials; one read long ago (slow answers) is read again.
+  const fresh = { maxAgeMs: PLAN_MAX_AGE_MS };
+  const { supabase: db, signalwire: sw } = on;
+  const [lists, row, swState] = await spin(
+    s,
+    'Reading LiveKit, the database and SignalWire…',
+    () =>
+      Promise.all([
+        liveKitLists(s, on.livekit.conn, fresh),
+        db ? numberRow(s, db, number, fresh) : undefined,
+        sw ? signalWireState(s, sw.conn, number, s.values.API_BASE_URL ? 'url' : 'hosted', fresh) : undefined,
+      ]),
+    { quiet: true },
+  );
+
+  // LiveKit first: the trunk's digest login, when .env lacks one, is what .env and the SWML must carry.
+  const livekit = await livekitChanges(s, on.livekit.conn, lists);
   const env = envChange(s);
-  if (env.change) changes.push(env.change);
-  changes.push(...livekit);
-  changes.push(...(await signalwireChanges(s)));
-  changes.push(...(await databaseChanges(s)));
-  return { changes: orderForLogin(changes), envText: env.text };
+  const written: SignalWireWritten = {};
+  const { planSignalWire, stateAfter } = await import('../services/signalwire.js');
+  const signalwire = sw && swState ? planSignalWire(sw.conn, number, swmlTargetFor(s.values), swState, written) : [];
+  const database = db ? await databaseChanges(s, db, row) : [];
+  const changes = orderForLogin([...(env ? [env] : []), ...livekit, ...signalwire, ...database]);
+  return {
+    changes,
+    observedAfter: () => ({
+      livekit: livekit.length ? undefined : lists,
+      database: !db ? undefined : !database.length ? { row } : database[0]?.written ? { row: database[0].written } : undefined,
+      signalwire: !swState ? undefined : signalwire.length ? stateAfter(swState, written) : swState,
+    }),
+  };
 }
 
 /** Settings written under every one of their names when the file holds none (the agent may read either). */
@@ -52,20 +94,17 @@ export function envUpdates(s: Session): Record<string, string> {
   return updates;
 }
 
-function envChange(s: Session): { change?: Change; text: string } {
+function envChange(s: Session): Change | undefined {
   const { text, diff } = mergeEnv(s.ctx.envFileText, envUpdates(s), { file: s.ctx.envFile });
-  if (!diff.added.length && !diff.updated.length) return { text };
+  if (!diff.added.length && !diff.updated.length) return undefined;
   // Old → new per key so the plan can be proof-read; secrets (by their name or an alias) masked.
   const secret = new Set((SETTINGS as readonly Setting[]).filter((d) => d.secret).flatMap((d) => [d.key, ...(d.aliases ?? [])]));
   return {
-    text,
-    change: {
-      target: 'env',
-      summary: `${s.ctx.envFile}: ${describeEnvChanges(diff, (k) => secret.has(k))}`,
-      apply: async () => {
-        const { writeEnvFile } = await import('../services/env-file.js');
-        writeEnvFile(s.ctx.envFile, text);
-      },
+    target: 'env',
+    summary: `${s.ctx.envFile}: ${describeEnvChanges(diff, (k) => secret.has(k))}`,
+    apply: async () => {
+      const { writeEnvFile } = await import('../services/env-file.js');
+      writeEnvFile(s.ctx.envFile, text);
     },
   };
 }
@@ -81,9 +120,9 @@ export function livekitDesired(s: Session) {
   };
 }
 
-async function livekitChanges(s: Session): Promise<Change[]> {
-  const { generateSipAuth, observeLiveKit, planLiveKit } = await import('../services/livekit.js');
-  const state = await spin(s, 'Reading LiveKit…', () => observeLiveKit(livekitConn(s), livekitDesired(s)), { quiet: true });
+async function livekitChanges(s: Session, conn: LiveKitConn, lists: LiveKitLists): Promise<Change[]> {
+  const { generateSipAuth, judgeLiveKit, planLiveKit } = await import('../services/livekit.js');
+  const state = judgeLiveKit(lists, livekitDesired(s));
   if (!s.ctx.options['no-sip-auth'] && !(s.values.LIVEKIT_SIP_USERNAME && s.values.LIVEKIT_SIP_PASSWORD)) {
     // Keep the login the trunk already has (SWML out there carries it); otherwise make a new one.
     const t = state.trunk;
@@ -101,23 +140,11 @@ async function livekitChanges(s: Session): Promise<Change[]> {
       false,
     );
   }
-  return planLiveKit(livekitConn(s), desired, state, { useForeignTrunk: s.useForeignTrunk });
+  return planLiveKit(conn, desired, state, { useForeignTrunk: s.useForeignTrunk });
 }
 
-async function signalwireChanges(s: Session): Promise<Change[]> {
-  const { observeSignalWire, planSignalWire, signalWireConn } = await import('../services/signalwire.js');
-  const conn = signalWireConn(s.values);
-  if (!conn) return [];
-  const target = swmlTargetFor(s.values);
-  const state = await spin(s, 'Reading SignalWire…', () => observeSignalWire(conn, s.values.PHONE_NUMBER!, target), { quiet: true });
-  return planSignalWire(conn, s.values.PHONE_NUMBER!, target, state);
-}
-
-async function databaseChanges(s: Session): Promise<Change[]> {
-  if (s.ctx.options['no-db']) return [];
-  const { planNumberRow, readNumberRow, supabaseConn } = await import('../services/supabase.js');
-  const conn = supabaseConn(s.values)!;
-  const row = await spin(s, 'Reading the database…', () => readNumberRow(conn, s.values.PHONE_NUMBER!), { quiet: true });
+async function databaseChanges(s: Session, conn: SupabaseConn, row: NumberRow | undefined): Promise<NumberRowChange[]> {
+  const { planNumberRow } = await import('../services/supabase.js');
   // A default fills a new row or an empty column; it never replaces what the row holds.
   const { given, defaults } = numberValues(s);
   return planNumberRow(conn, given, row, defaults);

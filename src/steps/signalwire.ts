@@ -1,19 +1,29 @@
 // Step 4 (optional): SignalWire API credentials, so the number can be pointed at the SWML automatically.
 // Without them, the SWML is printed with the dashboard path, as before.
 import { askText, askVerified, confirm, say, select } from './ask.js';
+import type { SignalWireConn, SignalWireState } from '../services/signalwire.js';
+import { signalWireState } from './reads.js';
 import { set, type Session } from './session.js';
 import { spin } from './spin.js';
 
 const KEYS = ['SIGNALWIRE_SPACE_URL', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN'] as const;
 
-export async function askSignalWire(s: Session): Promise<void> {
+/** What the SignalWire step established: credentials that found the number, and the number's state. */
+export interface SignalWireSeen {
+  conn: SignalWireConn;
+  state: SignalWireState;
+}
+
+export async function askSignalWire(s: Session): Promise<SignalWireSeen | undefined> {
   const has = () => KEYS.every((k) => s.values[k]);
   if (!has()) {
     // Offered once, on a first run or when credentials are under review; never required.
     if (!s.prompts || s.ctx.yes || !(s.mode === 'first' || s.review.has('signalwire'))) return;
     if (!(await confirm('Point the number at the SWML automatically? (needs a SignalWire API token)', false))) return;
   }
-  const { findNumber, NumberNotInSpaceError, signalWireConn } = await import('../services/signalwire.js');
+  const { NumberNotInSpaceError, signalWireConn } = await import('../services/signalwire.js');
+  // The credential check is the read the plan needs: the number, and our script when SignalWire hosts it.
+  const read = () => signalWireState(s, signalWireConn(s.values)!, s.values.PHONE_NUMBER!, s.values.API_BASE_URL ? 'url' : 'hosted');
   await askVerified(
     s,
     [
@@ -22,7 +32,7 @@ export async function askSignalWire(s: Session): Promise<void> {
       { key: 'SIGNALWIRE_API_TOKEN', secret: true },
     ],
     async () => {
-      await spin(s, `Finding ${s.values.PHONE_NUMBER} in SignalWire…`, () => findNumber(signalWireConn(s.values)!, s.values.PHONE_NUMBER!));
+      await spin(s, `Finding ${s.values.PHONE_NUMBER} in SignalWire…`, read);
     },
     // The credentials work, the number is not in that space: the number may be mistyped, the space the
     // wrong one, or the person may rather paste the SWML themselves.
@@ -42,6 +52,8 @@ export async function askSignalWire(s: Session): Promise<void> {
       return 'done';
     },
   );
+  const conn = signalWireConn(s.values);
+  return conn ? { conn, state: await read() } : undefined;
 }
 
 /** No SignalWire API this run: the plan leaves SignalWire alone and the output shows the SWML to paste. */

@@ -6,6 +6,7 @@ import type { SettingKey } from '../settings.js';
 import { clack, dim, red } from '../ui.js';
 import { say, select } from './ask.js';
 import { livekitConn } from './livekit.js';
+import { liveKitLists } from './reads.js';
 import { set, type Session } from './session.js';
 import { spin } from './spin.js';
 
@@ -30,10 +31,12 @@ export async function start(s: Session): Promise<void> {
     return;
   }
 
-  const { listTrunkNumbers } = await import('../services/livekit.js');
+  const { DEFAULT_NAME, trunkNumbers } = await import('../services/livekit.js');
   let numbers: string[];
   try {
-    numbers = await spin(s, 'Reading your LiveKit setup…', () => listTrunkNumbers(livekitConn(s), v.LIVEKIT_SIP_TRUNK_NAME ?? 'create-sip-inbound'));
+    // The same listing the LiveKit key check and the plan take: read once for all three.
+    const { trunks } = await spin(s, 'Reading your LiveKit setup…', () => liveKitLists(s, livekitConn(s)));
+    numbers = trunkNumbers(trunks, v.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME);
   } catch (err) {
     if (!(err instanceof UsageError || err instanceof ServiceError)) throw err;
     // The saved credentials no longer work, or LiveKit is out of reach: go straight to the credentials,

@@ -3,27 +3,31 @@
 // for "Done? Check again", so nothing (no trunk) is created before the database is usable.
 import { CancelledError, UsageError } from '../errors.js';
 import { renderSchema } from '../render/sql.js';
-import type { GrantMissingError } from '../services/supabase.js';
+import type { GrantMissingError, SupabaseConn } from '../services/supabase.js';
 import { clack, print } from '../ui.js';
 import { askVerified, confirm } from './ask.js';
 import type { Session } from './session.js';
+import { supabaseChecked } from './reads.js';
 import { spin } from './spin.js';
 
-export async function askSupabase(s: Session): Promise<void> {
-  if (s.ctx.options['no-db']) return;
-  const { checkSupabase, supabaseConn } = await import('../services/supabase.js');
+/** The connection Supabase accepted (table there and granted); undefined with --no-db. */
+export async function askSupabase(s: Session): Promise<SupabaseConn | undefined> {
+  if (s.ctx.options['no-db']) return undefined;
+  const { supabaseConn } = await import('../services/supabase.js');
   await askVerified(
     s,
     [{ key: 'SUPABASE_URL', placeholder: 'https://<project-ref>.supabase.co' }, { key: 'SUPABASE_SERVICE_ROLE_KEY', secret: true }],
     async () => {
       for (;;) {
-        const r = await spin(s, 'Checking the Supabase key…', () => checkSupabase(supabaseConn(s.values)!));
+        // With the number known, the key check is the read of its row.
+        const r = await spin(s, 'Checking the Supabase key…', () => supabaseChecked(s, supabaseConn(s.values)!, s.values.PHONE_NUMBER));
         if (r.tableMissing) await waitForSchema(s);
         else if (r.grantMissing) await waitForGrant(s, r.grantMissing);
         else return;
       }
     },
   );
+  return supabaseConn(s.values);
 }
 
 /** The table is missing: hand over the schema and wait until the person has run it. */
