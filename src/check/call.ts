@@ -10,7 +10,8 @@ import { explainFromLogs, explainSip, sameSipHost, sipHost, type Explanation } f
 import type { LiveKitApi } from './livekit-api.js';
 import type { LiveKitFindings } from './livekit-hops.js';
 import { watchLiveCall } from './live.js';
-import { seconds, sleep } from './probe.js';
+import { sleep } from './probe.js';
+import { seconds } from '../timing.js';
 import { hopLines } from './report.js';
 import type { LiveKitConn, LiveResult } from './types.js';
 

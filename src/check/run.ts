@@ -3,14 +3,16 @@
 // last step. Prints as it goes when asked; always returns the whole report.
 import type { Values } from '../settings.js';
 import { bold, green, out, red, yellow } from '../ui.js';
-import { databaseHop, DATABASE_HOP, oneLine } from './database-hop.js';
+import { databaseHop, DATABASE_HOP } from './database-hop.js';
+import { oneLine } from '../redact.js';
 import { dnsHop, DNS_HOP } from './dns-hop.js';
 import { ENV_HOP, envHop, REQUIRED } from './env-hop.js';
 import { LIVE_TIMEOUT_S, watchLiveCall } from './live.js';
 import { liveKitApi, type LiveKitApi } from './livekit-api.js';
 import { liveKitHops, LIVEKIT_HOP, RULE_HOP, TRUNK_HOP, type LiveKitFindings } from './livekit-hops.js';
 import { loadKinds } from './participants.js';
-import { PROBE_TIMEOUT_MS, probeAgent, seconds } from './probe.js';
+import { PROBE_TIMEOUT_MS, probeAgent } from './probe.js';
+import { seconds } from '../timing.js';
 import { announceCall, printHop, printLive, printProbe, transient } from './report.js';
 import { signalWireHop, SIGNALWIRE_HOP, swmlUrlHop, SWML_URL_HOP } from './signalwire-hops.js';
 import { isSelfHostedSip, sipTcpHop, SIP_TCP_HOP } from './sip-tcp-hop.js';

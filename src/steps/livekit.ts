@@ -12,28 +12,14 @@ export function livekitConn(s: Session) {
 export async function askLiveKit(s: Session): Promise<void> {
   await offerLkProjects(s);
   const { checkLiveKit } = await import('../services/livekit.js');
-  await askVerified(
-    s,
-    [
-      { key: 'LIVEKIT_URL', placeholder: 'wss://my-app-abc123.livekit.cloud' },
-      { key: 'LIVEKIT_API_KEY' },
-      { key: 'LIVEKIT_API_SECRET', secret: true },
-    ],
-    () => spin(s, 'Checking the LiveKit key…', () => checkLiveKit(livekitConn(s))),
+  await askVerified(s, ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'], () =>
+    spin(s, 'Checking the LiveKit key…', () => checkLiveKit(livekitConn(s))),
   );
 
-  if (wants(s, 'LIVEKIT_SIP_DOMAIN', true))
-    await askText(s, 'LIVEKIT_SIP_DOMAIN', { required: true, placeholder: 'abc123xyz.sip.livekit.cloud' });
-  const askAgent = wants(s, 'AGENT_NAME', false);
+  if (wants(s, 'LIVEKIT_SIP_DOMAIN')) await askText(s, 'LIVEKIT_SIP_DOMAIN');
+  const askAgent = wants(s, 'AGENT_NAME');
   await prefillAgentName(s, askAgent);
-  if (askAgent) {
-    await say(
-      'message',
-      'A worker with an agent_name joins only when the rule names it; one without joins every room.\n' +
-        'Leave it empty if your worker sets no agent_name.',
-    );
-    await askText(s, 'AGENT_NAME', { placeholder: 'e.g. inbound-agent (Enter for automatic dispatch)' });
-  }
+  if (askAgent) await askText(s, 'AGENT_NAME');
 
   if (s.ctx.options['no-sip-auth']) {
     set(s, 'LIVEKIT_SIP_USERNAME', undefined, 'flag');

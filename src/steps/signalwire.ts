@@ -16,11 +16,7 @@ export async function askSignalWire(s: Session): Promise<void> {
   const { findNumber, NumberNotInSpaceError, signalWireConn } = await import('../services/signalwire.js');
   await askVerified(
     s,
-    [
-      { key: 'SIGNALWIRE_SPACE_URL', placeholder: 'example.signalwire.com' },
-      { key: 'SIGNALWIRE_PROJECT_ID' },
-      { key: 'SIGNALWIRE_API_TOKEN', secret: true },
-    ],
+    [...KEYS],
     async () => {
       await spin(s, `Finding ${s.values.PHONE_NUMBER} in SignalWire…`, () => findNumber(signalWireConn(s.values)!, s.values.PHONE_NUMBER!));
     },
@@ -34,7 +30,7 @@ export async function askSignalWire(s: Session): Promise<void> {
         { value: 'skip', label: 'Skip automation', hint: 'paste the SWML into SignalWire yourself' },
       ]);
       if (choice === 'number') {
-        await askText(s, 'PHONE_NUMBER', { required: true, message: 'Phone number callers dial' });
+        await askText(s, 'PHONE_NUMBER', { required: true });
         return 'verify';
       }
       if (choice === 'credentials') return 'ask';

@@ -14,7 +14,7 @@ export async function askSupabase(s: Session): Promise<void> {
   const { checkSupabase, supabaseConn } = await import('../services/supabase.js');
   await askVerified(
     s,
-    [{ key: 'SUPABASE_URL', placeholder: 'https://<project-ref>.supabase.co' }, { key: 'SUPABASE_SERVICE_ROLE_KEY', secret: true }],
+    ['SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY'],
     async () => {
       for (;;) {
         const r = await spin(s, 'Checking the Supabase key…', () => checkSupabase(supabaseConn(s.values)!));
