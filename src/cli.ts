@@ -6,7 +6,7 @@ import { COMMANDS, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './c
 import { SETTINGS } from './settings.js';
 import { commandHelp, programHelp } from './help.js';
 import { redactLine, rememberSecrets, shown } from './redact.js';
-import { installSignalHandlers } from './steps/interrupt.js';
+import { installSignalHandlers } from './interrupt.js';
 
 declare const __VERSION__: string;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';

@@ -2,7 +2,7 @@
 // plain printing that stays clean when piped. Every line goes through the one redactor (src/redact.ts).
 import { CancelledError } from './errors.js';
 import { escapeControls, redact, shown } from './redact.js';
-import { promptClosed, promptOpened, stopMessage } from './steps/interrupt.js';
+import { promptClosed, promptOpened, stopMessage } from './interrupt.js';
 
 type Clack = typeof import('@clack/prompts');
 let clackPromise: Promise<Clack> | undefined;

@@ -13,13 +13,11 @@ import { watchLiveCall } from './live.js';
 import { sleep } from './probe.js';
 import { seconds } from '../timing.js';
 import { hopLines } from './report.js';
-import type { LiveKitConn, LiveResult } from './types.js';
+import type { CallResult, CallStep, Leg, LiveKitConn, LiveResult } from './types.js';
 
 export const CALL_SECONDS = 20;
 export const TEST_LINE = 'create-sip-inbound test call';
 const FINAL = new Set(['completed', 'ended', 'failed', 'busy', 'no-answer', 'canceled']);
-
-export type Leg = 'full' | 'livekit';
 
 export interface CallOptions {
   /** --leg; undefined: the full path when the space has another number (or --from), else refuse (see plan). */
@@ -37,30 +35,6 @@ export interface CallOptions {
   settleMs?: number | undefined;
   pollMs?: number | undefined;
   interactionWaitMs?: number | undefined;
-}
-
-export interface CallStep {
-  title: string;
-  ok: boolean;
-  skipped?: boolean;
-  /** Milliseconds after the dial request was sent. */
-  atMs?: number;
-  detail?: string;
-  fix?: string;
-}
-
-export interface CallResult {
-  ok: boolean;
-  skipped?: boolean;
-  leg?: Leg;
-  from?: string;
-  to?: string;
-  callId?: string;
-  /** The check sent calling.end (or SignalWire reported the call over). */
-  ended?: boolean;
-  steps: CallStep[];
-  detail: string;
-  fix?: string;
 }
 
 interface Plan {

@@ -1,7 +1,7 @@
 // Hops on the SignalWire side: the number runs our SWML (with SignalWire credentials), and our `serve`
 // endpoint answers with SWML that dials our SIP domain (with API_BASE_URL). Both are skipped when not set up.
 import type { Values } from '../settings.js';
-import { swmlTargetFor } from '../swml-target.js';
+import { swmlTargetFor } from '../services/swml-target.js';
 import { numberPage, PASTE_SWML_URL, swmlUrl } from '../signalwire-paths.js';
 import { oneLine } from '../redact.js';
 import { seconds, SWML_ENDPOINT_TIMEOUT_MS } from '../timing.js';

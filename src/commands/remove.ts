@@ -4,11 +4,11 @@
 import { requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { CancelledError, UsageError } from '../errors.js';
-import { applyPlan, type Change } from '../plan.js';
+import { applyPlan, type Change } from '../changes.js';
 import { DEFAULT_NAME, type Values } from '../settings.js';
 import { numberPage, swmlUrl } from '../signalwire-paths.js';
 import { lockProject } from '../services/lock.js';
-import { setPhase, SIGNAL_EXIT, stopMessage } from '../steps/interrupt.js';
+import { setPhase, SIGNAL_EXIT, stopMessage } from '../interrupt.js';
 import { answer, bold, clack, dim, err, out, yellow } from '../ui.js';
 
 interface Side {

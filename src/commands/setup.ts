@@ -12,7 +12,7 @@ import { askSignalWire } from '../steps/signalwire.js';
 import { start } from '../steps/start.js';
 import { askSupabase } from '../steps/supabase.js';
 import { summary } from '../steps/summary.js';
-import { onInterrupt, setPhase } from '../steps/interrupt.js';
+import { onInterrupt, setPhase } from '../interrupt.js';
 import { printJson } from '../steps/json.js';
 import { humanToStderr, out } from '../ui.js';
 import { dirname, join } from 'node:path';

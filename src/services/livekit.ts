@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
 import type { AgentDispatchClient, RoomServiceClient, SipClient } from 'livekit-server-sdk';
 import { ServiceError, UsageError } from '../errors.js';
-import type { Change } from '../plan.js';
+import type { Change } from '../changes.js';
 import { redactLine } from '../redact.js';
 import { LIVEKIT_TIMEOUT_MS, seconds } from '../timing.js';
 import { sameNumber } from './sip-number.js';

@@ -8,7 +8,7 @@
 //                             `display_name` and `swml_script: { request_url, contents }`)
 // Scopes: phone numbers need the token's Numbers scope; SWML scripts need Voice (or Messaging, Fax, Video).
 import { ServiceError, UsageError } from '../errors.js';
-import type { Change } from '../plan.js';
+import type { Change } from '../changes.js';
 import { redact, redactLine } from '../redact.js';
 import { SIGNALWIRE_TIMEOUT_MS, seconds } from '../timing.js';
 import type { Values } from '../settings.js';

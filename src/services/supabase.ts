@@ -10,7 +10,7 @@
 //   - tables in the field may lack a unique constraint on number, so nothing here uses upsert.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { ServiceError, UsageError } from '../errors.js';
-import type { Change } from '../plan.js';
+import type { Change } from '../changes.js';
 import { mask } from '../mask.js';
 import { redactLine } from '../redact.js';
 import { SUPABASE_TIMEOUT_MS, seconds } from '../timing.js';

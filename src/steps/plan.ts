@@ -1,8 +1,8 @@
 // The plan: desired state vs what exists, as one list of changes (.env, LiveKit, SignalWire, database).
 import { parse } from 'dotenv';
 import { describeEnvChanges, mergeEnv } from '../render/env.js';
-import { swmlTargetFor } from '../swml-target.js';
-import { orderForLogin, type Change } from '../plan.js';
+import { swmlTargetFor } from '../services/swml-target.js';
+import { orderForLogin, type Change } from '../changes.js';
 import { NUMBER_KEYS, SETTINGS, type Setting, type SettingKey, type Values } from '../settings.js';
 import { livekitConn } from './livekit.js';
 import { set, type Session } from './session.js';

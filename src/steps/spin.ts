@@ -1,6 +1,6 @@
 // A clack spinner around one live call, or nothing at all when no prompts are shown.
 import { clack } from '../ui.js';
-import { guardSpinnerExit, onCleanup, watchCtrlC } from './interrupt.js';
+import { guardSpinnerExit, onCleanup, watchCtrlC } from '../interrupt.js';
 import type { Session } from './session.js';
 
 /** With `quiet`, a success leaves no line behind (for reads that are only a means to the plan). */

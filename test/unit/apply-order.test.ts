@@ -2,9 +2,9 @@
 // the words for whether calls work as a failure leaves things.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyPlan, orderForLogin, type Change } from '../../src/plan.ts';
+import { applyPlan, orderForLogin, type Change } from '../../src/changes.ts';
 import { callsNote } from '../../src/steps/apply.ts';
-import { installSignalHandlers, resetInterrupt, setPhase } from '../../src/steps/interrupt.ts';
+import { installSignalHandlers, resetInterrupt, setPhase } from '../../src/interrupt.ts';
 import type { Session } from '../../src/steps/session.ts';
 
 const change = (summary: string, target: Change['target'], login?: Change['login'], apply = async () => {}): Change => ({

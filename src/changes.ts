@@ -1,5 +1,5 @@
 // Desired state vs observed state becomes a list of changes; the wizard shows them, asks once, then applies in order.
-import { stopRequested, whileApplying, type StopSignal } from './steps/interrupt.js';
+import { stopRequested, whileApplying, type StopSignal } from './interrupt.js';
 
 export type Target = 'env' | 'livekit' | 'signalwire' | 'database';
 
