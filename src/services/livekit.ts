@@ -18,7 +18,7 @@ export interface LiveKitConn {
   url: string;
   apiKey: string;
   apiSecret: string;
-  /** Per request; default 10000. */
+  /** Per request; default LIVEKIT_TIMEOUT_MS (timing.ts). */
   timeoutMs?: number;
 }
 
