@@ -11,6 +11,8 @@ import type { LiveKitApi } from './livekit-api.js';
 import type { LiveKitFindings } from './livekit-hops.js';
 import { watchLiveCall } from './live.js';
 import { sleep } from './probe.js';
+import { numberPage } from '../signalwire-paths.js';
+import { SIGNALWIRE_HOP } from './signalwire-hops.js';
 import { seconds } from '../timing.js';
 import { hopLines } from './report.js';
 import type { CallResult, CallStep, Leg, LiveKitConn, LiveResult } from './types.js';
@@ -225,7 +227,7 @@ async function verdict(v: VerdictInput): Promise<Omit<CallResult, 'ok'>> {
         detail: never
           ? `SignalWire reports the call as ${v.status ?? 'not logged'}: ${e164} never answered, so its handler did not connect to LiveKit`
           : `the call ended ${v.status} without a SIP leg to ${domain}: the number's handler did not run our SWML`,
-        fix: 'check the "SignalWire number runs our SWML" hop above (SignalWire → Phone Numbers → the number → SWML Script); SignalWire → Logs → Voice shows what it ran',
+        fix: `check the "${SIGNALWIRE_HOP.title}" hop above (${numberPage(e164)}); SignalWire → Logs → Voice shows what it ran`,
       });
       for (const t of ['LiveKit SIP answered', 'Room created', 'SIP participant called our number', 'Agent joined']) skip(t, 'the call did not reach LiveKit');
       return { ...base, detail: steps.at(-5)!.detail!, fix: steps.at(-5)!.fix! };

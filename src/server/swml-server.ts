@@ -7,15 +7,13 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { swmlJson, type SwmlDocument } from '../render/swml.js';
 import { SWML_PATH } from '../signalwire-paths.js';
-import { seconds, SWML_ENDPOINT_TIMEOUT_MS } from '../timing.js';
+import { seconds, SWML_ENDPOINT_TIMEOUT_MS, SWML_HEADERS_TIMEOUT_MS } from '../timing.js';
 import { callerForLog, callOf, checkCalled, Reject } from './call.js';
 import { SIGNATURE_HEADER, verifySignature } from './signature.js';
 import { fromBaseUrl, fromForwarded } from './signed-url.js';
 
 export const HEALTH_PATH = '/healthz';
 export const MAX_BODY_BYTES = 64 * 1024;
-/** How long a client may take to send its request headers (the whole request: SWML_ENDPOINT_TIMEOUT_MS). */
-export const HEADERS_TIMEOUT_MS = 5_000;
 /** Open connections beyond this are refused. SignalWire needs a handful; 256 leaves room for bursts. */
 export const MAX_CONNECTIONS = 256;
 
@@ -46,7 +44,7 @@ export function createSwmlServer(opts: SwmlServerOptions): Server {
   const healthBody = Buffer.from('{"ok":true}\n');
   const healthHeaders = jsonHeaders(healthBody.length);
   const maxBody = opts.maxBodyBytes ?? MAX_BODY_BYTES;
-  const headersTimeout = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const headersTimeout = opts.headersTimeoutMs ?? SWML_HEADERS_TIMEOUT_MS;
   const requestTimeout = opts.requestTimeoutMs ?? SWML_ENDPOINT_TIMEOUT_MS;
   const signedUrls = opts.publicBaseUrl
     ? (_req: IncomingMessage, url: string) => fromBaseUrl(opts.publicBaseUrl!, url)
