@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { UsageError } from './errors.js';
-import { SETTINGS, type Setting, type SettingKey, type Values } from './settings.js';
+import { SETTINGS, type Need, type Setting, type SettingKey, type Values } from './settings.js';
 import { LLM, STT, TTS, type Provider } from './providers.js';
 import { check, describe } from './validate.js';
 
@@ -73,8 +73,19 @@ function pick(raw: string | undefined, source: Source, name = '') {
   return raw === undefined ? undefined : { raw, source, name };
 }
 
+/**
+ * The settings `command` cannot run without (each setting's requiredBy). With `db: false` (--no-db) the
+ * database's settings drop out. Plain options, not the wizard's session, so every layer can ask.
+ */
+export function requiredFor(command: Need, options: { db?: boolean } = {}): SettingKey[] {
+  const db = options.db ?? true;
+  return (SETTINGS as readonly Setting[])
+    .filter((s) => s.requiredBy?.includes(command) && (db || s.group !== 'supabase'))
+    .map((s) => s.key as SettingKey);
+}
+
 /** Throws one UsageError naming every missing flag and variable. */
-export function requireValues(values: Values, keys: readonly SettingKey[], why = 'Missing'): void {
+export function requireValues(values: Values, keys: readonly SettingKey[], why = 'Missing (give each as a flag, or set it in the environment or .env)'): void {
   const missing = keys.filter((k) => !values[k]);
   if (!missing.length) return;
   const names = missing.map((k) => describe(SETTINGS.find((s) => s.key === k) as Setting));

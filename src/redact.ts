@@ -1,7 +1,7 @@
 // The one redactor. Every line the tool prints passes through here: each secret of the run (every secret
 // setting's value, whatever a service was given) becomes ••••, and control characters from databases or
 // services are escaped so they cannot drive the terminal.
-import { SETTINGS } from './settings.js';
+import { SETTINGS, type Values } from './settings.js';
 
 export const REDACTED = '••••';
 
@@ -105,6 +105,12 @@ export function escapeControls(text: string, opts: { keepStyle?: boolean } = {})
 /** What a printed line becomes: secrets redacted, foreign control characters escaped, our colours kept. */
 export function shown(text: string, secrets: Iterable<string | undefined | null> = []): string {
   return escapeControls(redact(text, secrets), { keepStyle: true });
+}
+
+/** A failure as one line (a check hop's detail): every secret of the run, and these values' secrets, redacted. */
+export function oneLine(err: unknown, values: Values): string {
+  const secrets = SETTINGS.filter((s) => 'secret' in s && s.secret).map((s) => values[s.key]);
+  return redactLine(err instanceof Error ? err.message : String(err), secrets);
 }
 
 /** One line, at most `max` characters, secrets redacted: for a service's error text inside a message. */

@@ -1,6 +1,15 @@
-// THE list of settings. Each entry drives its flag, environment variable, prompt, validation, --help line,
-// README row and masking. `key` is the environment variable name; per-number settings live in the
-// database row (column) and are read from the environment too, but never written to .env.
+// THE list of settings. Each entry drives its flag, environment variable, prompt (text, placeholder, hint,
+// where to find it), which commands need it, validation, --help line, README row and masking. `key` is the
+// environment variable name; per-number settings live in the database row (column) and are read from the
+// environment too, but never written to .env.
+import { LLM, STT, TTS } from './providers.js';
+import { SWML_PATH } from './signalwire-paths.js';
+
+/** The name our LiveKit trunk and dispatch rule get unless the person names them. */
+export const DEFAULT_NAME = 'create-sip-inbound';
+
+/** What a command needs before it can run; 'check --call' is the check placing a real call. */
+export type Need = 'setup' | 'check' | 'check --call' | 'remove' | 'swml' | 'sql' | 'serve';
 
 export type Kind =
   | 'text' // free text
@@ -32,8 +41,15 @@ export interface Setting {
   label: string;
   /** One line for --help and the README. */
   help: string;
-  /** Where to find the value, shown under the prompt. */
+  /** The commands that cannot run without it (the database's settings only when the database is used: config.ts requiredFor). */
+  requiredBy?: readonly Need[];
+  /** Shown greyed in an empty prompt: an example of the value. */
+  placeholder?: string;
+  /** What the value is for, shown under the prompt. */
   hint?: string;
+  /** Where to find the value, shown under the prompt, with `link` after it. */
+  where?: string;
+  link?: string;
   default?: string;
   /** Offered as a select in the wizard; free text remains possible. */
   choices?: readonly string[];
@@ -41,91 +57,97 @@ export interface Setting {
 
 const S = <const T extends readonly Setting[]>(list: T) => list;
 
+const LK_PROJECT = 'https://cloud.livekit.io/projects/p_/settings/project';
+const LK_KEYS = 'https://cloud.livekit.io/projects/p_/settings/keys';
+const SW_CREDENTIALS = 'https://my.signalwire.com?page=credentials';
+const LIVEKIT_NEEDED: readonly Need[] = ['setup', 'check', 'remove'];
+const DB_NEEDED: readonly Need[] = ['setup', 'check'];
+const first = (table: Record<string, unknown>) => Object.keys(table)[0]!;
+
+/** A provider's API key: the agent needs it, the setup does not, so it is asked once and may be skipped. */
+const agentKey = <K extends string, F extends string>(key: K, flag: F, vendor: string, link: string, where?: string, help = `${vendor} API key`) =>
+  ({ key, flag, group: 'providers', store: 'env', kind: 'text', secret: true, label: `${vendor} API key`, help,
+    hint: 'the agent needs it for the provider you chose (Enter to skip)', link, ...(where ? { where } : {}) }) as const;
+
 export const SETTINGS = S([
   // LiveKit
-  { key: 'LIVEKIT_URL', flag: 'livekit-url', group: 'livekit', store: 'env', kind: 'livekit-url',
-    label: 'LiveKit URL', help: 'LiveKit server URL (wss://… or https://…)',
-    hint: 'LiveKit Cloud → Settings → Project → Project URL: https://cloud.livekit.io/projects/p_/settings/project (or `lk project list`)' },
-  { key: 'LIVEKIT_API_KEY', flag: 'livekit-api-key', group: 'livekit', store: 'env', kind: 'text',
-    label: 'LiveKit API key', help: 'LiveKit API key', hint: 'LiveKit Cloud → Settings → API keys: https://cloud.livekit.io/projects/p_/settings/keys' },
-  { key: 'LIVEKIT_API_SECRET', flag: 'livekit-api-secret', group: 'livekit', store: 'env', kind: 'text', secret: true,
-    label: 'LiveKit API secret', help: 'LiveKit API secret', hint: 'LiveKit Cloud → Settings → API keys (shown once, when the key is created): https://cloud.livekit.io/projects/p_/settings/keys' },
+  { key: 'LIVEKIT_URL', flag: 'livekit-url', group: 'livekit', store: 'env', kind: 'livekit-url', requiredBy: LIVEKIT_NEEDED,
+    label: 'LiveKit URL', help: 'LiveKit server URL (wss://… or https://…)', placeholder: 'wss://my-app-abc123.livekit.cloud',
+    where: 'LiveKit Cloud → Settings → Project → Project URL (or `lk project list`)', link: LK_PROJECT },
+  { key: 'LIVEKIT_API_KEY', flag: 'livekit-api-key', group: 'livekit', store: 'env', kind: 'text', requiredBy: LIVEKIT_NEEDED,
+    label: 'LiveKit API key', help: 'LiveKit API key', where: 'LiveKit Cloud → Settings → API keys', link: LK_KEYS },
+  { key: 'LIVEKIT_API_SECRET', flag: 'livekit-api-secret', group: 'livekit', store: 'env', kind: 'text', secret: true, requiredBy: LIVEKIT_NEEDED,
+    label: 'LiveKit API secret', help: 'LiveKit API secret', where: 'LiveKit Cloud → Settings → API keys (shown once, when the key is created)', link: LK_KEYS },
   { key: 'LIVEKIT_SIP_DOMAIN', flag: 'livekit-sip-domain', group: 'livekit', store: 'env', kind: 'host',
-    label: 'LiveKit SIP domain', help: 'SIP URI host of the LiveKit project, e.g. abc123xyz.sip.livekit.cloud',
-    hint: 'LiveKit Cloud → Settings → Project → "SIP URI", without sip: (https://cloud.livekit.io/projects/p_/settings/project)' },
+    requiredBy: ['setup', 'check', 'check --call', 'swml', 'serve'],
+    label: 'LiveKit SIP domain', help: 'SIP URI host of the LiveKit project, e.g. abc123xyz.sip.livekit.cloud', placeholder: 'abc123xyz.sip.livekit.cloud',
+    where: 'LiveKit Cloud → Settings → Project → "SIP URI", without sip:', link: LK_PROJECT },
   { key: 'LIVEKIT_SIP_USERNAME', flag: 'livekit-sip-username', group: 'livekit', store: 'env', kind: 'text',
     label: 'SIP digest username', help: 'Digest username the inbound trunk demands (generated by the wizard)' },
   { key: 'LIVEKIT_SIP_PASSWORD', flag: 'livekit-sip-password', group: 'livekit', store: 'env', kind: 'text', secret: true,
     label: 'SIP digest password', help: 'Digest password the inbound trunk demands (generated by the wizard)' },
   { key: 'AGENT_NAME', flag: 'agent-name', group: 'livekit', store: 'env', kind: 'name',
     label: 'Agent name', help: 'agent_name the worker registers; the dispatch rule names it (empty: automatic dispatch)',
-    hint: 'the agent_name in your worker options; leave empty if the worker registers none' },
+    placeholder: 'e.g. inbound-agent (Enter for automatic dispatch)',
+    hint: 'A worker with an agent_name joins only when the rule names it; one without joins every room. Leave it empty if your worker sets no agent_name.',
+    where: 'the agent_name in your worker options' },
   { key: 'LIVEKIT_SIP_TRUNK_NAME', flag: 'livekit-sip-trunk-name', group: 'livekit', store: 'env', kind: 'name',
-    label: 'Inbound trunk name', help: 'Name of the LiveKit inbound trunk to create or reuse', default: 'create-sip-inbound' },
+    label: 'Inbound trunk name', help: 'Name of the LiveKit inbound trunk to create or reuse', default: DEFAULT_NAME },
   { key: 'LIVEKIT_SIP_RULE_NAME', flag: 'livekit-sip-rule-name', group: 'livekit', store: 'env', kind: 'name',
-    label: 'Dispatch rule name', help: 'Name of the LiveKit dispatch rule to create or reuse', default: 'create-sip-inbound' },
+    label: 'Dispatch rule name', help: 'Name of the LiveKit dispatch rule to create or reuse', default: DEFAULT_NAME },
 
   // Supabase
-  { key: 'SUPABASE_URL', flag: 'supabase-url', group: 'supabase', store: 'env', kind: 'supabase-url',
-    label: 'Supabase URL', help: 'Supabase project URL (https://<ref>.supabase.co)',
-    hint: 'Supabase → Project Settings → Data API → Project URL: https://supabase.com/dashboard/project/_/settings/api' },
+  { key: 'SUPABASE_URL', flag: 'supabase-url', group: 'supabase', store: 'env', kind: 'supabase-url', requiredBy: DB_NEEDED,
+    label: 'Supabase URL', help: 'Supabase project URL (https://<ref>.supabase.co)', placeholder: 'https://<project-ref>.supabase.co',
+    where: 'Supabase → Project Settings → Data API → Project URL', link: 'https://supabase.com/dashboard/project/_/settings/api' },
   { key: 'SUPABASE_SERVICE_ROLE_KEY', aliases: ['SUPABASE_SERVICE_KEY'], flag: 'supabase-service-role-key', group: 'supabase',
-    store: 'env', kind: 'text', secret: true,
+    store: 'env', kind: 'text', secret: true, requiredBy: DB_NEEDED,
     label: 'Supabase service role key', help: 'Supabase service-role key (sb_secret_… or the service_role JWT); SUPABASE_SERVICE_KEY is read too',
-    hint: 'Supabase → Project Settings → API Keys → secret (or legacy service_role): https://supabase.com/dashboard/project/_/settings/api-keys' },
+    where: 'Supabase → Project Settings → API Keys → secret (or legacy service_role)', link: 'https://supabase.com/dashboard/project/_/settings/api-keys' },
 
   // The number (its database row)
   { key: 'PHONE_NUMBER', flag: 'number', group: 'number', store: 'number', column: 'number', kind: 'phone',
-    label: 'Phone number', help: 'The SignalWire number callers dial, any common format (stored as E.164)' },
+    requiredBy: ['setup', 'check', 'remove', 'sql'],
+    label: 'Phone number callers dial', help: 'The SignalWire number callers dial, any common format (stored as E.164)', placeholder: '+1 424 485 1544' },
   { key: 'PHONE_NAME', flag: 'name', group: 'number', store: 'number', column: 'name', kind: 'text',
-    label: 'Name for this number', help: 'A label for the number, e.g. Sales line' },
+    label: 'Name for this number', help: 'A label for the number, e.g. Sales line', placeholder: 'e.g. Sales line (optional)' },
   { key: 'PHONE_STATUS', flag: 'status', group: 'number', store: 'number', column: 'status', kind: 'name',
     label: 'Status', help: 'active or inactive', default: 'active', choices: ['active', 'inactive'] },
   { key: 'STT_PROVIDER', flag: 'stt-provider', group: 'number', store: 'number', column: 'stt_provider', kind: 'name',
-    label: 'Speech-to-text provider', help: 'STT provider for this number', default: 'deepgram',
-    choices: ['deepgram', 'assemblyai', 'openai'] },
+    label: 'Speech-to-text provider', help: 'STT provider for this number', default: first(STT), choices: Object.keys(STT) },
   { key: 'STT_MODEL', flag: 'stt-model', group: 'number', store: 'number', column: 'stt_model', kind: 'text',
     label: 'Speech-to-text model', help: 'STT model, e.g. nova-2' },
   { key: 'TTS_PROVIDER', flag: 'tts-provider', group: 'number', store: 'number', column: 'tts_provider', kind: 'name',
-    label: 'Text-to-speech provider', help: 'TTS provider for this number', default: 'elevenlabs',
-    choices: ['elevenlabs', 'cartesia', 'openai', 'deepgram'] },
+    label: 'Text-to-speech provider', help: 'TTS provider for this number', default: first(TTS), choices: Object.keys(TTS) },
   { key: 'TTS_VOICE', flag: 'tts-voice', group: 'number', store: 'number', column: 'tts_voice', kind: 'text',
     label: 'Voice', help: 'TTS voice name or id' },
   { key: 'LLM_PROVIDER', flag: 'llm-provider', group: 'number', store: 'number', column: 'llm_provider', kind: 'name',
-    label: 'LLM provider', help: 'LLM provider for this number', default: 'openai',
-    choices: ['openai', 'anthropic', 'groq', 'google'] },
+    label: 'LLM provider', help: 'LLM provider for this number', default: first(LLM), choices: Object.keys(LLM) },
   { key: 'LLM_MODEL', flag: 'llm-model', group: 'number', store: 'number', column: 'llm_model', kind: 'text',
     label: 'LLM model', help: 'LLM model, e.g. gpt-5' },
 
-  // Provider API keys (only the chosen providers' are asked for)
-  { key: 'DEEPGRAM_API_KEY', flag: 'deepgram-api-key', group: 'providers', store: 'env', kind: 'text', secret: true,
-    label: 'Deepgram API key', help: 'Deepgram API key', hint: 'https://console.deepgram.com (API Keys)' },
-  { key: 'ASSEMBLYAI_API_KEY', flag: 'assemblyai-api-key', group: 'providers', store: 'env', kind: 'text', secret: true,
-    label: 'AssemblyAI API key', help: 'AssemblyAI API key', hint: 'https://www.assemblyai.com/app/api-keys' },
-  { key: 'ELEVENLABS_API_KEY', flag: 'elevenlabs-api-key', group: 'providers', store: 'env', kind: 'text', secret: true,
-    label: 'ElevenLabs API key', help: 'ElevenLabs API key', hint: 'https://elevenlabs.io/app/settings/api-keys' },
-  { key: 'CARTESIA_API_KEY', flag: 'cartesia-api-key', group: 'providers', store: 'env', kind: 'text', secret: true,
-    label: 'Cartesia API key', help: 'Cartesia API key', hint: 'https://play.cartesia.ai/keys' },
-  { key: 'OPENAI_API_KEY', flag: 'openai-api-key', group: 'providers', store: 'env', kind: 'text', secret: true,
-    label: 'OpenAI API key', help: 'OpenAI API key', hint: 'https://platform.openai.com/api-keys' },
-  { key: 'ANTHROPIC_API_KEY', flag: 'anthropic-api-key', group: 'providers', store: 'env', kind: 'text', secret: true,
-    label: 'Anthropic API key', help: 'Anthropic API key', hint: 'https://console.anthropic.com/settings/keys' },
-  { key: 'GROQ_API_KEY', flag: 'groq-api-key', group: 'providers', store: 'env', kind: 'text', secret: true,
-    label: 'Groq API key', help: 'Groq API key', hint: 'https://console.groq.com/keys' },
-  { key: 'GOOGLE_API_KEY', flag: 'google-api-key', group: 'providers', store: 'env', kind: 'text', secret: true,
-    label: 'Google API key', help: 'Google (Gemini) API key', hint: 'https://aistudio.google.com/apikey' },
+  // Provider API keys (only the chosen providers' are asked for; the agent needs them, the setup does not)
+  agentKey('DEEPGRAM_API_KEY', 'deepgram-api-key', 'Deepgram', 'https://console.deepgram.com', 'Deepgram console → API Keys'),
+  agentKey('ASSEMBLYAI_API_KEY', 'assemblyai-api-key', 'AssemblyAI', 'https://www.assemblyai.com/app/api-keys'),
+  agentKey('ELEVENLABS_API_KEY', 'elevenlabs-api-key', 'ElevenLabs', 'https://elevenlabs.io/app/settings/api-keys'),
+  agentKey('CARTESIA_API_KEY', 'cartesia-api-key', 'Cartesia', 'https://play.cartesia.ai/keys'),
+  agentKey('OPENAI_API_KEY', 'openai-api-key', 'OpenAI', 'https://platform.openai.com/api-keys'),
+  agentKey('ANTHROPIC_API_KEY', 'anthropic-api-key', 'Anthropic', 'https://console.anthropic.com/settings/keys'),
+  agentKey('GROQ_API_KEY', 'groq-api-key', 'Groq', 'https://console.groq.com/keys'),
+  agentKey('GOOGLE_API_KEY', 'google-api-key', 'Google', 'https://aistudio.google.com/apikey', undefined, 'Google (Gemini) API key'),
 
-  // SignalWire (optional: lets the wizard point the number at the SWML itself)
-  { key: 'SIGNALWIRE_PROJECT_ID', flag: 'signalwire-project-id', group: 'signalwire', store: 'env', kind: 'text',
-    label: 'SignalWire project ID', help: 'SignalWire project ID', hint: 'SignalWire → API → Project ID: https://my.signalwire.com?page=credentials' },
-  { key: 'SIGNALWIRE_API_TOKEN', flag: 'signalwire-api-token', group: 'signalwire', store: 'env', kind: 'text', secret: true,
-    label: 'SignalWire API token', help: 'SignalWire API token (Voice and Numbers scopes)', hint: 'SignalWire → API → API Tokens (Numbers and Voice scopes): https://my.signalwire.com?page=credentials' },
-  { key: 'SIGNALWIRE_SPACE_URL', flag: 'signalwire-space-url', group: 'signalwire', store: 'env', kind: 'signalwire-space',
-    label: 'SignalWire space URL', help: 'SignalWire space, e.g. example.signalwire.com',
-    hint: 'SignalWire → API → Space URL: https://my.signalwire.com?page=credentials' },
+  // SignalWire (optional for the setup: lets it point the number at the SWML itself)
+  { key: 'SIGNALWIRE_PROJECT_ID', flag: 'signalwire-project-id', group: 'signalwire', store: 'env', kind: 'text', requiredBy: ['check --call'],
+    label: 'SignalWire project ID', help: 'SignalWire project ID', where: 'SignalWire → API → Project ID', link: SW_CREDENTIALS },
+  { key: 'SIGNALWIRE_API_TOKEN', flag: 'signalwire-api-token', group: 'signalwire', store: 'env', kind: 'text', secret: true, requiredBy: ['check --call'],
+    label: 'SignalWire API token', help: 'SignalWire API token (Voice and Numbers scopes)',
+    where: 'SignalWire → API → API Tokens (Numbers and Voice scopes)', link: SW_CREDENTIALS },
+  { key: 'SIGNALWIRE_SPACE_URL', flag: 'signalwire-space-url', group: 'signalwire', store: 'env', kind: 'signalwire-space', requiredBy: ['check --call'],
+    label: 'SignalWire space URL', help: 'SignalWire space, e.g. example.signalwire.com', placeholder: 'example.signalwire.com',
+    where: 'SignalWire → API → Space URL', link: SW_CREDENTIALS },
   { key: 'SIGNALWIRE_SIGNING_KEY', flag: 'signalwire-signing-key', group: 'signalwire', store: 'env', kind: 'text', secret: true,
-    label: 'SignalWire signing key', help: 'Signing key that verifies X-SignalWire-Signature on /api/swml-inbound',
-    hint: 'SignalWire → API → Signing Key: https://my.signalwire.com?page=credentials' },
+    label: 'SignalWire signing key', help: `Signing key that verifies X-SignalWire-Signature on ${SWML_PATH}`,
+    where: 'SignalWire → API → Signing Key', link: SW_CREDENTIALS },
 
   // The API server (`serve`)
   { key: 'API_SERVER_PORT', flag: 'api-server-port', group: 'server', store: 'env', kind: 'port',

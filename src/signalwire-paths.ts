@@ -1,10 +1,25 @@
-// Where each document goes in the SignalWire dashboard. SWML needs a SWML Script resource; a LaML/cXML
-// handler accepts XML only (FACTS.md).
+// Where things live on the SignalWire side: our endpoint's path, and where each document goes in the
+// dashboard. SWML needs a SWML Script resource; a LaML/cXML handler accepts XML only (FACTS.md). Every
+// command that names a dashboard place takes the words from here.
+
+/** The path `serve` answers on, under API_BASE_URL. */
+export const SWML_PATH = '/api/swml-inbound';
+
+/** The URL SignalWire fetches the SWML from: the public base URL plus our path. */
+export const swmlUrl = (baseUrl: string): string => `${baseUrl}${SWML_PATH}`;
+
+const NEW_SWML_SCRIPT = 'SignalWire → Resources → Add → Script → SWML Script';
+const ASSIGN_NUMBER = 'open the script\'s "Addresses & Phone Numbers" tab → Add → Phone Number → your number';
+
 export const PASTE_SWML =
-  'SignalWire → Resources → Add → Script → SWML Script: paste the document and save. Then open the script\'s ' +
-  '"Addresses & Phone Numbers" tab → Add → Phone Number → your number (not a LaML/cXML bin: those take XML only).';
-export const PASTE_SWML_URL =
-  'SignalWire → Resources → Add → Script → SWML Script → "Handle Calls Using: External URL", Primary Script URL:';
+  `${NEW_SWML_SCRIPT}: paste the document and save. Then ${ASSIGN_NUMBER} (not a LaML/cXML bin: those take XML only).`;
+
+/** Followed by the URL to paste. */
+export const PASTE_SWML_URL = `${NEW_SWML_SCRIPT} → "Handle Calls Using: External URL"; then ${ASSIGN_NUMBER}. Primary Script URL:`;
+
 export const PASTE_CXML =
   'SignalWire → Resources → Add → Script → cXML Script: paste the XML and save; then assign it to your number ' +
   'under the script\'s "Addresses & Phone Numbers" tab.';
+
+/** Where a number's handler is seen and changed by hand. */
+export const numberPage = (e164 = 'your number'): string => `SignalWire → Phone Numbers → ${e164}`;

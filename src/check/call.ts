@@ -11,15 +11,16 @@ import { explainFromLogs, explainSip, sameSipHost, sipHost, type Explanation } f
 import type { LiveKitApi } from './livekit-api.js';
 import type { LiveKitFindings } from './livekit-hops.js';
 import { watchLiveCall } from './live.js';
-import { seconds, sleep } from './probe.js';
+import { sleep } from './probe.js';
+import { numberPage } from '../signalwire-paths.js';
+import { SIGNALWIRE_HOP } from './signalwire-hops.js';
+import { seconds } from '../timing.js';
 import { hopLines } from './report.js';
-import type { LiveKitConn, LiveResult } from './types.js';
+import type { CallResult, CallStep, Leg, LiveKitConn, LiveResult } from './types.js';
 
 export const CALL_SECONDS = 20;
 export const TEST_LINE = 'create-sip-inbound test call';
 const FINAL = new Set(['completed', 'ended', 'failed', 'busy', 'no-answer', 'canceled']);
-
-export type Leg = 'full' | 'livekit';
 
 export interface CallOptions {
   /** --leg; undefined: the full path when the space has another number (or --from), else refuse (see plan). */
@@ -37,30 +38,6 @@ export interface CallOptions {
   settleMs?: number | undefined;
   pollMs?: number | undefined;
   interactionWaitMs?: number | undefined;
-}
-
-export interface CallStep {
-  title: string;
-  ok: boolean;
-  skipped?: boolean;
-  /** Milliseconds after the dial request was sent. */
-  atMs?: number;
-  detail?: string;
-  fix?: string;
-}
-
-export interface CallResult {
-  ok: boolean;
-  skipped?: boolean;
-  leg?: Leg;
-  from?: string;
-  to?: string;
-  callId?: string;
-  /** The check sent calling.end (or SignalWire reported the call over). */
-  ended?: boolean;
-  steps: CallStep[];
-  detail: string;
-  fix?: string;
 }
 
 interface Plan {
@@ -253,7 +230,7 @@ async function verdict(v: VerdictInput): Promise<Omit<CallResult, 'ok'>> {
         detail: never
           ? `SignalWire reports the call as ${v.status ?? 'not logged'}: ${e164} never answered, so its handler did not connect to LiveKit`
           : `the call ended ${v.status} without a SIP leg to ${domain}: the number's handler did not run our SWML`,
-        fix: 'check the "SignalWire number runs our SWML" hop above (SignalWire → Phone Numbers → the number → SWML Script); SignalWire → Logs → Voice shows what it ran',
+        fix: `check the "${SIGNALWIRE_HOP.title}" hop above (${numberPage(e164)}); SignalWire → Logs → Voice shows what it ran`,
       });
       for (const t of ['LiveKit SIP answered', 'Room created', 'SIP participant called our number', 'Agent joined']) skip(t, 'the call did not reach LiveKit');
       return { ...base, detail: steps.at(-5)!.detail!, fix: steps.at(-5)!.fix! };

@@ -1,7 +1,7 @@
 // Hop: the number's row in signalwire_phone_numbers exists, is active, and holds the per-number settings
 // given to the check (the agent reads its voice, models and prompt from this row).
 import { NUMBER_KEYS, SETTINGS, setting, type Values } from '../settings.js';
-import { redactLine } from '../redact.js';
+import { oneLine, redactLine } from '../redact.js';
 import type { NumberRow } from '../services/supabase.js';
 import type { Hop } from './types.js';
 
@@ -76,10 +76,4 @@ export async function databaseHop(values: Values, read?: Promise<NumberRow | und
     };
   const summary = (['TTS_PROVIDER', 'TTS_VOICE', 'LLM_MODEL'] as const).map((k) => row.values[k]).filter(Boolean).join(', ');
   return { ...DATABASE_HOP, title, ok: true, detail: `row found${summary ? ` (${summary})` : ''}` };
-}
-
-/** A failure as a hop's detail: one line, every secret of the run (and these values' secrets) redacted. */
-export function oneLine(err: unknown, values: Values): string {
-  const secrets = SETTINGS.filter((s) => 'secret' in s && s.secret).map((s) => values[s.key]);
-  return redactLine(err instanceof Error ? err.message : String(err), secrets);
 }

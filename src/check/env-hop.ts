@@ -1,21 +1,13 @@
 // Hop 1: the settings every other hop (and the agent) needs are present, and the ones that come in
 // sets are complete. Says where they came from, since the agent reads the same .env file.
 import { parse } from 'dotenv';
-import { readEnvFile } from '../config.js';
+import { readEnvFile, requiredFor } from '../config.js';
 import { setting, type SettingKey, type Values } from '../settings.js';
 import { describe } from '../validate.js';
 import type { Hop } from './types.js';
 
-/** What the check needs to run at all; the `check` command asks for these up front (exit 2). */
-export const REQUIRED: readonly SettingKey[] = [
-  'LIVEKIT_URL',
-  'LIVEKIT_API_KEY',
-  'LIVEKIT_API_SECRET',
-  'LIVEKIT_SIP_DOMAIN',
-  'PHONE_NUMBER',
-  'SUPABASE_URL',
-  'SUPABASE_SERVICE_ROLE_KEY',
-];
+/** What the check needs to run at all, with the database (config.ts requiredFor). */
+export const REQUIRED: readonly SettingKey[] = requiredFor('check');
 
 /** Settings that only work together: one without the others is a half-finished setup. */
 const SETS: ReadonlyArray<{ keys: readonly SettingKey[]; why: string }> = [

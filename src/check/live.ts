@@ -4,7 +4,8 @@
 // look for the agent's log of it in `interactions`.
 import { liveKitProblem, type LiveKitApi } from './livekit-api.js';
 import { agentIn, callerOn, serverMs } from './participants.js';
-import { seconds, sleep } from './probe.js';
+import { sleep } from './probe.js';
+import { seconds } from '../timing.js';
 import type { LiveKitConn, LiveResult } from './types.js';
 import type { ParticipantInfo, Room } from '@livekit/protocol';
 

@@ -1,7 +1,8 @@
 // The LiveKit clients the check uses (made by the LiveKit service, loaded on first use) and the one-line
 // detail and fix any LiveKit failure becomes (the LiveKit service's wording). Never a secret in either.
 import { UsageError } from '../errors.js';
-import { DEFAULT_TIMEOUT_MS, liveKitClients, liveKitError, type LiveKitClients } from '../services/livekit.js';
+import { LIVEKIT_TIMEOUT_MS } from '../timing.js';
+import { liveKitClients, liveKitError, type LiveKitClients } from '../services/livekit.js';
 import type { LiveKitConn } from './types.js';
 
 export type LiveKitApi = LiveKitClients;
@@ -16,7 +17,7 @@ export function liveKitProblem(err: unknown, conn: LiveKitConn, what: string): {
       detail: `LiveKit refused ${what} (403): the API key lacks room admin permissions`,
       fix: 'give the key admin permissions in LiveKit Cloud → Settings → API keys, or use a key that has them',
     };
-  const e = liveKitError(err, { ...conn, timeoutMs: DEFAULT_TIMEOUT_MS }, what);
+  const e = liveKitError(err, { ...conn, timeoutMs: LIVEKIT_TIMEOUT_MS }, what);
   const fix =
     e instanceof UsageError
       ? 'check LIVEKIT_API_KEY / LIVEKIT_API_SECRET (LiveKit Cloud → Settings → API keys)'

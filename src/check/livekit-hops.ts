@@ -3,7 +3,8 @@
 // unnamed one joins every room). Which trunk and which rule is the LiveKit service's judgement (trunkFor,
 // ruleFor), the same the setup plans with: the two cannot disagree.
 import type { SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
-import { DEFAULT_NAME, describeHolding, judgeLiveKit, readLiveKit, ruleFor, trunkFor, type LiveKitLists, type LiveKitState } from '../services/livekit.js';
+import { DEFAULT_NAME } from '../settings.js';
+import { describeHolding, judgeLiveKit, readLiveKit, ruleFor, trunkFor, type LiveKitLists, type LiveKitState } from '../services/livekit.js';
 import { normalizeNumber } from '../services/sip-number.js';
 import type { Values } from '../settings.js';
 import { toE164 } from '../validate.js';

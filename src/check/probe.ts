@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { liveKitProblem, type LiveKitApi } from './livekit-api.js';
 import { agentIn } from './participants.js';
+import { seconds } from '../timing.js';
 import type { LiveKitConn, ProbeResult } from './types.js';
 
 export const PROBE_TIMEOUT_MS = 20_000;
@@ -64,10 +65,6 @@ function causes(o: ProbeOptions): string {
   if (o.agentName)
     return `${worker}; or the worker registers another agent_name than "${o.agentName}" (AGENT_NAME; ${rule}): they must be the same`;
   return `${worker}; or the worker registers an agent_name (${rule}, AGENT_NAME is empty): a named worker is only dispatched explicitly, so set AGENT_NAME to its name and rerun the wizard`;
-}
-
-export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

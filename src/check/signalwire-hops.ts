@@ -2,14 +2,14 @@
 // endpoint answers with SWML that dials our SIP domain (with API_BASE_URL). Both are skipped when not set up.
 import type { SignalWireState } from '../services/signalwire.js';
 import type { Values } from '../settings.js';
-import { SWML_PATH, swmlTargetFor } from '../swml-target.js';
-import { oneLine } from './database-hop.js';
+import { swmlTargetFor } from '../services/swml-target.js';
+import { numberPage, PASTE_SWML_URL, swmlUrl } from '../signalwire-paths.js';
+import { oneLine } from '../redact.js';
+import { seconds, SWML_ENDPOINT_TIMEOUT_MS } from '../timing.js';
 import type { Hop } from './types.js';
 
 export const SIGNALWIRE_HOP = { id: 'signalwire', title: 'SignalWire number runs our SWML' } as const;
 export const SWML_URL_HOP = { id: 'swml-url', title: 'SWML endpoint targets the SIP domain' } as const;
-
-const HTTP_TIMEOUT_MS = 10_000;
 
 /** `observed`: the number's state already read (the setup's plan or its apply, or a read started earlier); else read here. */
 export async function signalWireHop(values: Values, observed?: Promise<SignalWireState | undefined>): Promise<Hop> {
@@ -20,7 +20,7 @@ export async function signalWireHop(values: Values, observed?: Promise<SignalWir
       ...SIGNALWIRE_HOP,
       ok: false,
       skipped: true,
-      detail: 'no SignalWire credentials: make sure by hand that the number runs the SWML (SignalWire → Phone Numbers → SWML Script)',
+      detail: `no SignalWire credentials: make sure by hand that the number runs the SWML (${numberPage(values.PHONE_NUMBER)})`,
     };
   const e164 = values.PHONE_NUMBER!;
   try {
@@ -33,7 +33,7 @@ export async function signalWireHop(values: Values, observed?: Promise<SignalWir
       ok: false,
       detail: (r.problem ?? `${e164} runs ${r.now}`).replace(/: rerun the wizard to fix it$/, ''),
       fix: values.API_BASE_URL
-        ? `rerun npx create-sip-inbound to point it, or set SignalWire → Phone Numbers → ${e164} → SWML Script → External URL ${safeUrl(values.API_BASE_URL + SWML_PATH)}`
+        ? `rerun npx create-sip-inbound to point it, or by hand: ${PASTE_SWML_URL} ${safeUrl(swmlUrl(values.API_BASE_URL))}`
         : `rerun npx create-sip-inbound to point it at the SWML script`,
     };
   } catch (err) {
@@ -51,8 +51,8 @@ export async function swmlUrlHop(values: Values): Promise<Hop> {
   if (!values.API_BASE_URL)
     return { ...SWML_URL_HOP, ok: false, skipped: true, detail: 'no API_BASE_URL: SignalWire hosts the SWML script' };
   const { safeUrl } = await import('../services/signalwire.js');
-  const url = `${values.API_BASE_URL}${SWML_PATH}?to=${encodeURIComponent(values.PHONE_NUMBER!)}`;
-  const shown = safeUrl(`${values.API_BASE_URL}${SWML_PATH}`);
+  const url = `${swmlUrl(values.API_BASE_URL)}?to=${encodeURIComponent(values.PHONE_NUMBER!)}`;
+  const shown = safeUrl(swmlUrl(values.API_BASE_URL));
   const domain = values.LIVEKIT_SIP_DOMAIN!;
   const fail = (detail: string, fix: string): Hop => ({ ...SWML_URL_HOP, ok: false, detail, fix });
   const restart = `run \`npx create-sip-inbound serve\` at ${safeUrl(values.API_BASE_URL)} with the current .env (or fix API_BASE_URL)`;
@@ -65,12 +65,12 @@ export async function swmlUrlHop(values: Values): Promise<Hop> {
   let status: number;
   let text: string;
   try {
-    const res = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+    const res = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(SWML_ENDPOINT_TIMEOUT_MS) });
     status = res.status;
     text = await res.text();
   } catch (err) {
     const e = err as { name?: string; cause?: { code?: string } };
-    const why = e.name === 'TimeoutError' ? `no answer within ${HTTP_TIMEOUT_MS / 1000} s` : (e.cause?.code ?? 'unreachable');
+    const why = e.name === 'TimeoutError' ? `no answer within ${seconds(SWML_ENDPOINT_TIMEOUT_MS)}` : (e.cause?.code ?? 'unreachable');
     return fail(`cannot reach ${shown} (${why})`, restart);
   }
   const body = parse(text);
@@ -79,9 +79,8 @@ export async function swmlUrlHop(values: Values): Promise<Hop> {
     return fail(`GET ${shown} answered ${status}${said}`, status === 403 ? 'give serve and this check the same SIGNALWIRE_SIGNING_KEY' : restart);
   }
   // Read only the target: the document may carry the digest password and is never printed.
-  const connect = body?.sections?.main?.find((v: { connect?: unknown }) => v?.connect)?.connect as
-    | { to?: unknown; username?: unknown; password?: unknown }
-    | undefined;
+  const main = body?.sections?.main;
+  const connect = Array.isArray(main) ? main.find((v) => v?.connect)?.connect : undefined;
   const to = typeof connect?.to === 'string' ? connect.to : undefined;
   if (!to) return fail(`GET ${shown} answered without a SWML connect`, restart);
   const host = /^sips?:[^@]*@([^;>]+)/i.exec(to)?.[1]?.toLowerCase();
@@ -92,10 +91,16 @@ export async function swmlUrlHop(values: Values): Promise<Hop> {
   return { ...SWML_URL_HOP, ok: true, detail: `${shown} dials sip:…@${host}` };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function parse(text: string): any {
+/** The parts of an answer this hop reads; anything else in it is ignored. */
+interface SwmlAnswer {
+  error?: unknown;
+  sections?: { main?: Array<{ connect?: { to?: unknown; username?: unknown; password?: unknown } } | null> };
+}
+
+function parse(text: string): SwmlAnswer | undefined {
   try {
-    return JSON.parse(text);
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' ? (v as SwmlAnswer) : undefined;
   } catch {
     return undefined;
   }

@@ -49,7 +49,7 @@ export interface CheckReport {
   probe?: ProbeResult;
   live?: LiveResult;
   /** The proven call (`--call`). */
-  call?: import('./call.js').CallResult;
+  call?: CallResult;
 }
 
 /** The LiveKit connection the check uses (the same shape the services take). */
@@ -61,3 +61,30 @@ export interface LiveKitConn {
 
 /** Host name → addresses; rejects when the name does not resolve. node:dns/promises lookup by default. */
 export type Resolver = (host: string) => Promise<unknown>;
+
+/** Which leg `check --call` dials: the full path through SignalWire, or LiveKit's SIP URI alone. */
+export type Leg = 'full' | 'livekit';
+
+export interface CallStep {
+  title: string;
+  ok: boolean;
+  skipped?: boolean;
+  /** Milliseconds after the dial request was sent. */
+  atMs?: number;
+  detail?: string;
+  fix?: string;
+}
+
+export interface CallResult {
+  ok: boolean;
+  skipped?: boolean;
+  leg?: Leg;
+  from?: string;
+  to?: string;
+  callId?: string;
+  /** The check sent calling.end (or SignalWire reported the call over). */
+  ended?: boolean;
+  steps: CallStep[];
+  detail: string;
+  fix?: string;
+}

@@ -1,19 +1,17 @@
 // `check`: the test-call check on its own. Without --number, every number on our trunk, one block of hops
 // each. Exit 0 only when every hop (and the probe and live call that ran) passed, 1 otherwise, 2 when
 // settings are missing or --timeout is not a number of seconds.
-import { requireValues } from '../config.js';
+import { requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import type { Values } from '../settings.js';
+import { DEFAULT_NAME, type Values } from '../settings.js';
 import { bold, err, out } from '../ui.js';
 
 export async function run(ctx: Context): Promise<number> {
-  const { REQUIRED } = await import('../check/env-hop.js');
   const db = !ctx.options['no-db'];
-  const required = db ? REQUIRED : REQUIRED.filter((k) => !k.startsWith('SUPABASE_'));
   const numbers = ctx.values.PHONE_NUMBER ? [ctx.values.PHONE_NUMBER] : await trunkNumbers(ctx.values);
   const values = { ...ctx.values, ...(numbers[0] ? { PHONE_NUMBER: numbers[0] } : {}) };
-  requireValues(values, required, 'Missing (give each as a flag, or set it in the environment or .env)');
+  requireValues(values, requiredFor('check', { db }));
   const timeoutSec = parseTimeout(ctx.options.timeout);
   const one = ctx.options.call ? '--call' : ctx.options.live ? '--live' : undefined;
   if (one && numbers.length > 1)
@@ -64,7 +62,7 @@ export function rerunCommand(ctx: Pick<Context, 'envFile' | 'options'>): string 
 /** Without --number: every number on our trunk (what the setup made). */
 async function trunkNumbers(values: Values): Promise<string[]> {
   if (!values.LIVEKIT_URL || !values.LIVEKIT_API_KEY || !values.LIVEKIT_API_SECRET) return [];
-  const { listTrunkNumbers, DEFAULT_NAME } = await import('../services/livekit.js');
+  const { listTrunkNumbers } = await import('../services/livekit.js');
   const conn = { url: values.LIVEKIT_URL, apiKey: values.LIVEKIT_API_KEY, apiSecret: values.LIVEKIT_API_SECRET };
   // Unreachable here is reported by the LiveKit hop itself; the number is then asked for by name.
   return listTrunkNumbers(conn, values.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME).catch(() => []);
@@ -72,7 +70,7 @@ async function trunkNumbers(values: Values): Promise<string[]> {
 
 /** --call and its options, checked before anything runs; the cost question, or --yes. */
 async function callOptions(ctx: Context, values: Values): Promise<NonNullable<import('../check/run.js').CheckOptions['call']>> {
-  requireValues(values, ['SIGNALWIRE_SPACE_URL', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN', 'LIVEKIT_SIP_DOMAIN'], 'check --call places the call through SignalWire; missing');
+  requireValues(values, requiredFor('check --call'), 'check --call places the call through SignalWire; missing');
   const { leg, from, 'call-seconds': secs } = ctx.options;
   if (leg !== undefined && leg !== 'full' && leg !== 'livekit') throw new UsageError(`--leg: "${String(leg)}" is not full or livekit, e.g. --leg livekit`);
   let fromE164: string | undefined;

@@ -1,6 +1,8 @@
 // What each command is, which options it takes and how to load it. Kept free of heavy imports:
 // `--help` and argument parsing read only this file and settings.ts.
 import type { Group } from '../settings.js';
+import { SWML_PATH } from '../signalwire-paths.js';
+import { seconds, SWML_ENDPOINT_TIMEOUT_MS, SWML_HEADERS_TIMEOUT_MS } from '../timing.js';
 import type { Context } from '../context.js';
 
 export interface OptionSpec {
@@ -106,17 +108,17 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'serve',
-    summary: 'serve POST/GET /api/swml-inbound for SignalWire\'s "External URL"',
+    summary: `serve POST/GET ${SWML_PATH} for SignalWire's "External URL"`,
     usage: 'create-sip-inbound serve [--port <n>] [--host <addr>] [--trust-proxy] [--max-connections <n>]',
     description:
       'With SIGNALWIRE_SIGNING_KEY set, every request must be signed for API_BASE_URL (the URL in the SignalWire\n' +
       'dashboard; any user:pass@ in it is not part of what SignalWire signs). Without API_BASE_URL, serve starts\n' +
       'only with --trust-proxy, and then checks the URL your proxy names in Forwarded or X-Forwarded-Proto/Host.\n' +
-      'A client gets 5 s to send its headers and 10 s for the whole request.',
+      `A client gets ${seconds(SWML_HEADERS_TIMEOUT_MS)} to send its headers and ${seconds(SWML_ENDPOINT_TIMEOUT_MS)} for the whole request.`,
     examples: [
       'create-sip-inbound serve --port 8080 --api-base-url https://api.example.com',
       'create-sip-inbound serve --trust-proxy',
-      'curl "localhost:8080/api/swml-inbound?to=%2B14244851544"',
+      `curl "localhost:8080${SWML_PATH}?to=%2B14244851544"`,
     ],
     options: {
       port: { type: 'string', help: '<n>  port (alias --api-server-port; default API_SERVER_PORT, else 8080)' },

@@ -1,12 +1,12 @@
 // `remove --number +1…`: takes the number off all three sides, each shown and confirmed on its own (--yes
 // takes them all): our LiveKit trunk (the trunk and our rule go only when no number is left), our SWML
 // script on SignalWire (with SignalWire credentials), and the database row (set inactive, never deleted).
-import { requireValues } from '../config.js';
+import { requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { CancelledError, UsageError } from '../errors.js';
-import { applyPlan, type Change } from '../plan.js';
-import type { Values } from '../settings.js';
-import { SWML_PATH } from '../swml-target.js';
+import { applyPlan, type Change } from '../changes.js';
+import { DEFAULT_NAME, type Values } from '../settings.js';
+import { numberPage, swmlUrl } from '../signalwire-paths.js';
 import { lockProject } from '../services/lock.js';
 import { setPhase, SIGNAL_EXIT, stopMessage } from '../signals.js';
 import { answer, bold, clack, dim, err, out, yellow } from '../ui.js';
@@ -21,7 +21,7 @@ interface Side {
 
 export async function run(ctx: Context): Promise<number> {
   const v = ctx.values;
-  requireValues(v, ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET', 'PHONE_NUMBER'], 'Missing (give each as a flag, or set it in the environment or .env)');
+  requireValues(v, requiredFor('remove'));
   // One run at a time changes a project (a dry run changes nothing, so it never waits).
   const lock = ctx.dryRun ? undefined : await lockProject(ctx.envFile);
   try {
@@ -78,7 +78,7 @@ async function removeNumber(ctx: Context, v: Values): Promise<number> {
 
 async function liveKitSide(v: Values): Promise<Side> {
   const conn = { url: v.LIVEKIT_URL!, apiKey: v.LIVEKIT_API_KEY!, apiSecret: v.LIVEKIT_API_SECRET! };
-  const target = { number: v.PHONE_NUMBER!, trunkName: v.LIVEKIT_SIP_TRUNK_NAME ?? 'create-sip-inbound', ruleName: v.LIVEKIT_SIP_RULE_NAME ?? 'create-sip-inbound' };
+  const target = { number: v.PHONE_NUMBER!, trunkName: v.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME, ruleName: v.LIVEKIT_SIP_RULE_NAME ?? DEFAULT_NAME };
   const { observeLiveKit, planRemoveNumber } = await import('../services/livekit.js');
   const changes = planRemoveNumber(conn, target, await observeLiveKit(conn, target));
   return {
@@ -93,9 +93,9 @@ async function signalWireSide(v: Values): Promise<Side> {
   const side: Side = { name: 'SignalWire', question: `Delete our SWML script for ${v.PHONE_NUMBER} on SignalWire?`, changes: [] };
   const { observeSignalWire, planUnpointNumber, signalWireConn, unpointNote } = await import('../services/signalwire.js');
   const conn = signalWireConn(v);
-  if (!conn) return { ...side, note: 'no SignalWire credentials: if the number runs our SWML, change it under SignalWire → Phone Numbers' };
+  if (!conn) return { ...side, note: `no SignalWire credentials: if the number runs our SWML, change it under ${numberPage(v.PHONE_NUMBER)}` };
   // Only where the SWML comes from matters here, not its contents.
-  const target = v.API_BASE_URL ? { kind: 'url' as const, url: `${v.API_BASE_URL}${SWML_PATH}` } : { kind: 'hosted' as const, swml: '' };
+  const target = v.API_BASE_URL ? { kind: 'url' as const, url: swmlUrl(v.API_BASE_URL) } : { kind: 'hosted' as const, swml: '' };
   const state = await observeSignalWire(conn, v.PHONE_NUMBER!, target);
   const note = unpointNote(v.PHONE_NUMBER!, target, state);
   return { ...side, changes: planUnpointNumber(conn, v.PHONE_NUMBER!, state), ...(note ? { note } : {}) };

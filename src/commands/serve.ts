@@ -2,20 +2,20 @@
 // starts the server, and shuts it down gracefully on SIGTERM / SIGINT.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { requireValues } from '../config.js';
+import { requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { shown } from '../redact.js';
 import { renderSwml } from '../render/swml.js';
-import { closeGracefully, createSwmlServer, HEALTH_PATH, MAX_CONNECTIONS, SWML_PATH } from '../server/swml-server.js';
+import { closeGracefully, createSwmlServer, HEALTH_PATH, MAX_CONNECTIONS } from '../server/swml-server.js';
+import { PASTE_SWML_URL, SWML_PATH, swmlUrl } from '../signalwire-paths.js';
 import { maskCredentials, withoutCredentials } from '../server/signed-url.js';
 
 const GRACE_MS = 5_000;
-const DASHBOARD = 'SignalWire → Phone Numbers → the number → Voice → "Handle calls using: a SWML Script" → External URL';
 
 export async function run(ctx: Context): Promise<number> {
   const v = ctx.values;
-  requireValues(v, ['LIVEKIT_SIP_DOMAIN']);
+  requireValues(v, requiredFor('serve'));
   const port = portOption(ctx);
   const host = hostOption(ctx);
   const maxConnections = countOption(ctx.options['max-connections'], '--max-connections', MAX_CONNECTIONS);
@@ -46,7 +46,7 @@ export async function run(ctx: Context): Promise<number> {
   await listen(server, port, host);
   const listening = origin(server.address() as AddressInfo);
   // The URL to paste keeps its user:pass@ (SignalWire needs it for basic auth); printed, the password is masked.
-  const externalUrl = v.API_BASE_URL ? maskCredentials(`${v.API_BASE_URL}${SWML_PATH}`) : undefined;
+  const externalUrl = v.API_BASE_URL ? maskCredentials(swmlUrl(v.API_BASE_URL)) : undefined;
 
   log(`Serving SWML for ${v.LIVEKIT_SIP_DOMAIN}${withCredentials ? ' with SIP digest credentials' : ''}`);
   log(`Listening on ${listening} (POST/GET ${SWML_PATH}, GET ${HEALTH_PATH}); at most ${maxConnections} connections; Ctrl-C to stop`);
@@ -57,8 +57,8 @@ export async function run(ctx: Context): Promise<number> {
     log('Requests must carry a valid X-SignalWire-Signature (SIGNALWIRE_SIGNING_KEY is set) for the URL your proxy names in Forwarded / X-Forwarded-Proto / X-Forwarded-Host (--trust-proxy)');
   else if (withCredentials) log('⚠ --insecure: anyone who can reach this server can read the SIP password');
   else log('Requests are not verified: set SIGNALWIRE_SIGNING_KEY to accept only SignalWire');
-  if (externalUrl) log(`Paste into ${DASHBOARD}:\n  ${externalUrl}`);
-  else log(`In ${DASHBOARD}, use this server's public https URL + ${SWML_PATH}; set API_BASE_URL (--api-base-url) to print it here`);
+  if (externalUrl) log(`${PASTE_SWML_URL}\n  ${externalUrl}`);
+  else log(`${PASTE_SWML_URL} this server's public https URL + ${SWML_PATH} (set API_BASE_URL, --api-base-url, to print it here)`);
   if (ctx.json) process.stdout.write(`${JSON.stringify({ listening, endpoint: `${listening}${SWML_PATH}`, externalUrl: externalUrl ?? null })}\n`);
 
   const signals = watchSignals(() => {

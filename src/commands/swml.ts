@@ -1,6 +1,6 @@
 // `swml`: the SignalWire document. Piped, stdout is the document alone; on a terminal it also says where
 // to paste it and offers the clipboard, and keeps the SIP password off the screen.
-import { requireValues } from '../config.js';
+import { requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { FORMATS, renderDocument, type Format } from '../render/document.js';
@@ -10,7 +10,7 @@ import { answer, clack, dim, green, out, printDocument } from '../ui.js';
 export async function run(ctx: Context): Promise<number> {
   const format = String(ctx.options.format ?? 'json') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
-  requireValues(ctx.values, ['LIVEKIT_SIP_DOMAIN']);
+  requireValues(ctx.values, requiredFor('swml'));
   const input = {
     sipDomain: ctx.values.LIVEKIT_SIP_DOMAIN!,
     username: ctx.values.LIVEKIT_SIP_USERNAME,

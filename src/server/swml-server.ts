@@ -6,17 +6,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { swmlJson, type SwmlDocument } from '../render/swml.js';
-import { SWML_PATH } from '../swml-target.js';
+import { SWML_PATH } from '../signalwire-paths.js';
+import { seconds, SWML_ENDPOINT_TIMEOUT_MS, SWML_HEADERS_TIMEOUT_MS } from '../timing.js';
 import { callerForLog, callOf, checkCalled, Reject } from './call.js';
 import { SIGNATURE_HEADER, verifySignature } from './signature.js';
 import { fromBaseUrl, fromForwarded } from './signed-url.js';
 
-export { SWML_PATH };
 export const HEALTH_PATH = '/healthz';
 export const MAX_BODY_BYTES = 64 * 1024;
-/** How long a client may take to send its request headers, and the whole request. */
-export const HEADERS_TIMEOUT_MS = 5_000;
-export const REQUEST_TIMEOUT_MS = 10_000;
 /** Open connections beyond this are refused. SignalWire needs a handful; 256 leaves room for bursts. */
 export const MAX_CONNECTIONS = 256;
 
@@ -47,8 +44,8 @@ export function createSwmlServer(opts: SwmlServerOptions): Server {
   const healthBody = Buffer.from('{"ok":true}\n');
   const healthHeaders = jsonHeaders(healthBody.length);
   const maxBody = opts.maxBodyBytes ?? MAX_BODY_BYTES;
-  const headersTimeout = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
-  const requestTimeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const headersTimeout = opts.headersTimeoutMs ?? SWML_HEADERS_TIMEOUT_MS;
+  const requestTimeout = opts.requestTimeoutMs ?? SWML_ENDPOINT_TIMEOUT_MS;
   const signedUrls = opts.publicBaseUrl
     ? (_req: IncomingMessage, url: string) => fromBaseUrl(opts.publicBaseUrl!, url)
     : fromForwarded;
@@ -153,7 +150,6 @@ export function createSwmlServer(opts: SwmlServerOptions): Server {
   return server;
 }
 
-const seconds = (ms: number) => `${ms % 1000 === 0 ? ms / 1000 : (ms / 1000).toFixed(1)} s`;
 
 /** One request and what its answer and log line need. */
 interface Exchange {

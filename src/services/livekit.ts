@@ -7,22 +7,19 @@ import { randomBytes } from 'node:crypto';
 import type { SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
 import type { AgentDispatchClient, RoomServiceClient, SipClient } from 'livekit-server-sdk';
 import { ServiceError, UsageError } from '../errors.js';
-import type { Change } from '../plan.js';
+import type { Change } from '../changes.js';
 import { redactLine } from '../redact.js';
 import type { Values } from '../settings.js';
+import { LIVEKIT_TIMEOUT_MS, seconds } from '../timing.js';
 import { sameNumber } from './sip-number.js';
 
-export const DEFAULT_NAME = 'create-sip-inbound';
 /** An individual rule names rooms `<prefix>_<caller>_<random>`; the check finds calls by this prefix. */
 export const ROOM_PREFIX = 'sip-';
-/** Per LiveKit request, for the setup and the check alike. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
-
 export interface LiveKitConn {
   url: string;
   apiKey: string;
   apiSecret: string;
-  /** Per request; default 10000. */
+  /** Per request; default LIVEKIT_TIMEOUT_MS (timing.ts). */
   timeoutMs?: number;
 }
 
@@ -84,7 +81,7 @@ async function sipClient(conn: LiveKitConn): Promise<SipClient> {
   return (await liveKitClients(conn)).sip;
 }
 
-const timeoutOf = (conn: LiveKitConn) => conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+const timeoutOf = (conn: LiveKitConn) => conn.timeoutMs ?? LIVEKIT_TIMEOUT_MS;
 
 /** Runs one SDK call; any failure becomes the one-line error for it. */
 async function call<T>(conn: LiveKitConn, what: string, run: (sip: SipClient) => Promise<T>, secrets: string[] = []): Promise<T> {
@@ -115,11 +112,11 @@ export function liveKitError(err: unknown, conn: LiveKitConn, what: string, secr
   if (err instanceof UsageError || err instanceof ServiceError) return err;
   const url = conn.url;
   const e = (err ?? {}) as { name?: string; message?: string; status?: unknown; code?: unknown; cause?: { code?: unknown } };
-  const clean = (s: string) => redactLine(s, [conn.apiSecret, ...secrets]);
-  const fail = (msg: string) => new ServiceError('LiveKit', clean(msg), { cause: err });
+  const hidden = [conn.apiSecret, ...secrets];
+  const fail = (msg: string) => new ServiceError('LiveKit', redactLine(msg, hidden), { cause: err });
 
   if (e.name === 'TimeoutError' || e.name === 'AbortError')
-    return fail(`LiveKit did not answer within ${seconds(timeoutOf(conn))} s while ${what} at ${url}: check LIVEKIT_URL and the network, then try again`);
+    return fail(`LiveKit did not answer within ${seconds(timeoutOf(conn))} while ${what} at ${url}: check LIVEKIT_URL and the network, then try again`);
   if (typeof e.status === 'number') {
     const code = typeof e.code === 'string' ? e.code : undefined;
     const said = [code, e.message && e.message !== code ? e.message : ''].filter(Boolean).join(': ');
@@ -127,7 +124,7 @@ export function liveKitError(err: unknown, conn: LiveKitConn, what: string, secr
     if (e.status === 401) return new UsageError(`LiveKit rejected the API key for ${url}: check LIVEKIT_API_KEY / LIVEKIT_API_SECRET`);
     if (e.status === 403)
       return new UsageError(
-        `LiveKit API key ${clean(conn.apiKey)} lacks the SIP admin permission (403) at ${url}: give the key admin/SIP permissions ` +
+        `LiveKit API key ${redactLine(conn.apiKey, hidden)} lacks the SIP admin permission (403) at ${url}: give the key admin/SIP permissions ` +
           'in LiveKit Cloud → Settings → API keys, or use a key that has them',
       );
     if (e.status >= 500) return fail(`LiveKit failed (${status}) while ${what} at ${url}: a problem on LiveKit's side; try again in a minute`);
@@ -143,8 +140,6 @@ export function liveKitError(err: unknown, conn: LiveKitConn, what: string, secr
   }
   return fail(`LiveKit: ${what} failed: ${e.message ?? String(err)}`);
 }
-
-const seconds = (ms: number) => String(ms % 1000 === 0 ? ms / 1000 : Math.round(ms / 100) / 10);
 
 // ── Reading ──────────────────────────────────────────────────────────────────────────────────────────
 

@@ -8,8 +8,9 @@
 //                             `display_name` and `swml_script: { request_url, contents }`)
 // Scopes: phone numbers need the token's Numbers scope; SWML scripts need Voice (or Messaging, Fax, Video).
 import { ServiceError, UsageError } from '../errors.js';
-import type { Change } from '../plan.js';
+import type { Change } from '../changes.js';
 import { redact, redactLine } from '../redact.js';
+import { SIGNALWIRE_TIMEOUT_MS, seconds } from '../timing.js';
 import type { Values } from '../settings.js';
 
 export interface SignalWireConn {
@@ -53,7 +54,6 @@ export interface SignalWireState {
   script?: HostedScript;
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_PAGES = 50;
 const PHONE_NUMBERS = '/api/relay/rest/phone_numbers';
 const SWML_SCRIPTS = '/api/fabric/resources/swml_scripts';
@@ -634,7 +634,7 @@ async function call<T>(conn: SignalWireConn, c: Call): Promise<T> {
       body: c.body === undefined ? undefined : JSON.stringify(c.body),
       // A redirect would carry the credentials elsewhere and means the space URL is off.
       redirect: 'manual',
-      signal: AbortSignal.timeout(conn.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      signal: AbortSignal.timeout(conn.timeoutMs ?? SIGNALWIRE_TIMEOUT_MS),
     });
     status = res.status;
     text = await res.text();
@@ -690,8 +690,8 @@ function failure(conn: SignalWireConn, c: Call, outcome: Outcome): Error {
   if ('error' in outcome) {
     const err = outcome.error as { name?: string; cause?: { code?: string } };
     if (err?.name === 'TimeoutError' || err?.name === 'AbortError') {
-      const s = (conn.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000;
-      return new ServiceError('SignalWire', say(`${space} did not answer "${c.what}" within ${s} s: check SIGNALWIRE_SPACE_URL and the network, then rerun`), { cause: outcome.error });
+      const s = seconds(conn.timeoutMs ?? SIGNALWIRE_TIMEOUT_MS);
+      return new ServiceError('SignalWire', say(`${space} did not answer "${c.what}" within ${s}: check SIGNALWIRE_SPACE_URL and the network, then rerun`), { cause: outcome.error });
     }
     const code = err?.cause?.code ? ` (${err.cause.code})` : '';
     return new ServiceError('SignalWire', say(`Cannot reach SignalWire at ${space}${code}: check SIGNALWIRE_SPACE_URL (e.g. https://example.signalwire.com) and the network`), { cause: outcome.error });

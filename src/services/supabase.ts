@@ -10,9 +10,10 @@
 //   - tables in the field may lack a unique constraint on number, so nothing here uses upsert.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { ServiceError, UsageError } from '../errors.js';
-import type { Change } from '../plan.js';
+import type { Change } from '../changes.js';
 import { mask } from '../mask.js';
 import { redactLine } from '../redact.js';
+import { SUPABASE_TIMEOUT_MS, seconds } from '../timing.js';
 import { NUMBER_COLUMNS, NUMBERS_TABLE, numberRow, renderAddColumns, renderGrants, storedForms } from '../render/sql.js';
 import { setting, type SettingKey, type Values } from '../settings.js';
 
@@ -81,7 +82,6 @@ function grantFor(message: string | undefined): { table: string; sql: string } {
 }
 
 export const INTERACTIONS_TABLE = 'interactions';
-const DEFAULT_TIMEOUT_MS = 10_000;
 const SCHEMA_FIX = 'run `create-sip-inbound sql --schema` in the Supabase SQL editor';
 
 /** The connection from resolved settings; undefined unless both Supabase settings are given. */
@@ -124,7 +124,7 @@ function jwtRole(key: string): string | undefined {
  */
 export async function createSupabaseClient(conn: SupabaseConn): Promise<SupabaseClient> {
   const [{ createClient }, { default: WebSocket }] = await Promise.all([import('@supabase/supabase-js'), import('ws')]);
-  const timeoutMs = conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = conn.timeoutMs ?? SUPABASE_TIMEOUT_MS;
   const timedFetch: typeof fetch = (input, init) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
@@ -369,8 +369,8 @@ function failure(conn: SupabaseConn, res: Answer, what: string): UsageError | Se
   if (res.status === 0) {
     const timedOut = /TimeoutError|AbortError/.test(err.message ?? '');
     if (timedOut) {
-      const s = (conn.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000;
-      return new ServiceError('Supabase', `Supabase at ${where} did not answer within ${s} s: check SUPABASE_URL and the network`);
+      const s = seconds(conn.timeoutMs ?? SUPABASE_TIMEOUT_MS);
+      return new ServiceError('Supabase', `Supabase at ${where} did not answer within ${s}: check SUPABASE_URL and the network`);
     }
     const cause = /\(([A-Z][A-Z_]+)\)/.exec(err.details ?? '')?.[1] ?? /Caused by: \w+: ([^\n]+)/.exec(err.details ?? '')?.[1];
     return new ServiceError('Supabase', `Cannot reach Supabase at ${where}${cause ? ` (${redactLine(cause, [conn.serviceKey], 200)})` : ''}: check SUPABASE_URL and the network`);

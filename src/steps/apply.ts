@@ -2,8 +2,8 @@
 // and says what was done and what was not, and whether inbound calls work meanwhile; a rerun picks up
 // from there.
 import { CancelledError } from '../errors.js';
-import type { ApplyReport, Change } from '../plan.js';
-import { applyPlan } from '../plan.js';
+import type { ApplyReport, Change } from '../changes.js';
+import { applyPlan } from '../changes.js';
 import { bold, clack, dim, err, noColor, out, print, yellow } from '../ui.js';
 import { confirm } from './ask.js';
 import { SIGNAL_EXIT, setStopNote, stopMessage } from '../signals.js';

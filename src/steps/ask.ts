@@ -1,10 +1,11 @@
-// Prompts for one setting at a time, validating as the person types with the setting's own rules.
+// Prompts for one setting at a time from the setting's own data (label, placeholder, hint, where to find it,
+// choices, whether the setup needs it), validating as the person types with the setting's own rules.
 // Every prompt goes through one Prompter: clack on a terminal, a scripted one in the step tests.
 import { setting, type SettingKey } from '../settings.js';
 import { check } from '../validate.js';
 import { answer, clack, dim, red } from '../ui.js';
 import { ServiceError, UsageError } from '../errors.js';
-import { set, wants, type Session } from './session.js';
+import { isRequired, set, wants, type Session } from './session.js';
 
 type Validate = (raw: string | undefined) => string | undefined;
 export interface Choice<T extends string = string> {
@@ -46,10 +47,8 @@ export function usePrompter(p: Prompter): () => void {
 export const prompt = (): Prompter => prompter;
 
 interface AskOptions {
+  /** Default: whether the setup needs the setting (its requiredBy). */
   required?: boolean;
-  /** Overrides the setting's label. */
-  message?: string;
-  placeholder?: string;
   /** Where the prefilled value came from, e.g. "from agent.py:42"; shown after the label. */
   from?: string;
 }
@@ -71,22 +70,23 @@ function normalise(key: SettingKey, raw: string): string {
   return r.ok ? r.value : v;
 }
 
-/** The prompt's text: the label, where a prefilled value came from, and where to find the value (the setting's hint). */
+/** The prompt's text: the label, where a prefilled value came from, the setting's hint, and where to find the value. */
 function messageFor(s: Session, key: SettingKey, o: AskOptions, extra = ''): string {
   const def = setting(key);
   // Where a value nobody typed came from ("from lk config project `my-app`", "from agent.py:42").
   const from = o.from ?? (s.values[key] && s.origin[key] !== 'prompt' ? s.from[key] : undefined);
-  const head = `${o.message ?? def.label}${from ? dim(` (${from})`) : ''}${extra}`;
-  return def.hint ? `${head}\n${dim(def.hint)}` : head;
+  const where = [def.where, def.link].filter(Boolean).join(': ');
+  return [`${def.label}${from ? dim(` (${from})`) : ''}${extra}`, ...[def.hint, where].filter(Boolean).map((t) => dim(t!))].join('\n');
 }
 
 export async function askText(s: Session, key: SettingKey, o: AskOptions = {}): Promise<void> {
   const def = setting(key);
+  const required = o.required ?? isRequired(s, key);
   const value = await prompter.text({
     message: messageFor(s, key, o),
-    placeholder: o.placeholder ?? (o.required ? undefined : 'optional: Enter to skip'),
+    placeholder: def.placeholder ?? (required ? undefined : 'optional: Enter to skip'),
     initialValue: s.values[key] ?? def.default ?? '',
-    validate: validator(key, o.required ?? false),
+    validate: validator(key, required),
   });
   set(s, key, normalise(key, value), 'prompt');
 }
@@ -100,19 +100,19 @@ export async function askSecret(s: Session, key: SettingKey, o: AskOptions = {})
   const keep = has ? dim(s.origin[key] === 'prompt' ? ' (Enter keeps the one you typed)' : ' (Enter keeps the current one)') : '';
   const value = await prompter.password({
     message: messageFor(s, key, o, keep),
-    validate: (raw) => (has && !raw ? undefined : validator(key, o.required ?? false)(raw)),
+    validate: (raw) => (has && !raw ? undefined : validator(key, o.required ?? isRequired(s, key))(raw)),
   });
   if (value) set(s, key, normalise(key, value), 'prompt');
 }
 
-/** A choice among the setting's suggestions, with "Other…" for free text. */
-export async function askChoice(s: Session, key: SettingKey, options: readonly string[], o: AskOptions = {}): Promise<void> {
+/** A choice among `options` (by default the setting's choices), with "Other…" for free text. */
+export async function askChoice(s: Session, key: SettingKey, options: readonly string[] = setting(key).choices ?? []): Promise<void> {
   const def = setting(key);
   const current = s.values[key] ?? def.default;
   const list = current && !options.includes(current) ? [current, ...options] : [...options];
   const OTHER = '\0other';
   const picked = await prompter.select({
-    message: o.message ?? def.label,
+    message: def.label,
     initialValue: current ?? list[0],
     options: [...list.map((v) => ({ value: v, label: v })), { value: OTHER, label: 'Other…' }],
   });
@@ -137,12 +137,6 @@ export async function hint(text: string): Promise<void> {
   await prompter.log('message', dim(text));
 }
 
-export interface Credential {
-  key: SettingKey;
-  secret?: boolean;
-  placeholder?: string;
-}
-
 /** A timeout or a 5xx: the same values may work a moment later. */
 export function isTransient(err: unknown): boolean {
   if (!(err instanceof ServiceError)) return false;
@@ -163,12 +157,12 @@ export type Recover = (err: Error) => Promise<'verify' | 'ask' | 'done' | undefi
  * asked again, prefilled with what was typed; a rejected secret is asked afresh; a timeout or 5xx also
  * offers "Try again". Without prompts the error ends the run with its own exit code.
  */
-export async function askVerified(s: Session, fields: Credential[], verify: () => Promise<void>, recover?: Recover): Promise<void> {
+export async function askVerified(s: Session, keys: SettingKey[], verify: () => Promise<void>, recover?: Recover): Promise<void> {
   let ask: 'missing' | 'all' | 'none' = 'missing';
   for (;;) {
-    for (const f of fields) {
-      if (ask === 'none' || (ask === 'missing' && !wants(s, f.key, true))) continue;
-      await (f.secret ? askSecret : askText)(s, f.key, { required: true, ...(f.placeholder ? { placeholder: f.placeholder } : {}) });
+    for (const key of keys) {
+      if (ask === 'none' || (ask === 'missing' && !wants(s, key, true))) continue;
+      await (setting(key).secret ? askSecret : askText)(s, key, { required: true });
     }
     let failure: Error;
     try {
@@ -193,7 +187,7 @@ export async function askVerified(s: Session, fields: Credential[], verify: () =
       continue;
     }
     // The service refused what was typed: a secret it rejected is not "the current one" any more.
-    if (failure instanceof UsageError) for (const f of fields) if (f.secret) set(s, f.key, undefined, 'prompt');
+    if (failure instanceof UsageError) for (const key of keys) if (setting(key).secret) set(s, key, undefined, 'prompt');
     ask = 'all';
   }
 }

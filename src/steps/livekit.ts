@@ -21,29 +21,17 @@ export async function askLiveKit(s: Session): Promise<LiveKitSeen> {
   await offerLkProjects(s);
   await askVerified(
     s,
-    [
-      { key: 'LIVEKIT_URL', placeholder: 'wss://my-app-abc123.livekit.cloud' },
-      { key: 'LIVEKIT_API_KEY' },
-      { key: 'LIVEKIT_API_SECRET', secret: true },
-    ],
+    ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'],
     // The key check is the listing the plan needs anyway.
     async () => void (await spin(s, 'Checking the LiveKit key…', () => liveKitLists(s, livekitConn(s)))),
   );
   const conn = livekitConn(s);
   const seen = { conn, lists: await liveKitLists(s, conn) };
 
-  if (wants(s, 'LIVEKIT_SIP_DOMAIN', true))
-    await askText(s, 'LIVEKIT_SIP_DOMAIN', { required: true, placeholder: 'abc123xyz.sip.livekit.cloud' });
-  const askAgent = wants(s, 'AGENT_NAME', false);
+  if (wants(s, 'LIVEKIT_SIP_DOMAIN')) await askText(s, 'LIVEKIT_SIP_DOMAIN');
+  const askAgent = wants(s, 'AGENT_NAME');
   await prefillAgentName(s, askAgent);
-  if (askAgent) {
-    await say(
-      'message',
-      'A worker with an agent_name joins only when the rule names it; one without joins every room.\n' +
-        'Leave it empty if your worker sets no agent_name.',
-    );
-    await askText(s, 'AGENT_NAME', { placeholder: 'e.g. inbound-agent (Enter for automatic dispatch)' });
-  }
+  if (askAgent) await askText(s, 'AGENT_NAME');
 
   if (s.ctx.options['no-sip-auth']) {
     set(s, 'LIVEKIT_SIP_USERNAME', undefined, 'flag');

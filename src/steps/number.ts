@@ -11,14 +11,14 @@ import { numberRow } from './reads.js';
 import { spin } from './spin.js';
 
 export async function askNumber(s: Session): Promise<void> {
-  if (wants(s, 'PHONE_NUMBER', true) && !(s.mode === 'update' && s.values.PHONE_NUMBER)) {
-    await askText(s, 'PHONE_NUMBER', { required: true, message: 'Phone number callers dial', placeholder: '+1 424 485 1544' });
+  if (wants(s, 'PHONE_NUMBER') && !(s.mode === 'update' && s.values.PHONE_NUMBER)) {
+    await askText(s, 'PHONE_NUMBER');
     if (s.prompts) await say('info', `Using ${s.values.PHONE_NUMBER} ${dim('(E.164, as LiveKit matches it)')}`);
   }
   await prefillFromDatabase(s);
 
-  if (wants(s, 'PHONE_NAME', false)) await askText(s, 'PHONE_NAME', { placeholder: 'e.g. Sales line (optional)' });
-  if (wants(s, 'PHONE_STATUS', false)) await askChoice(s, 'PHONE_STATUS', setting('PHONE_STATUS').choices!);
+  if (wants(s, 'PHONE_NAME')) await askText(s, 'PHONE_NAME');
+  if (wants(s, 'PHONE_STATUS')) await askChoice(s, 'PHONE_STATUS');
   await askProvider(s, 'STT_PROVIDER', 'STT_MODEL', STT);
   await askProvider(s, 'TTS_PROVIDER', 'TTS_VOICE', TTS);
   await askProvider(s, 'LLM_PROVIDER', 'LLM_MODEL', LLM);
@@ -28,19 +28,19 @@ export async function askNumber(s: Session): Promise<void> {
   for (const keyVar of providerKeyVars({ stt: s.values.STT_PROVIDER, tts: s.values.TTS_PROVIDER, llm: s.values.LLM_PROVIDER })) {
     const key = keyVar as SettingKey;
     if (s.values[key]) continue;
-    if (s.prompts && !s.ctx.yes) await askSecret(s, key, { message: `${setting(key).label} (the agent needs it; Enter to skip)` });
+    if (s.prompts && !s.ctx.yes) await askSecret(s, key);
     if (!s.values[key]) s.notes.push(`${keyVar} is not set: the agent needs it for the provider you chose.`);
   }
 }
 
 async function askProvider(s: Session, providerKey: SettingKey, modelKey: SettingKey, table: Record<string, Provider>) {
   const before = s.values[providerKey];
-  if (wants(s, providerKey, false)) await askChoice(s, providerKey, setting(providerKey).choices!);
+  if (wants(s, providerKey)) await askChoice(s, providerKey);
   const provider = s.values[providerKey] ?? setting(providerKey).default!;
   const suggest = table[provider]?.suggest ?? [];
   // A new provider makes the old model meaningless: offer the new provider's first.
   if (before && before !== provider && s.origin[modelKey] !== 'flag') delete s.values[modelKey];
-  if (wants(s, modelKey, false)) {
+  if (wants(s, modelKey)) {
     if (suggest.length) await askChoice(s, modelKey, suggest);
     else await askText(s, modelKey);
   }

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { renderNumberSql } from '../render/sql.js';
 import { renderSwml, swmlJson } from '../render/swml.js';
-import { PASTE_SWML, PASTE_SWML_URL } from '../signalwire-paths.js';
+import { PASTE_SWML, PASTE_SWML_URL, swmlUrl } from '../signalwire-paths.js';
 import { bold, dim, green, out, print, printDocument } from '../ui.js';
 import { confirm } from './ask.js';
 import type { Session } from './session.js';
@@ -20,8 +20,8 @@ export async function showOutput(s: Session): Promise<void> {
 
   if (v.API_BASE_URL) {
     out(bold('\nSignalWire'));
-    out(automatic ? `  ${v.PHONE_NUMBER} fetches its SWML from ${v.API_BASE_URL}/api/swml-inbound (run: create-sip-inbound serve).` : `  ${PASTE_SWML_URL}`);
-    if (!automatic) out(`  ${v.API_BASE_URL}/api/swml-inbound   ${dim('(run: create-sip-inbound serve)')}`);
+    out(automatic ? `  ${v.PHONE_NUMBER} fetches its SWML from ${swmlUrl(v.API_BASE_URL)} (run: create-sip-inbound serve).` : `  ${PASTE_SWML_URL}`);
+    if (!automatic) out(`  ${swmlUrl(v.API_BASE_URL)}   ${dim('(run: create-sip-inbound serve)')}`);
   } else if (automatic) {
     out(bold('\nSignalWire'));
     out(`  ${v.PHONE_NUMBER} runs the SWML as a hosted SWML script; nothing to paste.`);

@@ -1,9 +1,9 @@
 // The plan: desired state vs what exists, as one list of changes (.env, LiveKit, SignalWire, database).
 import { parse } from 'dotenv';
 import { describeEnvChanges, mergeEnv } from '../render/env.js';
-import { swmlTargetFor } from '../swml-target.js';
-import { orderForLogin, type Change } from '../plan.js';
-import { NUMBER_KEYS, SETTINGS, type Setting, type SettingKey, type Values } from '../settings.js';
+import { swmlTargetFor } from '../services/swml-target.js';
+import { orderForLogin, type Change } from '../changes.js';
+import { DEFAULT_NAME, NUMBER_KEYS, SETTINGS, type Setting, type SettingKey, type Values } from '../settings.js';
 import { UsageError } from '../errors.js';
 import type { Observed } from '../check/run.js';
 import type { LiveKitConn, LiveKitLists } from '../services/livekit.js';
@@ -113,8 +113,8 @@ export function livekitDesired(s: Session) {
   const v = s.values;
   return {
     number: v.PHONE_NUMBER!,
-    trunkName: v.LIVEKIT_SIP_TRUNK_NAME ?? 'create-sip-inbound',
-    ruleName: v.LIVEKIT_SIP_RULE_NAME ?? 'create-sip-inbound',
+    trunkName: v.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME,
+    ruleName: v.LIVEKIT_SIP_RULE_NAME ?? DEFAULT_NAME,
     agentName: v.AGENT_NAME ?? '',
     auth: v.LIVEKIT_SIP_USERNAME && v.LIVEKIT_SIP_PASSWORD ? { username: v.LIVEKIT_SIP_USERNAME, password: v.LIVEKIT_SIP_PASSWORD } : null,
   };

@@ -1,6 +1,6 @@
 // The wizard's working state, passed from step to step. Nothing here touches the world.
 import type { Context } from '../context.js';
-import type { Source } from '../config.js';
+import { requiredFor, type Source } from '../config.js';
 import { rememberSecret } from '../redact.js';
 import { setting, type Group, type SettingKey, type Values } from '../settings.js';
 
@@ -58,11 +58,16 @@ export function fillFromLive(s: Session, key: SettingKey, value: string | null |
   if (value && (o === undefined || o === 'default')) set(s, key, value, 'live');
 }
 
+/** Whether the setup cannot go on without `key` (its requiredBy; the database's settings unless --no-db). */
+export function isRequired(s: Session, key: SettingKey): boolean {
+  return requiredFor('setup', { db: !s.ctx.options['no-db'] }).includes(key);
+}
+
 /**
  * Whether to ask for `key` now. Missing required values are always asked; missing optional ones on a
  * first run or when their group is under review; present ones only under review, and never with --yes.
  */
-export function wants(s: Session, key: SettingKey, required: boolean): boolean {
+export function wants(s: Session, key: SettingKey, required = isRequired(s, key)): boolean {
   if (!s.prompts) return false;
   const present = Boolean(s.values[key]);
   const group = setting(key).group;

@@ -26,11 +26,7 @@ export async function askSignalWire(s: Session): Promise<SignalWireSeen | undefi
   const read = () => signalWireState(s, signalWireConn(s.values)!, s.values.PHONE_NUMBER!, s.values.API_BASE_URL ? 'url' : 'hosted');
   await askVerified(
     s,
-    [
-      { key: 'SIGNALWIRE_SPACE_URL', placeholder: 'example.signalwire.com' },
-      { key: 'SIGNALWIRE_PROJECT_ID' },
-      { key: 'SIGNALWIRE_API_TOKEN', secret: true },
-    ],
+    [...KEYS],
     async () => {
       await spin(s, `Finding ${s.values.PHONE_NUMBER} in SignalWire…`, read);
     },
@@ -44,7 +40,7 @@ export async function askSignalWire(s: Session): Promise<SignalWireSeen | undefi
         { value: 'skip', label: 'Skip automation', hint: 'paste the SWML into SignalWire yourself' },
       ]);
       if (choice === 'number') {
-        await askText(s, 'PHONE_NUMBER', { required: true, message: 'Phone number callers dial' });
+        await askText(s, 'PHONE_NUMBER', { required: true });
         return 'verify';
       }
       if (choice === 'credentials') return 'ask';

@@ -1,8 +1,8 @@
 // The opening: what exists already decides the questions. A rerun (a .env with LiveKit credentials and our
 // trunk holding numbers) asks whether to update a number, add one, or change credentials.
-import { requireValues } from '../config.js';
+import { requiredFor, requireValues } from '../config.js';
 import { ServiceError, UsageError } from '../errors.js';
-import type { SettingKey } from '../settings.js';
+import { DEFAULT_NAME } from '../settings.js';
 import { clack, dim, red } from '../ui.js';
 import { say, select } from './ask.js';
 import { livekitConn } from './livekit.js';
@@ -10,16 +10,10 @@ import { liveKitLists } from './reads.js';
 import { set, type Session } from './session.js';
 import { spin } from './spin.js';
 
-export function requiredKeys(s: Session): SettingKey[] {
-  const keys: SettingKey[] = ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET', 'LIVEKIT_SIP_DOMAIN', 'PHONE_NUMBER'];
-  if (!s.ctx.options['no-db']) keys.push('SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY');
-  return keys;
-}
-
 export async function start(s: Session): Promise<void> {
   if (!s.prompts) {
     // Without prompts, every missing value is named at once, before anything is touched.
-    requireValues(s.values, requiredKeys(s), 'Missing (give each as a flag, or set it in the environment or .env)');
+    requireValues(s.values, requiredFor('setup', { db: !s.ctx.options['no-db'] }));
     s.review.add('number');
     return;
   }
@@ -31,7 +25,7 @@ export async function start(s: Session): Promise<void> {
     return;
   }
 
-  const { DEFAULT_NAME, trunkNumbers } = await import('../services/livekit.js');
+  const { trunkNumbers } = await import('../services/livekit.js');
   let numbers: string[];
   try {
     // The same listing the LiveKit key check and the plan take: read once for all three.

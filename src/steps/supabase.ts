@@ -16,7 +16,7 @@ export async function askSupabase(s: Session): Promise<SupabaseConn | undefined>
   const { supabaseConn } = await import('../services/supabase.js');
   await askVerified(
     s,
-    [{ key: 'SUPABASE_URL', placeholder: 'https://<project-ref>.supabase.co' }, { key: 'SUPABASE_SERVICE_ROLE_KEY', secret: true }],
+    ['SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY'],
     async () => {
       for (;;) {
         // With the number known, the key check is the read of its row.

@@ -3,7 +3,7 @@
 // second number to call from. The space's SIP dialer drives the LiveKit stand-in's simulated call.
 import type { TestContext } from 'node:test';
 import { scriptNameFor } from '../../src/services/signalwire.ts';
-import { swmlTargetFor } from '../../src/swml-target.ts';
+import { swmlTargetFor } from '../../src/services/swml-target.ts';
 import type { Values } from '../../src/settings.ts';
 import { setup, type Setup, type SetupOptions } from '../check/helpers.ts';
 import type { Postgres } from '../stand-ins/postgres.ts';

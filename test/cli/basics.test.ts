@@ -37,7 +37,7 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['a flag without its value', ['sql', '--number'], /^✖ Option --number needs a value/],
   ['an unknown command', ['deploy'], /^✖ Unknown command "deploy"/],
   ['a bad format', ['swml', '--format', 'xml', '--livekit-sip-domain', 'a.sip.livekit.cloud'], /^✖ --format must be one of json, yaml, cxml/],
-  ['a missing value', ['swml'], /^✖ Missing: --livekit-sip-domain \(LIVEKIT_SIP_DOMAIN\)/],
+  ['a missing value', ['swml'], /^✖ Missing \(give each as a flag, or set it in the environment or \.env\): --livekit-sip-domain \(LIVEKIT_SIP_DOMAIN\)/],
 ];
 for (const [what, args, message] of BAD) {
   test(`bad input exits 2 with one clear line: ${what}`, async () => {

@@ -7,7 +7,7 @@ import { SIPInboundTrunkInfo } from '@livekit/protocol';
 import { SipClient } from 'livekit-server-sdk';
 import { liveKitHops } from '../../src/check/livekit-hops.ts';
 import { UsageError } from '../../src/errors.ts';
-import { applyPlan } from '../../src/plan.ts';
+import { applyPlan } from '../../src/changes.ts';
 import { generateSipAuth, observeLiveKit, planLiveKit } from '../../src/services/livekit.ts';
 import type { Values } from '../../src/settings.ts';
 import { TwirpFailure } from '../stand-ins/livekit.ts';

@@ -252,7 +252,7 @@ test('the default 5 s header limit holds idle clients about 5 s, and --max-conne
   }
   child.proc.kill('SIGTERM');
   assert.equal((await child.exited).code, 0);
-  assert.match(child.output(), /408 - request timed out: headers not complete within 5 s/);
+  assert.match(child.output(), /408 - request timed out: headers not complete within 5.0 s/);
   assert.match(child.output(), /refused 1 connection: 2 already open \(--max-connections\)/);
 });
 

@@ -1,7 +1,7 @@
 // Words for where a number points, URLs fit to print, SWML comparison, and the check's question.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { applyPlan } from '../../src/plan.ts';
+import { applyPlan } from '../../src/changes.ts';
 import {
   describeHandler,
   numberPointsAt,

@@ -1,7 +1,7 @@
 // First run, rerun and changed settings against the stand-in: what is planned, what goes on the wire.
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
-import { applyPlan } from '../../src/plan.ts';
+import { applyPlan } from '../../src/changes.ts';
 import { observeSignalWire, planSignalWire, scriptNameFor, type SwmlTarget } from '../../src/services/signalwire.ts';
 import { startSignalWire, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { NUMBER, connTo, swmlFor } from './helpers.ts';

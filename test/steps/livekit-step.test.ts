@@ -98,9 +98,10 @@ test('each credential prompt names where to find the value, with the dashboard l
   ]);
   await askLiveKit(s);
   run.done();
-  const [url, key, secret, sip] = run.asked.map((a) => a.message);
+  const [url, key, secret, sip, agent] = run.asked.map((a) => a.message);
   assert.match(url!, /cloud\.livekit\.io\/projects\/p_\/settings\/project/);
   assert.match(key!, /cloud\.livekit\.io\/projects\/p_\/settings\/keys/);
   assert.match(secret!, /cloud\.livekit\.io\/projects\/p_\/settings\/keys/);
   assert.match(sip!, /SIP URI/);
+  assert.match(agent!, /joins only when the rule names it/, "the setting's hint is shown under the prompt");
 });

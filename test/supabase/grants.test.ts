@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withDefaults } from '../../src/config.ts';
-import { applyPlan } from '../../src/plan.ts';
+import { applyPlan } from '../../src/changes.ts';
 import { renderSchema } from '../../src/render/sql.ts';
 import { checkSupabase, createSupabaseClient, GrantMissingError, planNumberRow, readNumberRow } from '../../src/services/supabase.ts';
 import { runCli } from '../helpers/cli.ts';

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withDefaults } from '../../src/config.ts';
-import { applyPlan } from '../../src/plan.ts';
+import { applyPlan } from '../../src/changes.ts';
 import { NUMBER_COLUMNS, renderSchema } from '../../src/render/sql.ts';
 import {
   findRecentInteraction,

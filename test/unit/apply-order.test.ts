@@ -2,7 +2,7 @@
 // the words for whether calls work as a failure leaves things.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyPlan, orderForLogin, type Change } from '../../src/plan.ts';
+import { applyPlan, orderForLogin, type Change } from '../../src/changes.ts';
 import { callsNote } from '../../src/steps/apply.ts';
 import { installSignalHandlers, resetInterrupt, setPhase } from '../../src/signals.ts';
 import type { Session } from '../../src/steps/session.ts';

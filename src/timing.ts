@@ -1,0 +1,14 @@
+// How long we wait for each service (one timeout each), and how a duration is shown everywhere.
+
+export const LIVEKIT_TIMEOUT_MS = 10_000;
+export const SUPABASE_TIMEOUT_MS = 10_000;
+export const SIGNALWIRE_TIMEOUT_MS = 10_000;
+/** Our `serve` endpoint: how long it gives a client to send a whole request, and how long the check waits for it. */
+export const SWML_ENDPOINT_TIMEOUT_MS = 10_000;
+/** How long `serve` gives a client to send its request headers. */
+export const SWML_HEADERS_TIMEOUT_MS = 5_000;
+
+/** "0.4 s", "9.5 s", "12 s": tenths while they matter. */
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
