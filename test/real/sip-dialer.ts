@@ -143,17 +143,16 @@ async function dial(d: SipDial, ringMs: number): Promise<SipAnswer> {
     await ended;
     throw new Error(`the SIP call to ${d.uri} got no answer (SIPp: ${why.trim() || 'no output'})`);
   }
-  return {
-    code: final.code,
-    reason: final.reason,
-    ended,
-    async hangup() {
-      if (!exited && final.code < 300) await sendInfo(localPort, target.transport, callId, from, target.user).catch(() => {});
-      const done = await Promise.race([ended.then(() => true), sleep(5000).then(() => false)]);
-      if (!done) await sipp.stop();
-      await ended;
-    },
+  // Once: a second INFO reaching SIPp while it waits for the 200 to its BYE aborts the call there, and LiveKit
+  // then keeps the caller until its media times out (~15 s).
+  let hungUp: Promise<void> | undefined;
+  const hangup = async () => {
+    if (!exited && final.code < 300) await sendInfo(localPort, target.transport, callId, from, target.user).catch(() => {});
+    const done = await Promise.race([ended.then(() => true), sleep(5000).then(() => false)]);
+    if (!done) await sipp.stop();
+    await ended;
   };
+  return { code: final.code, reason: final.reason, ended, hangup: () => (hungUp ??= hangup()) };
 }
 
 /** An INFO on SIPp's own port with the call's Call-ID: the scenario answers it by hanging up (BYE). */
