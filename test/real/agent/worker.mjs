@@ -14,22 +14,16 @@ export default defineAgent({
     // One line per event on stdout, for whoever runs the worker (the tests read these).
     const say = (event, extra = {}) => console.log(`test-agent ${JSON.stringify({ event, room: room.name, ...extra })}`);
     say('joined');
-    const source = new AudioSource(16000, 1);
-    const track = LocalAudioTrack.createAudioTrack('agent-voice', source);
-    await room.localParticipant.publishTrack(track, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }));
-    // A tenth of a second of silence: enough for a real track, without spending CPU on a steady stream.
-    await source.captureFrame(new AudioFrame(new Int16Array(1600), 16000, 1, 1600));
-    say('published');
+    // Watched from the moment of joining: a caller who arrives while the track is being published must count,
+    // or the agent would stay after the call until LiveKit closes the room.
     const callers = () => [...room.remoteParticipants.values()].filter((p) => p.kind !== ParticipantKind.AGENT);
     let seenCaller = callers().length > 0;
     // The SIP caller's attributes, kept for the interaction row written once the call is over.
     let sipAttributes = callers().find((p) => p.kind === ParticipantKind.SIP)?.attributes;
-    room.on(RoomEvent.ParticipantConnected, (p) => {
-      if (p.kind === ParticipantKind.SIP) sipAttributes = p.attributes;
-    });
-    await new Promise((resolve) => {
+    const over = new Promise((resolve) => {
       room.on(RoomEvent.ParticipantConnected, (p) => {
         if (p.kind !== ParticipantKind.AGENT) seenCaller = true;
+        if (p.kind === ParticipantKind.SIP) sipAttributes = p.attributes;
       });
       room.on(RoomEvent.ParticipantDisconnected, () => {
         if (seenCaller && callers().length === 0) resolve();
@@ -37,6 +31,15 @@ export default defineAgent({
       // A probe room is deleted with the agent still in it.
       room.on(RoomEvent.Disconnected, () => resolve());
     });
+    const source = new AudioSource(16000, 1);
+    const track = LocalAudioTrack.createAudioTrack('agent-voice', source);
+    await room.localParticipant.publishTrack(track, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }));
+    // A tenth of a second of silence: enough for a real track, without spending CPU on a steady stream.
+    await source.captureFrame(new AudioFrame(new Int16Array(1600), 16000, 1, 1600));
+    say('published');
+    seenCaller ||= callers().length > 0;
+    sipAttributes ??= callers().find((p) => p.kind === ParticipantKind.SIP)?.attributes;
+    await over;
     say('left');
     await logInteraction(room.name, sipAttributes).catch((err) => say('interaction-failed', { why: String(err) }));
     ctx.shutdown('the caller left');
