@@ -2,9 +2,11 @@
 // read its SIP answer from the log and its events, and map it to one cause and one fix. The codes are
 // those LiveKit SIP answers (livekit/sip pkg/sip/inbound.go): 404 no trunk (or no rule), 407 the digest
 // challenge when no login was sent, 401 a wrong login, 486 a rejected call; and SignalWire's own 603 on a
-// trial space (which logs nothing). No answer at all means the SIP domain or transport.
+// trial space (which logs nothing). No answer at all means the SIP domain or transport, or, on a self-hosted
+// LiveKit, a number no trunk or rule takes (dropped unanswered).
 import { normalizeNumber } from '../services/sip-number.js';
 import type { SignalWireConn, VoiceLog, VoiceLogEvent } from '../services/signalwire.js';
+import { isSelfHostedSip } from './sip-tcp-hop.js';
 
 export interface Explanation {
   /** The SIP code the explanation rests on; undefined when nothing answered. */
@@ -40,13 +42,15 @@ export function explainSip(code: number | undefined, c: ExplainContext): Explana
       cause: `the SWML dials ${host}, not LIVEKIT_SIP_DOMAIN ${c.sipDomain}, and nothing answered there (${code ? `${code}` : 'no answer'})`,
       fix: 'point the number at the current SWML: rerun npx create-sip-inbound (or paste `create-sip-inbound swml` into the SWML script)',
     };
+  // Whatever LiveKit answered (404 on LiveKit Cloud; nothing at all from a self-hosted server), a literal
+  // {{…}} in the dialled user is the cause.
+  if (user && /\{\{|\}\}/.test(user) && code !== 200)
+    return {
+      code,
+      cause: `${said || 'no SIP answer'}: the SWML dials the user "${user}" literally; {{…}} is cXML syntax and SWML does not substitute it`,
+      fix: 'use %{call.to} in the SWML: rerun npx create-sip-inbound, or paste the output of `create-sip-inbound swml`',
+    };
   if (code === 404) {
-    if (user && /\{\{|\}\}/.test(user))
-      return {
-        code,
-        cause: `${said}: the SWML dials the user "${user}" literally; {{…}} is cXML syntax and SWML does not substitute it`,
-        fix: 'use %{call.to} in the SWML: rerun npx create-sip-inbound, or paste the output of `create-sip-inbound swml`',
-      };
     const norm = user ? normalizeNumber(user) : undefined;
     const how = user
       ? `"${user}" normalises to "${norm}" (LiveKit strips spaces, -, ( and ) and adds a missing +)`
@@ -76,6 +80,17 @@ export function explainSip(code: number | undefined, c: ExplainContext): Explana
       code,
       cause: 'SignalWire declined the SIP call (603): a space in Trial Mode refuses SIP traffic and leaves nothing in the voice log',
       fix: 'end Trial Mode by funding the space with at least $5 (SignalWire → Billing), then rerun',
+    };
+  // A self-hosted livekit-server has LiveKit SIP drop (not refuse) an INVITE that matches no trunk and no rule
+  // (livekit-server pkg/service/ioservice_sip.go: no dispatch match → DROP); only LiveKit Cloud answers 404.
+  const selfHosted = c.sipDomain && isSelfHostedSip(c.sipDomain) && (!host || sameSipHost(host, c.sipDomain));
+  if (selfHosted && (!code || code === 408 || code === 480))
+    return {
+      code,
+      cause:
+        `${code ? said : 'no SIP answer'}: nothing at ${c.sipDomain} answered the INVITE; a self-hosted LiveKit SIP drops, without answering, ` +
+        `a call to a number that no inbound trunk and no dispatch rule take (LiveKit Cloud answers 404 instead), or the SIP port is not reachable`,
+      fix: `put ${c.e164} on the inbound trunk and a rule on that trunk (rerun npx create-sip-inbound --number ${c.e164}); the SIP port hop above shows whether ${c.sipDomain} takes TCP`,
     };
   if (!code || code === 408 || code === 480 || code === 503 || code === 504)
     return {

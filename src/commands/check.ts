@@ -13,6 +13,7 @@ export async function run(ctx: Context): Promise<number> {
   const values = { ...ctx.values, ...(numbers[0] ? { PHONE_NUMBER: numbers[0] } : {}) };
   requireValues(values, requiredFor('check', { db }));
   const timeoutSec = parseTimeout(ctx.options.timeout);
+  const probeSec = parseSeconds(ctx.options['probe-timeout'], '--probe-timeout', 1, 300, 20);
   const one = ctx.options.call ? '--call' : ctx.options.live ? '--live' : undefined;
   if (one && numbers.length > 1)
     throw new UsageError(`check ${one} takes one number: add --number, e.g. ${rerunCommand(ctx)} ${one} --number ${numbers[0]} (on the trunk: ${numbers.join(', ')})`);
@@ -33,6 +34,7 @@ export async function run(ctx: Context): Promise<number> {
         probe: !ctx.options['no-probe'] && i === 0,
         live: Boolean(ctx.options.live),
         ...(timeoutSec !== undefined ? { timeoutSec } : {}),
+        ...(probeSec !== undefined ? { probeTimeoutMs: probeSec * 1000 } : {}),
         envFile: ctx.envFile,
         db,
         rerun: rerunCommand(ctx),
@@ -99,8 +101,13 @@ async function callOptions(ctx: Context, values: Values): Promise<NonNullable<im
 }
 
 function parseTimeout(raw: string | boolean | undefined): number | undefined {
+  return parseSeconds(raw, '--timeout', 1, 3600, 120);
+}
+
+function parseSeconds(raw: string | boolean | undefined, flag: string, min: number, max: number, example: number): number | undefined {
   if (raw === undefined || typeof raw === 'boolean') return undefined;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || n < 1 || n > 3600) throw new UsageError(`--timeout: "${raw}" is not a number of seconds (1-3600), e.g. --timeout 120`);
+  if (!/^\d+$/.test(raw.trim()) || n < min || n > max)
+    throw new UsageError(`${flag}: "${String(raw)}" is not a number of seconds (${min}-${max}), e.g. ${flag} ${example}`);
   return n;
 }

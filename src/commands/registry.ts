@@ -90,7 +90,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'check',
     summary: 'test-call check: every hop, an agent probe, then (--live) a real call',
-    usage: 'create-sip-inbound check [--number <e164>] [--live] [--call [--leg full|livekit] [--from <e164>]] [--timeout <s>] [--no-db] [--json]',
+    usage: 'create-sip-inbound check [--number <e164>] [--live] [--call [--leg full|livekit] [--from <e164>]] [--timeout <s>] [--probe-timeout <s>] [--no-db] [--json]',
     description: 'Without --number, checks every number on our LiveKit trunk, one block of hops each.',
     examples: ['create-sip-inbound check', 'create-sip-inbound check --live --timeout 120', 'create-sip-inbound check --call --yes', 'create-sip-inbound check --call --leg livekit'],
     options: {
@@ -101,6 +101,7 @@ export const COMMANDS: CommandSpec[] = [
       'call-seconds': { type: 'string', help: '<seconds>  the longest the test call stays up (default 20)' },
       timeout: { type: 'string', help: '<seconds>  how long to wait for the live call (default 120)' },
       'no-probe': { type: 'boolean', help: 'skip the agent probe' },
+      'probe-timeout': { type: 'string', help: '<seconds>  how long the agent probe waits for the agent to join (default 20)' },
       'no-db': { type: 'boolean', help: 'the database is managed elsewhere: skip its hop (as the setup\'s --no-db)' },
     },
     groups: ['livekit', 'supabase', 'number', 'signalwire', 'server'],

@@ -71,3 +71,16 @@ test('each SIP answer maps to one cause and one fix', () => {
     assert.doesNotMatch(e.cause + e.fix, /[\r\n]/);
   }
 });
+
+test('a self-hosted LiveKit that does not answer: the number may match no trunk (it drops such calls); {{call.to}} is named whatever the answer', () => {
+  const c = { e164: N, sipDomain: '127.0.0.1:5070' };
+  const dropped = explainSip(408, { ...c, dialled: 'sip:+14244851544@127.0.0.1:5070;transport=tcp' });
+  assert.match(dropped.cause, /a self-hosted LiveKit SIP drops, without answering, a call to a number that no inbound trunk and no dispatch rule take/);
+  assert.match(dropped.fix, /--number \+14244851544.*SIP port hop/);
+  assert.match(explainSip(undefined, c).cause, /no SIP answer: nothing at 127\.0\.0\.1:5070 answered/);
+  const curly = explainSip(408, { ...c, dialled: 'sip:{{call.to}}@127.0.0.1:5070;transport=tcp' });
+  assert.match(curly.cause, /LiveKit SIP answered 408: the SWML dials the user "\{\{call\.to\}\}" literally/);
+  assert.match(curly.fix, /%\{call\.to\}/);
+  // Another host than the SIP domain is still the wrong domain, self-hosted or not.
+  assert.match(explainSip(408, { ...c, dialled: 'sip:+14244851544@10.0.0.9:5070' }).cause, /the SWML dials 10\.0\.0\.9:5070, not LIVEKIT_SIP_DOMAIN/);
+});

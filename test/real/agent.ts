@@ -16,7 +16,12 @@ export interface AgentWorker {
   stop(): Promise<void>;
 }
 
-export async function startAgent(lk: { url: string; apiKey: string; apiSecret: string }, agentName?: string): Promise<AgentWorker> {
+/** supabase: where the agent writes each call's `interactions` row (none without it). */
+export async function startAgent(
+  lk: { url: string; apiKey: string; apiSecret: string },
+  agentName?: string,
+  supabase?: { url: string; serviceKey: string },
+): Promise<AgentWorker> {
   requireInstalled();
   const dir = mkdtempSync(join(tmpdir(), 'csi-agent-'));
   const env: NodeJS.ProcessEnv = {
@@ -29,6 +34,7 @@ export async function startAgent(lk: { url: string; apiKey: string; apiSecret: s
     // Its health server: without a port of its own it takes 8081, and a second worker could not start.
     AGENT_HTTP_PORT: String(await freeTcpPort()),
     NO_COLOR: '1',
+    ...(supabase ? { SUPABASE_URL: supabase.url, SUPABASE_SERVICE_ROLE_KEY: supabase.serviceKey } : {}),
   };
   const service = startService(`agent ${agentName ?? '(automatic)'}`, process.execPath, [join(AGENT_DIR, 'worker.mjs'), 'start'], { env, log: join(dir, 'agent.log'), cwd: AGENT_DIR });
   const log = () => {

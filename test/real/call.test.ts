@@ -128,7 +128,7 @@ test('a named worker under a rule that names no agent is not dispatched, and the
   const r = await w.cli(['--yes', '--no-interactive', '--number', NUMBER, '--agent-name', '', '--no-check'], { AGENT_NAME: '' });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const joinedBefore = agent.joined().length;
-  const check = await w.cli(['check'], { AGENT_NAME: '' });
+  const check = await w.cli(['check', '--probe-timeout', '4'], { AGENT_NAME: '' });
   assert.equal(check.code, 1, check.stdout + check.stderr);
   assert.match(check.stdout, /^✗ Agent probe: no agent joined in \d+(\.\d)? s/m);
   assert.match(check.stdout, /the rule names no agent, AGENT_NAME is empty\): a named worker is only dispatched explicitly/);

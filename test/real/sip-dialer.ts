@@ -25,6 +25,12 @@ export function parseSipUri(uri: string): { user: string; host: string; port: nu
   return { user: decodeURIComponent(m[1]!), host: m[2]!, port: Number(m[3] ?? 5060), transport: t };
 }
 
+/** The user part as a SIP client puts it on the wire: characters SIP does not allow there are %-escaped
+ * (RFC 3261 `escaped`), e.g. a SWML's literal {{call.to}} goes out as %7B%7Bcall.to%7D%7D. */
+export function escapeSipUser(user: string): string {
+  return user.replace(/[^A-Za-z0-9+._~!$&'()*,;=-]/g, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+}
+
 /** One second of a 440 Hz tone, 8 kHz mu-law (G.711 PCMU): what rtp_stream plays on a loop. */
 function tone(): Buffer {
   const out = Buffer.alloc(8000);
@@ -58,8 +64,20 @@ function responses(trace: string): Response[] {
   return out;
 }
 
-export const realSipDialer: SipDialer = async (d: SipDial): Promise<SipAnswer> => {
-  const target = parseSipUri(d.uri);
+/** How long an INVITE may ring before the caller gives up: a self-hosted LiveKit SIP drops a call that matches no
+ * trunk or rule without any final answer, and a caller (SignalWire's connect too) then times out. */
+export const RING_MS = 30_000;
+
+export const realSipDialer: SipDialer = sipDialer();
+
+/** The real dialer; ringMs: how long to wait for a final answer before giving up with 408 Request Timeout. */
+export function sipDialer(o: { ringMs?: number } = {}): SipDialer {
+  return (d) => dial(d, o.ringMs ?? RING_MS);
+}
+
+async function dial(d: SipDial, ringMs: number): Promise<SipAnswer> {
+  const parsed = parseSipUri(d.uri);
+  const target = { ...parsed, user: escapeSipUser(parsed.user) };
   const from = d.from.replace(/^sips?:/i, '').replace(/@.*$/, '');
   const login = d.username && d.password ? { username: d.username, password: d.password } : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'csi-sipp-'));
@@ -98,6 +116,7 @@ export const realSipDialer: SipDialer = async (d: SipDial): Promise<SipAnswer> =
       return '';
     }
   };
+  const finals = () => responses(read()).filter((r) => r.method === 'INVITE' && r.code >= 200);
   let exited = false;
   const exit = sipp.exited.then(() => {
     exited = true;
@@ -105,8 +124,17 @@ export const realSipDialer: SipDialer = async (d: SipDial): Promise<SipAnswer> =
 
   // Answered: the scenario touches a file at once (SIPp's message trace is written late). Refused: SIPp
   // ends, and its trace, complete by then, holds the final response to our INVITE.
-  while (!exited && !existsSync(answeredFlag)) await sleep(25);
-  const finals = () => responses(read()).filter((r) => r.method === 'INVITE' && r.code >= 200);
+  const giveUpAt = Date.now() + ringMs;
+  while (!exited && !existsSync(answeredFlag)) {
+    if (Date.now() > giveUpAt && !finals().length) {
+      // Nothing final came back (a dropped INVITE): give up as a caller does.
+      await sipp.stop();
+      await exit;
+      rmSync(dir, { recursive: true, force: true });
+      return { code: 408, reason: 'Request Timeout', ended: Promise.resolve(), hangup: async () => {} };
+    }
+    await sleep(25);
+  }
   const final: Response | undefined = existsSync(answeredFlag) ? (finals().find((r) => r.code < 300) ?? { code: 200, reason: 'OK', method: 'INVITE' }) : finals().at(-1);
 
   const ended = exit.then(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,18 +143,17 @@ export const realSipDialer: SipDialer = async (d: SipDial): Promise<SipAnswer> =
     await ended;
     throw new Error(`the SIP call to ${d.uri} got no answer (SIPp: ${why.trim() || 'no output'})`);
   }
-  return {
-    code: final.code,
-    reason: final.reason,
-    ended,
-    async hangup() {
-      if (!exited && final.code < 300) await sendInfo(localPort, target.transport, callId, from, target.user).catch(() => {});
-      const done = await Promise.race([ended.then(() => true), sleep(5000).then(() => false)]);
-      if (!done) await sipp.stop();
-      await ended;
-    },
+  // Once: a second INFO reaching SIPp while it waits for the 200 to its BYE aborts the call there, and LiveKit
+  // then keeps the caller until its media times out (~15 s).
+  let hungUp: Promise<void> | undefined;
+  const hangup = async () => {
+    if (!exited && final.code < 300) await sendInfo(localPort, target.transport, callId, from, target.user).catch(() => {});
+    const done = await Promise.race([ended.then(() => true), sleep(5000).then(() => false)]);
+    if (!done) await sipp.stop();
+    await ended;
   };
-};
+  return { code: final.code, reason: final.reason, ended, hangup: () => (hungUp ??= hangup()) };
+}
 
 /** An INFO on SIPp's own port with the call's Call-ID: the scenario answers it by hanging up (BYE). */
 async function sendInfo(port: number, transport: 'tcp' | 'udp', callId: string, from: string, to: string): Promise<void> {

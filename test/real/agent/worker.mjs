@@ -1,6 +1,6 @@
 // The test agent worker: registers with LIVEKIT_AGENT_NAME (empty: automatic dispatch), and when dispatched
-// joins the room, publishes an audio track and stays until the caller leaves. No STT, TTS or LLM: it proves
-// dispatch and join. The track matters: LiveKit SIP keeps an inbound call ringing (no 200 OK) until it can
+// joins the room, publishes an audio track and stays until the caller leaves, then (given SUPABASE_URL and
+// SUPABASE_SERVICE_ROLE_KEY) writes the call's `interactions` row. No STT, TTS or LLM: it proves dispatch and join. The track matters: LiveKit SIP keeps an inbound call ringing (no 200 OK) until it can
 // subscribe to an audio track of another participant, so an agent that publishes nothing is never answered.
 // Run: LIVEKIT_URL=… LIVEKIT_API_KEY=… LIVEKIT_API_SECRET=… [LIVEKIT_AGENT_NAME=…] node worker.mjs start
 import { fileURLToPath } from 'node:url';
@@ -14,17 +14,16 @@ export default defineAgent({
     // One line per event on stdout, for whoever runs the worker (the tests read these).
     const say = (event, extra = {}) => console.log(`test-agent ${JSON.stringify({ event, room: room.name, ...extra })}`);
     say('joined');
-    const source = new AudioSource(16000, 1);
-    const track = LocalAudioTrack.createAudioTrack('agent-voice', source);
-    await room.localParticipant.publishTrack(track, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }));
-    // A tenth of a second of silence: enough for a real track, without spending CPU on a steady stream.
-    await source.captureFrame(new AudioFrame(new Int16Array(1600), 16000, 1, 1600));
-    say('published');
+    // Watched from the moment of joining: a caller who arrives while the track is being published must count,
+    // or the agent would stay after the call until LiveKit closes the room.
     const callers = () => [...room.remoteParticipants.values()].filter((p) => p.kind !== ParticipantKind.AGENT);
     let seenCaller = callers().length > 0;
-    await new Promise((resolve) => {
+    // The SIP caller's attributes, kept for the interaction row written once the call is over.
+    let sipAttributes = callers().find((p) => p.kind === ParticipantKind.SIP)?.attributes;
+    const over = new Promise((resolve) => {
       room.on(RoomEvent.ParticipantConnected, (p) => {
         if (p.kind !== ParticipantKind.AGENT) seenCaller = true;
+        if (p.kind === ParticipantKind.SIP) sipAttributes = p.attributes;
       });
       room.on(RoomEvent.ParticipantDisconnected, () => {
         if (seenCaller && callers().length === 0) resolve();
@@ -32,10 +31,40 @@ export default defineAgent({
       // A probe room is deleted with the agent still in it.
       room.on(RoomEvent.Disconnected, () => resolve());
     });
+    const source = new AudioSource(16000, 1);
+    const track = LocalAudioTrack.createAudioTrack('agent-voice', source);
+    await room.localParticipant.publishTrack(track, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }));
+    // A tenth of a second of silence: enough for a real track, without spending CPU on a steady stream.
+    await source.captureFrame(new AudioFrame(new Int16Array(1600), 16000, 1, 1600));
+    say('published');
+    seenCaller ||= callers().length > 0;
+    sipAttributes ??= callers().find((p) => p.kind === ParticipantKind.SIP)?.attributes;
+    await over;
     say('left');
+    await logInteraction(room.name, sipAttributes).catch((err) => say('interaction-failed', { why: String(err) }));
     ctx.shutdown('the caller left');
   },
 });
+
+/** As the guide's agent does: one `interactions` row per call, when SUPABASE_URL and the service key are given. */
+async function logInteraction(roomName, attrs) {
+  const url = process.env.SUPABASE_URL;
+  const key = process.env.SUPABASE_SERVICE_ROLE_KEY;
+  if (!url || !key || !attrs) return;
+  const res = await fetch(`${url}/rest/v1/interactions`, {
+    method: 'POST',
+    headers: { apikey: key, authorization: `Bearer ${key}`, 'content-type': 'application/json', prefer: 'return=minimal' },
+    body: JSON.stringify({
+      phone_number: attrs['sip.trunkPhoneNumber'] ?? null,
+      caller_number: attrs['sip.phoneNumber'] ?? null,
+      room_name: roomName,
+      call_id: attrs['sip.callID'] ?? null,
+      status: 'completed',
+    }),
+  });
+  if (!res.ok) throw new Error(`interactions insert answered ${res.status}`);
+  console.log(`test-agent ${JSON.stringify({ event: 'interaction', room: roomName })}`);
+}
 
 cli.runApp(
   new ServerOptions({
