@@ -44,7 +44,7 @@ const change = ['--yes', '--number', NUMBER, '--no-check', '--livekit-sip-passwo
 
 test('the plan puts the SWML before the trunk; the trunk failing says calls fail until the rerun, which fixes it', { timeout: 60_000 }, async () => {
   const { w, cwd, env, oldPassword } = await setUp();
-  w.livekit.fault('UpdateSIPInboundTrunk', { status: 500 });
+  w.livekit.fault({ match: 'UpdateSIPInboundTrunk', status: 500 });
   const r = await runCli(change, { cwd, env });
   assert.equal(r.code, 1, r.stderr);
   const plan = r.stdout.slice(r.stdout.indexOf('The plan'));

@@ -148,7 +148,7 @@ test('a fresh setup, then a rerun that changes only the TTS voice', { timeout: 6
   assert.equal(after2[0]!.tts_voice, 'Adam');
   assert.equal(after2[0]!.name, 'Sales line');
   assert.equal(readFileSync(envPath, 'utf8'), envBefore, '.env untouched');
-  const lkWrites = w.livekit.requests.slice(writesBefore).filter((r) => !/^(List|Get)/.test(r.method) && r.service === 'SIP');
+  const lkWrites = w.livekit.requests.slice(writesBefore).filter((r) => !/^(List|Get)/.test(r.rpc) && r.service === 'SIP');
   assert.deepEqual(lkWrites, [], 'no LiveKit write on the rerun');
 });
 
@@ -218,7 +218,7 @@ test('a revoked key or a LiveKit failure ends in one line, .env intact', { timeo
   assert.match(bad.stderr, /^✖ LiveKit rejected the API key for .*: check LIVEKIT_API_KEY \/ LIVEKIT_API_SECRET\n$/);
   assert.ok(!bad.stderr.includes('wrong-secret-value'));
 
-  w.livekit.fault('*', { status: 500 });
+  w.livekit.fault({ status: 500 });
   const down = await runCli(['--yes', '--number', NUMBER], { cwd, env: w.env });
   assert.equal(down.code, 1, down.stderr);
   assert.equal(down.stderr.trim().split('\n').length, 1, down.stderr);
@@ -429,7 +429,7 @@ test('in a git work tree, the setup warns when git would commit .env or the save
 test('Ctrl-C while a live check waits on a stalled LiveKit: exit 130, the terminal restored, nothing written', { timeout: 60_000 }, async () => {
   const w = await startWorld({ pg });
   after(() => w.stop());
-  w.livekit.fault('*', { delayMs: 8000 });
+  w.livekit.fault({ delayMs: 8000 });
   const cwd = tmp();
   const p = startPty(['--number', NUMBER], { cwd, env: w.env });
   await p.waitFor('Checking the LiveKit key');

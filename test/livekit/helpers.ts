@@ -24,7 +24,7 @@ export async function converge(conn: LiveKitConn, want: LiveKitDesired, opts: { 
   return changes;
 }
 
-export const isWrite = (r: LoggedRequest) => /^(Create|Update|Delete)/.test(r.method);
+export const isWrite = (r: LoggedRequest) => /^(Create|Update|Delete)/.test(r.rpc);
 export const writes = (lk: LiveKitStandIn, from = 0) => lk.requests.slice(from).filter(isWrite);
 
 /** One stand-in for the whole test file, emptied before each test; read `.lk` inside the tests. */

@@ -104,7 +104,7 @@ describe('a trunk holding the number in another form', () => {
       assert.ok(!changes.some((c) => /add \+1/.test(c.summary)), 'the number is not added again');
       assert.equal(stand.lk.trunks.size, 1);
       assert.deepEqual(stand.lk.trunks.get(t.sipTrunkId)?.numbers, [form]);
-      assert.ok(!writes(stand.lk, from).some((w) => w.method === 'CreateSIPInboundTrunk'), 'no trunk created');
+      assert.ok(!writes(stand.lk, from).some((w) => w.rpc === 'CreateSIPInboundTrunk'), 'no trunk created');
 
       const hops = await check();
       assert.equal(hops.trunk?.ok, true, hops.trunk?.detail);
@@ -191,7 +191,7 @@ describe('names looked up again just before they are created', () => {
     assert.equal(report.failed, undefined);
     assert.equal(stand.lk.trunks.size, 1);
     assert.equal(stand.lk.rules.size, 1);
-    assert.deepEqual(writes(stand.lk, from).map((w) => w.method), ['UpdateSIPInboundTrunk'], 'no create; only our login set');
+    assert.deepEqual(writes(stand.lk, from).map((w) => w.rpc), ['UpdateSIPInboundTrunk'], 'no create; only our login set');
     const trunk = [...stand.lk.trunks.values()][0]!;
     assert.equal(trunk.authUsername, AUTH.username);
     assert.equal(trunk.authPassword, AUTH.password);

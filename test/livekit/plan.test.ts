@@ -82,7 +82,7 @@ describe('rerun', () => {
     const changes = await converge(connOf(stand.lk), desired({ agentName: 'sales-agent' }));
     assert.deepEqual(changes.map((c) => c.summary), ['LiveKit dispatch rule "create-sip-inbound": agent inbound-agent → sales-agent']);
     const w = only(writes(stand.lk, from));
-    assert.equal(w.method, 'UpdateSIPDispatchRule');
+    assert.equal(w.rpc, 'UpdateSIPDispatchRule');
     assert.ok(w.body instanceof UpdateSIPDispatchRuleRequest);
     assert.equal(w.body.action.case, 'replace', 'roomConfig cannot be field-updated');
     const after = only(stand.lk.rules.values());
