@@ -93,9 +93,9 @@ test('error lines whose service bodies echo every secret: LiveKit, SignalWire, S
   assert.match(sw.stderr, /SignalWire refused to/);
   assertClean('SignalWire error', both(sw));
 
-  w.rest.fault({ kind: 'status', status: 500, body: { code: 'XX000', message: ECHO } });
+  w.rest.fault({ status: 500, body: { code: 'XX000', message: ECHO } });
   const sb = await runCli(['--yes', '--number', NUMBER, '--no-check'], { cwd, env });
-  w.rest.fault(undefined);
+  w.rest.clearFaults();
   assert.equal(sb.code, 1, both(sb));
   assert.match(sb.stderr, /Supabase/);
   assertClean('Supabase error', both(sb));
@@ -113,7 +113,7 @@ test('check details and check --json, with every service echoing secrets; databa
 
   w.livekit.fault({ match: 'ListSIPInboundTrunk', status: 400, body: { code: 'invalid_argument', msg: ECHO } });
   w.signalwire!.fault('GET /api/relay/rest/phone_numbers', { status: 500, body: { error: ECHO } });
-  w.rest.fault({ kind: 'status', status: 500, body: { code: 'XX000', message: ECHO } });
+  w.rest.fault({ status: 500, body: { code: 'XX000', message: ECHO } });
   const failing = await runCli(['check', '--number', NUMBER, '--no-probe'], { cwd, env });
   assert.equal(failing.code, 1);
   assert.match(failing.stdout, /✗/);

@@ -53,7 +53,7 @@ test('a fresh table gets one row holding every value; the row is read back', asy
   assert.equal(changes[0]!.written?.storedAsE164, true);
   // It went in as an update that matched nothing, then an insert: no upsert, no on_conflict.
   assert.deepEqual(r.writes().map((w) => w.method), ['PATCH', 'POST']);
-  assert.ok(r.rest.requests.every((q) => !q.params.some(([k]) => k === 'on_conflict')));
+  assert.ok(r.rest.requests.every((q) => !q.query.some(([k]) => k === 'on_conflict')));
 });
 
 test('a rerun with a new voice updates that row; a rerun with nothing changed plans nothing and writes nothing', async (t) => {
