@@ -87,7 +87,7 @@ test('error lines whose service bodies echo every secret: LiveKit, SignalWire, S
   assert.match(lk.stderr, /LiveKit refused creating trunk/);
   assertClean('LiveKit error', both(lk));
 
-  w.signalwire!.fault('POST /api/fabric/resources/swml_scripts', { status: 422, times: 1, body: { errors: [{ detail: ECHO }] } });
+  w.signalwire!.fault({ match: 'POST /api/fabric/resources/swml_scripts', status: 422, times: 1, body: { errors: [{ detail: ECHO }] } });
   const sw = await runCli(['--yes', '--number', NUMBER, '--no-check'], { cwd, env });
   assert.equal(sw.code, 1, both(sw));
   assert.match(sw.stderr, /SignalWire refused to/);
@@ -112,7 +112,7 @@ test('check details and check --json, with every service echoing secrets; databa
   assertClean('check', both(clean));
 
   w.livekit.fault({ match: 'ListSIPInboundTrunk', status: 400, body: { code: 'invalid_argument', msg: ECHO } });
-  w.signalwire!.fault('GET /api/relay/rest/phone_numbers', { status: 500, body: { error: ECHO } });
+  w.signalwire!.fault({ match: 'GET /api/relay/rest/phone_numbers', status: 500, body: { error: ECHO } });
   w.rest.fault({ status: 500, body: { code: 'XX000', message: ECHO } });
   const failing = await runCli(['check', '--number', NUMBER, '--no-probe'], { cwd, env });
   assert.equal(failing.code, 1);
