@@ -5,8 +5,8 @@ import { startLiveKit, type LiveKitStandIn } from '../stand-ins/livekit.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { startPostgrest, type PostgrestStandIn } from '../stand-ins/postgrest.ts';
 import { startSignalWire, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
-
-export const NUMBER = '+14244851544';
+import { NUMBER } from '../fixtures.ts';
+export { NUMBER } from '../fixtures.ts';
 
 export interface World {
   pg: Postgres;

@@ -12,10 +12,10 @@ import { generateSipAuth, observeLiveKit, planLiveKit } from '../../src/services
 import type { Values } from '../../src/settings.ts';
 import { TwirpFailure } from '../stand-ins/livekit.ts';
 import { AUTH, connOf, converge, desired, NUMBER, sharedStandIn, writes } from './helpers.ts';
+import { CALLER, THEIR_NUMBER } from '../fixtures.ts';
 
 const stand = sharedStandIn();
-const CALLER = '+16505300051';
-const OTHER = '+16505550100';
+const OTHER = THEIR_NUMBER;
 const sip = () => new SipClient(stand.lk.url, stand.lk.apiKey, stand.lk.apiSecret);
 const values = (over: Values = {}): Values => ({
   PHONE_NUMBER: NUMBER,

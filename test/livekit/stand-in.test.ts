@@ -6,8 +6,8 @@ import { ParticipantInfo_Kind } from '@livekit/protocol';
 import { AccessToken, AgentDispatchClient, RoomServiceClient, SipClient } from 'livekit-server-sdk';
 import { startLiveKit, TwirpFailure, type LiveKitStandIn } from '../stand-ins/livekit.ts';
 import { AUTH, connOf, converge, desired, NUMBER } from './helpers.ts';
+import { CALLER } from '../fixtures.ts';
 
-const CALLER = '+16505300051';
 let lk: LiveKitStandIn;
 before(async () => (lk = await startLiveKit({ keys: [{ apiKey: 'APIroomless', apiSecret: 'roomless-secret-0123456789abcdef', roomAdmin: false }] })));
 after(() => lk.stop());

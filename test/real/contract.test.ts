@@ -8,6 +8,7 @@ import { AccessToken, SipClient } from 'livekit-server-sdk';
 import { checkLiveKit, liveKitError } from '../../src/services/livekit.ts';
 import { startLiveKit, type LiveKitStandIn } from '../stand-ins/livekit.ts';
 import { startLiveKitStack, type LiveKitStack } from './livekit-stack.ts';
+import { CALLER, NUMBER, SECOND_NUMBER } from '../fixtures.ts';
 
 interface Target {
   url: string;
@@ -64,8 +65,8 @@ const CONFLICT = { conflict: /Conflicting inbound SIP Trunks/ };
 describe('conflicts', () => {
   test('the same E.164 number on two inbound trunks is refused', async () => {
     const r = await both(async (t) => {
-      await sip(t).createSipInboundTrunk('a', ['+14244851544']);
-      return outcome(sip(t).createSipInboundTrunk('b', ['+14244851544']), CONFLICT);
+      await sip(t).createSipInboundTrunk('a', [NUMBER]);
+      return outcome(sip(t).createSipInboundTrunk('b', [NUMBER]), CONFLICT);
     });
     assert.deepEqual(r.real, { ok: false, status: 400, code: 'invalid_argument', kind: 'conflict' });
     agree(r);
@@ -74,7 +75,7 @@ describe('conflicts', () => {
   for (const variant of ['14244851544', '+1 424 485 1544', '+1-424-485-1544', '+1 (424) 485-1544']) {
     test(`"${variant}" on a second trunk conflicts with +14244851544 (numbers are compared normalised)`, async () => {
       const r = await both(async (t) => {
-        await sip(t).createSipInboundTrunk('a', ['+14244851544']);
+        await sip(t).createSipInboundTrunk('a', [NUMBER]);
         return outcome(sip(t).createSipInboundTrunk('b', [variant]), CONFLICT);
       });
       assert.deepEqual(r.real, { ok: false, status: 400, code: 'invalid_argument', kind: 'conflict' });
@@ -84,8 +85,8 @@ describe('conflicts', () => {
 
   test('allowedNumbers tell two trunks with one number apart', async () => {
     const r = await both(async (t) => {
-      await sip(t).createSipInboundTrunk('a', ['+14244851544']);
-      const o = await outcome(sip(t).createSipInboundTrunk('b', ['+14244851544'], { allowedNumbers: ['+16505300051'] }));
+      await sip(t).createSipInboundTrunk('a', [NUMBER]);
+      const o = await outcome(sip(t).createSipInboundTrunk('b', [NUMBER], { allowedNumbers: [CALLER] }));
       return o.ok;
     });
     assert.equal(r.real, true);
@@ -94,9 +95,9 @@ describe('conflicts', () => {
 
   test('a second dispatch rule for the same trunk is refused, in the same words naming the first rule', async () => {
     const r = await both(async (t) => {
-      const named = await sip(t).createSipInboundTrunk('a', ['+14244851544']);
+      const named = await sip(t).createSipInboundTrunk('a', [NUMBER]);
       await sip(t).createSipDispatchRule({ type: 'individual', roomPrefix: 'sip-' }, { trunkIds: [named.sipTrunkId], name: 'first' });
-      const unnamed = await sip(t).createSipInboundTrunk('b', ['+14155550123']);
+      const unnamed = await sip(t).createSipInboundTrunk('b', [SECOND_NUMBER]);
       await sip(t).createSipDispatchRule({ type: 'individual', roomPrefix: 'sip-' }, { trunkIds: [unnamed.sipTrunkId] });
       const again = (id: string) => outcome(sip(t).createSipDispatchRule({ type: 'individual', roomPrefix: 'x-' }, { trunkIds: [id], name: 'second' }));
       return [generic(await again(named.sipTrunkId)), generic(await again(unnamed.sipTrunkId))];
@@ -112,7 +113,7 @@ describe('conflicts', () => {
 
   test('a trunk conflict is worded the same: the new trunk as "<new>", the numbers as written', async () => {
     const r = await both(async (t) => {
-      await sip(t).createSipInboundTrunk('a', ['+14244851544']);
+      await sip(t).createSipInboundTrunk('a', [NUMBER]);
       return generic(await outcome(sip(t).createSipInboundTrunk('b', ['14244851544'])));
     });
     assert.deepEqual(r.real, {
@@ -133,13 +134,13 @@ describe('number normalisation and list filters', () => {
   test('listing by number and by trunk id returns only the matching trunks; rules filter by trunk id', async () => {
     const r = await both(async (t) => {
       const c = sip(t);
-      const a = await c.createSipInboundTrunk('a', ['+14244851544']);
-      const b = await c.createSipInboundTrunk('b', ['+14155550123']);
+      const a = await c.createSipInboundTrunk('a', [NUMBER]);
+      const b = await c.createSipInboundTrunk('b', [SECOND_NUMBER]);
       await c.createSipDispatchRule({ type: 'individual', roomPrefix: 'sip-' }, { trunkIds: [a.sipTrunkId], name: 'ra' });
       await c.createSipDispatchRule({ type: 'individual', roomPrefix: 'sip-' }, { trunkIds: [b.sipTrunkId], name: 'rb' });
       const names = (xs: Array<{ name: string }>) => xs.map((x) => x.name).sort();
       return {
-        byNumber: names(await c.listSipInboundTrunk({ numbers: ['+14244851544'] })),
+        byNumber: names(await c.listSipInboundTrunk({ numbers: [NUMBER] })),
         byOtherNumber: names(await c.listSipInboundTrunk({ numbers: ['+15550000000'] })),
         byId: names(await c.listSipInboundTrunk({ trunkIds: [b.sipTrunkId] })),
         rulesByTrunk: names(await c.listSipDispatchRule({ trunkIds: [a.sipTrunkId] })),
@@ -154,7 +155,7 @@ describe('number normalisation and list filters', () => {
     const r = await both(async (t) => {
       await sip(t).createSipInboundTrunk('a', ['14244851544']);
       const by = async (n: string) => (await sip(t).listSipInboundTrunk({ numbers: [n] })).map((x) => x.name);
-      return { e164: await by('+14244851544'), spaced: await by('+1 424 485 1544') };
+      return { e164: await by(NUMBER), spaced: await by('+1 424 485 1544') };
     });
     assert.deepEqual(r.real, { e164: ['a'], spaced: ['a'] });
     agree(r);
@@ -214,16 +215,16 @@ describe('auth errors and request decoding', () => {
 
   test('a request field the server does not know is ignored, at the top and nested', async () => {
     const r = await both(async (t) => [
-      await raw(t, JSON.stringify({ phoneNumbers: ['+14244851544'] }), 'sip'),
-      (await outcome(sip(t).createSipInboundTrunk('a', ['+14244851544']))).ok,
-      await raw(t, JSON.stringify({ trunk: { name: 'b', numbers: ['+14155550123'], colour: 'red' } }), 'sip', 'SIP/CreateSIPInboundTrunk').then((x) => x.status),
+      await raw(t, JSON.stringify({ phoneNumbers: [NUMBER] }), 'sip'),
+      (await outcome(sip(t).createSipInboundTrunk('a', [NUMBER]))).ok,
+      await raw(t, JSON.stringify({ trunk: { name: 'b', numbers: [SECOND_NUMBER], colour: 'red' } }), 'sip', 'SIP/CreateSIPInboundTrunk').then((x) => x.status),
     ]);
     assert.deepEqual(r.real, [{ status: 200, code: undefined, msg: undefined }, true, 200]);
     agree(r);
   });
 
   test('a known field of the wrong type, or a body that is not JSON, is malformed', async () => {
-    const r = await both(async (t) => [await raw(t, JSON.stringify({ numbers: '+14244851544' }), 'sip'), await raw(t, '{', 'sip')]);
+    const r = await both(async (t) => [await raw(t, JSON.stringify({ numbers: NUMBER }), 'sip'), await raw(t, '{', 'sip')]);
     const malformed = { status: 400, code: 'malformed', msg: 'the json request could not be decoded' };
     assert.deepEqual(r.real, [malformed, malformed]);
     agree(r);

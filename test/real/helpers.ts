@@ -8,10 +8,10 @@ import { runCli, type RunResult } from '../helpers/cli.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { startPostgrest, type PostgrestStandIn } from '../stand-ins/postgrest.ts';
 import { startLiveKitStack, type LiveKitStack } from './livekit-stack.ts';
+import { SECOND_NUMBER } from '../fixtures.ts';
+export { CALLER, NUMBER } from '../fixtures.ts';
 
-export const NUMBER = '+14244851544';
-export const SECOND = '+14155550123';
-export const CALLER = '+16505300051';
+export const SECOND = SECOND_NUMBER;
 
 export interface RealWorld {
   lk: LiveKitStack;

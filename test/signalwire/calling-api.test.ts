@@ -7,8 +7,9 @@ import { ServiceError, UsageError } from '../../src/errors.ts';
 import { dialCall, endCall, getVoiceLog, listVoiceLogs, listVerifiedNumbers, voiceLogEvents } from '../../src/services/signalwire.ts';
 import { startSignalWire } from '../stand-ins/signalwire.ts';
 import { connTo, NUMBER, oneLineError } from './helpers.ts';
+import { CALLER } from '../fixtures.ts';
 
-const FROM = '+16505300051';
+const FROM = CALLER;
 const swml = { version: '1.0.0', sections: { main: [{ play: { urls: ['silence:30'] } }, { hangup: {} }] } };
 
 test('dial, read the log while it rings, end it: calling.end lands and the log says so', async (t) => {

@@ -5,6 +5,7 @@ import { applyPlan } from '../../src/plan.ts';
 import { observeSignalWire, planSignalWire, scriptNameFor, type SwmlTarget } from '../../src/services/signalwire.ts';
 import { startSignalWire, type LoggedRequest, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { NUMBER, connTo, swmlFor } from './helpers.ts';
+import { OTHER_NUMBER } from '../fixtures.ts';
 
 const NAME = scriptNameFor(NUMBER);
 const OLD_WEBHOOK = 'https://old.example.com/voice';
@@ -30,7 +31,7 @@ describe('hosted SWML script', () => {
     await sw?.stop();
     sw = await startSignalWire();
     sw.addNumber(NUMBER, { call_handler: 'laml_webhooks', call_request_url: OLD_WEBHOOK, call_request_method: 'POST' });
-    sw.addNumber('+13105550100'); // another number in the space, untouched
+    sw.addNumber(OTHER_NUMBER); // another number in the space, untouched
   });
   after(() => sw.stop());
 
@@ -65,7 +66,7 @@ describe('hosted SWML script', () => {
 
   it('the number filter is percent-encoded (a bare + would read as a space)', async () => {
     await plan(sw, hosted);
-    assert.deepEqual([sw.requests[0]!.path, sw.requests[0]!.query], ['/api/relay/rest/phone_numbers', [['filter_number', '+14244851544']]]);
+    assert.deepEqual([sw.requests[0]!.path, sw.requests[0]!.query], ['/api/relay/rest/phone_numbers', [['filter_number', NUMBER]]]);
   });
 
   it('a rerun finds everything in place: zero changes, zero writes', async () => {
