@@ -1,30 +1,19 @@
 // What the tests share as data: the phone numbers they use, the default names, and the tables found in
 // the field (older shapes of the numbers table) that the Supabase and SQL tests start from.
 
-// ── Numbers (US numbers in the right shape; none is anyone's line) ──
-/** The number being set up. */
-export const NUMBER = '+14244851544';
-/** The same number as tables and trunks in the field hold it: without the +, without the country code. */
-export const NUMBER_NO_PLUS = '14244851544';
+// ── Numbers: US numbers in the right shape, none of them anyone's line ──
+export const NUMBER = '+14244851544'; // the number being set up
+export const NUMBER_NO_PLUS = '14244851544'; // as tables and trunks in the field hold it
 export const NUMBER_NATIONAL = '4244851544';
-/** The next number in the same block: a second number for the same trunk. */
-export const NEXT_NUMBER = '+14244851545';
-/** A second number of the space, in another area: added by a later run. */
-export const SECOND_NUMBER = '+14155550123';
-/** Another number of the space that the run leaves alone. */
-export const OTHER_NUMBER = '+13105550100';
-/** A number on someone else's trunk or rule filter. */
-export const THEIR_NUMBER = '+16505550100';
-/** A number in someone else's row or on their hand-made trunk. */
-export const UNRELATED_NUMBER = '+15550001111';
-/** Who calls. */
-export const CALLER = '+16505300051';
+export const NEXT_NUMBER = '+14244851545'; // the next in its block: a second number for the same trunk
+export const SECOND_NUMBER = '+14155550123'; // a second number of the space, added by a later run
+export const OTHER_NUMBER = '+13105550100'; // another number of the space, left alone
+export const THEIR_NUMBER = '+16505550100'; // on someone else's trunk or rule filter
+export const UNRELATED_NUMBER = '+15550001111'; // in someone else's row, or on their hand-made trunk
+export const CALLER = '+16505300051'; // who calls
 
-// ── Default names ──
-/** The trunk's, the rule's and the SWML script's default name. */
-export const DEFAULT_NAME = 'create-sip-inbound';
-export const AGENT_NAME = 'inbound-agent';
-export const TABLE = 'signalwire_phone_numbers';
+/** The trunk's, the rule's and the SWML script's default name; the agent's; the numbers table. */
+export const [DEFAULT_NAME, AGENT_NAME, TABLE] = ['create-sip-inbound', 'inbound-agent', 'signalwire_phone_numbers'] as const;
 
 // ── Tables found in the field ──
 /** The columns of the guide's table, before the project's own (id serial, no unique number, no timestamps). */
