@@ -2,7 +2,7 @@
 // detail and fix any LiveKit failure becomes (the LiveKit service's wording). Never a secret in either.
 import { UsageError } from '../errors.js';
 import { LIVEKIT_TIMEOUT_MS } from '../timing.js';
-import { liveKitClients, liveKitError, type LiveKitClients } from '../services/livekit.js';
+import { liveKitClients, liveKitError, permissionDenied, type LiveKitClients } from '../services/livekit.js';
 import type { LiveKitConn } from './types.js';
 
 export type LiveKitApi = LiveKitClients;
@@ -11,13 +11,8 @@ export const liveKitApi = (conn: LiveKitConn): Promise<LiveKitApi> => liveKitCli
 
 /** What failed and the fix, for a hop, the probe or the live watch. `what` reads "listing inbound trunks". */
 export function liveKitProblem(err: unknown, conn: LiveKitConn, what: string): { detail: string; fix: string } {
-  // The service names the SIP admin permission for a 403; on room and dispatch calls it is the room admin one.
-  if ((err as { status?: unknown })?.status === 403 && !/trunk|rule/.test(what))
-    return {
-      detail: `LiveKit refused ${what} (403): the API key lacks room admin permissions`,
-      fix: 'give the key admin permissions in LiveKit Cloud → Settings → API keys, or use a key that has them',
-    };
   const e = liveKitError(err, { ...conn, timeoutMs: LIVEKIT_TIMEOUT_MS }, what);
+  if (permissionDenied(err)) return { detail: e.message.replace(/: give the key .*$/, ''), fix: 'give the key admin permissions in LiveKit Cloud → Settings → API keys, or use a key that has them' };
   const fix =
     e instanceof UsageError
       ? 'check LIVEKIT_API_KEY / LIVEKIT_API_SECRET (LiveKit Cloud → Settings → API keys)'

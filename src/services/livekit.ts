@@ -121,12 +121,13 @@ export function liveKitError(err: unknown, conn: LiveKitConn, what: string, secr
     const code = typeof e.code === 'string' ? e.code : undefined;
     const said = [code, e.message && e.message !== code ? e.message : ''].filter(Boolean).join(': ');
     const status = `${e.status}${said ? ` ${said}` : ''}`;
-    if (e.status === 401) return new UsageError(`LiveKit rejected the API key for ${url}: check LIVEKIT_API_KEY / LIVEKIT_API_SECRET`);
-    if (e.status === 403)
+    if (permissionDenied(err))
       return new UsageError(
-        `LiveKit API key ${redactLine(conn.apiKey, hidden)} lacks the SIP admin permission (403) at ${url}: give the key admin/SIP permissions ` +
-          'in LiveKit Cloud → Settings → API keys, or use a key that has them',
+        `LiveKit API key ${redactLine(conn.apiKey, hidden)} lacks the ${/trunk|rule/.test(what) ? 'SIP' : 'room'} admin permission (${e.status} permissions denied) at ${url}: ` +
+          'give the key admin permissions in LiveKit Cloud → Settings → API keys, or use a key that has them',
       );
+    // A wrong secret or unknown key: livekit-server answers 401 text/plain (no code), and the text echoes the token.
+    if (e.status === 401) return new UsageError(`LiveKit rejected the API key for ${url}: check LIVEKIT_API_KEY / LIVEKIT_API_SECRET`);
     if (e.status >= 500) return fail(`LiveKit failed (${status}) while ${what} at ${url}: a problem on LiveKit's side; try again in a minute`);
     if (!code) return fail(`${url} does not answer like LiveKit (${e.status}) while ${what}: check LIVEKIT_URL (e.g. wss://my-app-abc123.livekit.cloud)`);
     return fail(`LiveKit refused ${what} (${status})`);
@@ -139,6 +140,12 @@ export function liveKitError(err: unknown, conn: LiveKitConn, what: string, secr
     return fail(`Cannot reach LiveKit at ${url}: ${why}; check LIVEKIT_URL and the network`);
   }
   return fail(`LiveKit: ${what} failed: ${e.message ?? String(err)}`);
+}
+
+/** A valid key whose token lacks the grant: livekit-server answers 401 unauthenticated "permissions denied" (a 403 elsewhere). */
+export function permissionDenied(err: unknown): boolean {
+  const e = (err ?? {}) as { status?: unknown; code?: unknown; message?: unknown };
+  return e.status === 403 || (e.status === 401 && e.code === 'unauthenticated' && e.message === 'permissions denied');
 }
 
 // ── Reading ──────────────────────────────────────────────────────────────────────────────────────────

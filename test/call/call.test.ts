@@ -150,7 +150,7 @@ test('--from a number that is neither the space\'s nor verified: refused before 
 
 test('faults: a 402 balance refusal and a missing Voice scope are one line each; an unanswered call is named', async (t) => {
   const w = await callWorld(t, pg);
-  w.sw.fault('POST /api/calling/calls', { status: 402, times: 1 });
+  w.sw.fault({ match: 'POST /api/calling/calls', status: 402, times: 1 });
   const step = redStep(w, await check(w))!;
   assert.equal(step.title, 'SignalWire placed the call');
   assert.match(step.detail!, /402/);

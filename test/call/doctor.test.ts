@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { RoomAgentDispatch, RoomConfiguration, SIPDispatchRule, SIPDispatchRuleIndividual, SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
 import { diagnose, doctorHops } from '../../src/check/doctor.ts';
 import { explainSip } from '../../src/check/explain.ts';
+import { NUMBER, OTHER_NUMBER } from '../fixtures.ts';
 
-const N = '+14244851544';
+const N = NUMBER;
 const trunk = (id: string, numbers: string[], o: Partial<SIPInboundTrunkInfo> = {}) =>
   new SIPInboundTrunkInfo({ sipTrunkId: id, name: id, numbers, authUsername: 'u', authPassword: 'p', ...o });
 const rule = (id: string, trunkIds: string[], o: { agent?: string; numbers?: string[] } = {}) =>
@@ -29,7 +30,7 @@ test('each problem around the number is one finding with its fix', () => {
   const f = diagnose({
     e164: N,
     trunks: [trunk('ours', [N]), trunk('dup', ['1 424 485 1544']), trunk('open', [], { authUsername: '', authPassword: '' })],
-    rules: [rule('r1', ['ours'], { agent: 'a' }), rule('r2', ['ours'], { numbers: ['+14244851544'] }), rule('any', []), rule('other', ['ours'], { numbers: ['+13105550100'] })],
+    rules: [rule('r1', ['ours'], { agent: 'a' }), rule('r2', ['ours'], { numbers: [NUMBER] }), rule('any', []), rule('other', ['ours'], { numbers: [OTHER_NUMBER] })],
     ourTrunkId: 'ours',
     agentName: 'a',
   });

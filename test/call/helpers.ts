@@ -9,9 +9,10 @@ import { setup, type Setup, type SetupOptions } from '../check/helpers.ts';
 import type { Postgres } from '../stand-ins/postgres.ts';
 import { startSignalWire, type SignalWireStandIn, type SignalWireStandInOptions } from '../stand-ins/signalwire.ts';
 import { liveKitDialer } from '../stand-ins/swml-executor.ts';
+import { CALLER } from '../fixtures.ts';
 
 export { AGENT, CALLER, NUMBER, OTHER_NUMBER, SIP_AUTH } from '../check/helpers.ts';
-export const FROM = '+16505300051';
+export const FROM = CALLER;
 
 export interface CallWorld extends Setup {
   sw: SignalWireStandIn;

@@ -11,11 +11,10 @@ import type { Values } from '../../src/settings.ts';
 import { startLiveKit, type LiveKitStandIn } from '../stand-ins/livekit.ts';
 import type { Postgres } from '../stand-ins/postgres.ts';
 import { startPostgrest, type PostgrestStandIn } from '../stand-ins/postgrest.ts';
+import { AGENT_NAME, NUMBER, OTHER_NUMBER } from '../fixtures.ts';
+export { CALLER, NUMBER, OTHER_NUMBER } from '../fixtures.ts';
 
-export const NUMBER = '+14244851544';
-export const OTHER_NUMBER = '+13105550100';
-export const CALLER = '+16505300051';
-export const AGENT = 'inbound-agent';
+export const AGENT = AGENT_NAME;
 export const SIP_AUTH = { username: 'csi-user-fake', password: 'sip-digest-pass-fake-123' };
 
 export interface SetupOptions {

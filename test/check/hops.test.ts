@@ -11,8 +11,8 @@ import { dnsHop } from '../../src/check/dns-hop.ts';
 import { checkRule, checkTrunk } from '../../src/check/livekit-hops.ts';
 import { hopLines, dialable } from '../../src/check/report.ts';
 import type { Values } from '../../src/settings.ts';
+import { NUMBER, THEIR_NUMBER } from '../fixtures.ts';
 
-const NUMBER = '+14244851544';
 const full: Values = {
   LIVEKIT_URL: 'ws://localhost:7880',
   LIVEKIT_API_KEY: 'APIfakekey',
@@ -86,7 +86,7 @@ test('trunk hop: the number in any form LiveKit matches passes; a form it reads 
   assert.match(other.detail!, /holds it as "\(424\) 485-1544", which LiveKit reads as "\+4244851544"/);
   assert.match(other.fix!, /replace "\(424\) 485-1544" with \+14244851544/);
 
-  const none = checkTrunk([trunk(['+16505550100'])], full).hop;
+  const none = checkTrunk([trunk([THEIR_NUMBER])], full).hop;
   assert.equal(none.ok, false);
   assert.match(none.detail!, /no inbound trunk holds \+14244851544 .*\+16505550100/);
   assert.match(none.fix!, /--number \+14244851544/);

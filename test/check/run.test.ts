@@ -28,7 +28,7 @@ test('a good setup: every hop passes, the optional ones are skipped, the probe r
   assert.ok(report.probe!.joinedMs! >= 140 && report.probe!.joinedMs! < 1000, `joined after ${report.probe!.joinedMs} ms`);
   assert.match(report.probe!.detail, /agent "inbound-agent" joined a test room in 0\.\d s/);
   assert.equal(s.lk.rooms.size, 0, 'the probe room is deleted');
-  const dispatches = s.lk.requests.filter((r) => r.method === 'CreateDispatch');
+  const dispatches = s.lk.requests.filter((r) => r.rpc === 'CreateDispatch');
   assert.equal(dispatches.length, 1);
 });
 
@@ -72,7 +72,7 @@ for (const b of broken) {
 
 test('broken: a hop after a failed prerequisite is skipped, not failed again', async (t) => {
   const s = await setup(t, pg);
-  s.lk.fault('ListSIPInboundTrunk', { status: 401 });
+  s.lk.fault({ match: 'ListSIPInboundTrunk', status: 401 });
   const report = await check(s, { probe: false });
   assert.deepEqual(failing(report.hops), ['livekit']);
   assert.deepEqual(

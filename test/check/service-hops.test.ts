@@ -13,8 +13,8 @@ import type { Values } from '../../src/settings.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { startPostgrest } from '../stand-ins/postgrest.ts';
 import { startSignalWire } from '../stand-ins/signalwire.ts';
+import { NUMBER } from '../fixtures.ts';
 
-const NUMBER = '+14244851544';
 const DOMAIN = 'abc123xyz.sip.livekit.cloud';
 const SIP = { LIVEKIT_SIP_USERNAME: 'csi-user-fake', LIVEKIT_SIP_PASSWORD: 'digest-pass-fake-123' };
 

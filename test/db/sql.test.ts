@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { NUMBER_COLUMNS, renderNumberSql, renderSchema, sqlLiteral } from '../../src/render/sql.ts';
 import { withDefaults } from '../../src/config.ts';
+import { NUMBER, NUMBER_NATIONAL, oldTable, UNRELATED_NUMBER } from '../fixtures.ts';
 
 let pg: Postgres;
 before(async () => (pg = await startPostgres()));
@@ -17,9 +18,7 @@ const HOSTILE = [
   "$$ dollar $$ and E'' and ''",
 ];
 
-const OLD_TABLE_NO_UNIQUE = `CREATE TABLE signalwire_phone_numbers (
-  id serial PRIMARY KEY, number text, name text, status text, stt_provider text, stt_model text,
-  tts_provider text, tts_voice text, llm_provider text, llm_model text);`;
+const OLD_TABLE_NO_UNIQUE = oldTable();
 
 test('sqlLiteral: every hostile string comes back unchanged from Postgres, whatever standard_conforming_strings says', async () => {
   const db = await pg.createDatabase();
@@ -42,7 +41,7 @@ for (const variant of ['with a unique constraint (schema.sql)', 'without a uniqu
   test(`the number SQL run twice leaves one row with the values: ${variant}`, async () => {
     const db = await pg.createDatabase();
     await pg.psql(variant.startsWith('with') ? renderSchema() : OLD_TABLE_NO_UNIQUE, db);
-    const values = withDefaults({ PHONE_NUMBER: '+14244851544', PHONE_NAME: HOSTILE[0], TTS_VOICE: HOSTILE.slice(1).join('|') });
+    const values = withDefaults({ PHONE_NUMBER: NUMBER, PHONE_NAME: HOSTILE[0], TTS_VOICE: HOSTILE.slice(1).join('|') });
     const sql = renderNumberSql(values);
     await pg.psql(sql, db);
     await pg.psql(sql, db);
@@ -62,16 +61,16 @@ for (const variant of ['with a unique constraint (schema.sql)', 'without a uniqu
 
 test('a number stored as 10 digits is updated in place and normalised to E.164', async () => {
   const db = await pg.createDatabase();
-  await pg.psql(OLD_TABLE_NO_UNIQUE + `INSERT INTO signalwire_phone_numbers (number, name) VALUES ('4244851544', 'old'), ('+15550001111', 'other');`, db);
-  await pg.psql(renderNumberSql({ PHONE_NUMBER: '+14244851544', PHONE_NAME: 'new' }), db);
+  await pg.psql(OLD_TABLE_NO_UNIQUE + `INSERT INTO signalwire_phone_numbers (number, name) VALUES ('${NUMBER_NATIONAL}', 'old'), ('${UNRELATED_NUMBER}', 'other');`, db);
+  await pg.psql(renderNumberSql({ PHONE_NUMBER: NUMBER, PHONE_NAME: 'new' }), db);
   const rows = await pg.query(`SELECT number, name FROM signalwire_phone_numbers ORDER BY number`, [], db);
-  assert.deepEqual(rows, [{ number: '+14244851544', name: 'new' }, { number: '+15550001111', name: 'other' }]);
+  assert.deepEqual(rows, [{ number: NUMBER, name: 'new' }, { number: UNRELATED_NUMBER, name: 'other' }]);
 });
 
 test('schema.sql creates both tables, runs twice, and upgrades an older table', async () => {
   const db = await pg.createDatabase();
-  await pg.psql(`CREATE TABLE signalwire_phone_numbers (id serial PRIMARY KEY, number text, name text);
-    INSERT INTO signalwire_phone_numbers (number, name) VALUES ('+14244851544', 'kept');`, db);
+  await pg.psql(`${oldTable(['number', 'name'])}
+    INSERT INTO signalwire_phone_numbers (number, name) VALUES ('${NUMBER}', 'kept');`, db);
   await pg.psql(renderSchema(), db);
   await pg.psql(renderSchema(), db);
   const cols = await pg.query<{ column_name: string }>(
@@ -79,7 +78,7 @@ test('schema.sql creates both tables, runs twice, and upgrades an older table', 
   for (const [, c] of NUMBER_COLUMNS) assert.ok(cols.some((r) => r.column_name === c), `column ${c} added`);
   assert.deepEqual(await pg.query(`SELECT name FROM signalwire_phone_numbers`, [], db), [{ name: 'kept' }]);
   // The unique index now exists, so a duplicate is refused.
-  await assert.rejects(pg.psql(`INSERT INTO signalwire_phone_numbers (number) VALUES ('+14244851544');`, db), /duplicate key/);
+  await assert.rejects(pg.psql(`INSERT INTO signalwire_phone_numbers (number) VALUES ('${NUMBER}');`, db), /duplicate key/);
   assert.equal((await pg.query(`SELECT to_regclass('interactions') AS t`, [], db))[0]!.t, 'interactions');
 });
 
@@ -93,7 +92,7 @@ test('sql with one flag sets only that column on an existing row and bumps updat
   const db = await pg.createDatabase();
   await pg.psql(renderSchema(), db);
   // A new row: what was given, and the defaults for the rest.
-  await pg.psql(renderNumberSql({ PHONE_NUMBER: '+14244851544', STT_MODEL: 'nova-3', PHONE_NAME: 'Proj line' }), db);
+  await pg.psql(renderNumberSql({ PHONE_NUMBER: NUMBER, STT_MODEL: 'nova-3', PHONE_NAME: 'Proj line' }), db);
   const cols = 'name, status, stt_provider, stt_model, tts_provider, tts_voice, llm_provider, llm_model';
   assert.deepEqual(await pg.query(`SELECT ${cols} FROM signalwire_phone_numbers`, [], db), [
     { name: 'Proj line', status: 'active', stt_provider: 'deepgram', stt_model: 'nova-3', tts_provider: 'elevenlabs', tts_voice: 'Rachel', llm_provider: 'openai', llm_model: 'gpt-5' },
@@ -101,7 +100,7 @@ test('sql with one flag sets only that column on an existing row and bumps updat
   await pg.query(`UPDATE signalwire_phone_numbers SET updated_at = '2020-01-01', created_at = '2020-01-01'`, [], db);
 
   // The README's example: only the voice changes; stt_model stays nova-3, the name stays.
-  await pg.psql(renderNumberSql({ PHONE_NUMBER: '+14244851544', TTS_VOICE: 'Adam' }), db);
+  await pg.psql(renderNumberSql({ PHONE_NUMBER: NUMBER, TTS_VOICE: 'Adam' }), db);
   const [row] = await pg.query(`SELECT ${cols}, updated_at > now() - interval '1 minute' AS bumped, created_at < '2021-01-01' AS created_kept FROM signalwire_phone_numbers`, [], db);
   assert.deepEqual(row, {
     name: 'Proj line', status: 'active', stt_provider: 'deepgram', stt_model: 'nova-3', tts_provider: 'elevenlabs', tts_voice: 'Adam',
@@ -111,12 +110,12 @@ test('sql with one flag sets only that column on an existing row and bumps updat
 
 test('sql on an older table without updated_at or a unique constraint: only the given column changes, one row remains', async () => {
   const db = await pg.createDatabase();
-  await pg.psql(OLD_TABLE_NO_UNIQUE + `INSERT INTO signalwire_phone_numbers (number, name, stt_model) VALUES ('4244851544', 'Proj line', 'nova-3');`, db);
-  const sql = renderNumberSql({ PHONE_NUMBER: '+14244851544', TTS_VOICE: 'Adam' });
+  await pg.psql(OLD_TABLE_NO_UNIQUE + `INSERT INTO signalwire_phone_numbers (number, name, stt_model) VALUES ('${NUMBER_NATIONAL}', 'Proj line', 'nova-3');`, db);
+  const sql = renderNumberSql({ PHONE_NUMBER: NUMBER, TTS_VOICE: 'Adam' });
   await pg.psql(sql, db);
   await pg.psql(sql, db);
   assert.deepEqual(await pg.query(`SELECT number, name, stt_model, tts_voice, status FROM signalwire_phone_numbers`, [], db), [
-    { number: '+14244851544', name: 'Proj line', stt_model: 'nova-3', tts_voice: 'Adam', status: null },
+    { number: NUMBER, name: 'Proj line', stt_model: 'nova-3', tts_voice: 'Adam', status: null },
   ]);
 });
 
@@ -124,7 +123,7 @@ test('no value can end the dollar-quoted block: values holding its tags round-tr
   const db = await pg.createDatabase();
   await pg.psql(renderSchema(), db);
   const name = "$csi$; DROP TABLE signalwire_phone_numbers; $csi$ $csi1$ $$ $TAG$ {{values}}";
-  const sql = renderNumberSql({ PHONE_NUMBER: '+14244851544', PHONE_NAME: name });
+  const sql = renderNumberSql({ PHONE_NUMBER: NUMBER, PHONE_NAME: name });
   assert.match(sql, /^DO \$csi2\$$/m);
   await pg.psql(sql, db);
   await pg.psql(sql, db);
@@ -135,7 +134,7 @@ test('the README example through the built CLI and psql leaves stt_model alone',
   const { runCli } = await import('../helpers/cli.ts');
   const db = await pg.createDatabase();
   await pg.psql(renderSchema(), db);
-  const first = await runCli(['sql', '--number', '+14244851544', '--stt-model', 'nova-3']);
+  const first = await runCli(['sql', '--number', NUMBER, '--stt-model', 'nova-3']);
   assert.equal(first.code, 0, first.stderr);
   await pg.psql(first.stdout, db);
   const readme = await runCli(['sql', '--number', '(424) 485-1544', '--tts-voice', 'Rachel']);
@@ -147,7 +146,7 @@ test('the README example through the built CLI and psql leaves stt_model alone',
 
 test('schema.sql grants both tables to service_role, enables RLS, and a table created before keeps its data and gains both', async () => {
   const db = await pg.createDatabase();
-  await pg.psql(OLD_TABLE_NO_UNIQUE + `INSERT INTO signalwire_phone_numbers (number) VALUES ('+14244851544');`, db);
+  await pg.psql(OLD_TABLE_NO_UNIQUE + `INSERT INTO signalwire_phone_numbers (number) VALUES ('${NUMBER}');`, db);
   await pg.psql(renderSchema(), db);
   await pg.psql(renderSchema(), db);
   const privileges = await pg.query(

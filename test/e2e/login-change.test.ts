@@ -44,7 +44,7 @@ const change = ['--yes', '--number', NUMBER, '--no-check', '--livekit-sip-passwo
 
 test('the plan puts the SWML before the trunk; the trunk failing says calls fail until the rerun, which fixes it', { timeout: 60_000 }, async () => {
   const { w, cwd, env, oldPassword } = await setUp();
-  w.livekit.fault('UpdateSIPInboundTrunk', { status: 500 });
+  w.livekit.fault({ match: 'UpdateSIPInboundTrunk', status: 500 });
   const r = await runCli(change, { cwd, env });
   assert.equal(r.code, 1, r.stderr);
   const plan = r.stdout.slice(r.stdout.indexOf('The plan'));
@@ -70,7 +70,7 @@ test('the plan puts the SWML before the trunk; the trunk failing says calls fail
 
 test('the SWML update failing leaves the trunk as it was: calls keep working, and nothing says otherwise', { timeout: 60_000 }, async () => {
   const { w, cwd, env, oldPassword } = await setUp();
-  w.signalwire!.fault('PUT /api/fabric/resources/swml_scripts', { status: 500 });
+  w.signalwire!.fault({ match: 'PUT /api/fabric/resources/swml_scripts', status: 500 });
   const r = await runCli(change, { cwd, env });
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /Not done:\n  ✖ SignalWire: update SWML script[^\n]*\n  ✖ LiveKit trunk "create-sip-inbound": digest password •••• → •••• \(new\)/);
@@ -82,7 +82,7 @@ test('the SWML update failing leaves the trunk as it was: calls keep working, an
 
 test('turning digest auth off changes the trunk first: a SWML that still sends the login gets through', { timeout: 60_000 }, async () => {
   const { w, cwd, env } = await setUp();
-  w.signalwire!.fault('PUT /api/fabric/resources/swml_scripts', { status: 500 });
+  w.signalwire!.fault({ match: 'PUT /api/fabric/resources/swml_scripts', status: 500 });
   const r = await runCli(['--yes', '--number', NUMBER, '--no-check', '--no-sip-auth'], { cwd, env });
   assert.equal(r.code, 1, r.stderr);
   const plan = r.stdout.slice(r.stdout.indexOf('The plan'));

@@ -30,7 +30,7 @@ function countSince(w: World, mark: ReturnType<typeof marks>) {
     signalwire,
     total: sip.length + supabase + signalwire,
     probe: lk.length - sip.length,
-    methods: sip.map((r) => r.method),
+    methods: sip.map((r) => r.rpc),
     signalwirePaths: w.signalwire!.requests.slice(mark.sw).map((r) => `${r.method} ${r.path.split('?')[0]}`),
   };
 }

@@ -81,21 +81,21 @@ test('a whole setup, piped and in a terminal, --json and --dry-run: no secret on
 
 test('error lines whose service bodies echo every secret: LiveKit, SignalWire, Supabase', { timeout: 90_000 }, async () => {
   const { w, cwd, env } = await world();
-  w.livekit.fault('CreateSIPInboundTrunk', { status: 400, msg: ECHO, once: true });
+  w.livekit.fault({ match: 'CreateSIPInboundTrunk', status: 400, body: { code: 'invalid_argument', msg: ECHO }, times: 1 });
   const lk = await runCli(['--yes', '--number', NUMBER, '--no-check'], { cwd, env });
   assert.equal(lk.code, 1, both(lk));
   assert.match(lk.stderr, /LiveKit refused creating trunk/);
   assertClean('LiveKit error', both(lk));
 
-  w.signalwire!.fault('POST /api/fabric/resources/swml_scripts', { status: 422, times: 1, body: { errors: [{ detail: ECHO }] } });
+  w.signalwire!.fault({ match: 'POST /api/fabric/resources/swml_scripts', status: 422, times: 1, body: { errors: [{ detail: ECHO }] } });
   const sw = await runCli(['--yes', '--number', NUMBER, '--no-check'], { cwd, env });
   assert.equal(sw.code, 1, both(sw));
   assert.match(sw.stderr, /SignalWire refused to/);
   assertClean('SignalWire error', both(sw));
 
-  w.rest.fault({ kind: 'status', status: 500, body: { code: 'XX000', message: ECHO } });
+  w.rest.fault({ status: 500, body: { code: 'XX000', message: ECHO } });
   const sb = await runCli(['--yes', '--number', NUMBER, '--no-check'], { cwd, env });
-  w.rest.fault(undefined);
+  w.rest.clearFaults();
   assert.equal(sb.code, 1, both(sb));
   assert.match(sb.stderr, /Supabase/);
   assertClean('Supabase error', both(sb));
@@ -111,9 +111,9 @@ test('check details and check --json, with every service echoing secrets; databa
   assert.ok(!/[\x1b\x07\x9b]/.test(clean.stdout + clean.stderr), 'no raw control character reached the output');
   assertClean('check', both(clean));
 
-  w.livekit.fault('ListSIPInboundTrunk', { status: 400, msg: ECHO });
-  w.signalwire!.fault('GET /api/relay/rest/phone_numbers', { status: 500, body: { error: ECHO } });
-  w.rest.fault({ kind: 'status', status: 500, body: { code: 'XX000', message: ECHO } });
+  w.livekit.fault({ match: 'ListSIPInboundTrunk', status: 400, body: { code: 'invalid_argument', msg: ECHO } });
+  w.signalwire!.fault({ match: 'GET /api/relay/rest/phone_numbers', status: 500, body: { error: ECHO } });
+  w.rest.fault({ status: 500, body: { code: 'XX000', message: ECHO } });
   const failing = await runCli(['check', '--number', NUMBER, '--no-probe'], { cwd, env });
   assert.equal(failing.code, 1);
   assert.match(failing.stdout, /✗/);

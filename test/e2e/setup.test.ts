@@ -9,6 +9,7 @@ import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { NUMBER, startWorld, type World } from '../helpers/world.ts';
 import { KEY, startPty, type Session } from '../helpers/pty.ts';
 import { runCli } from '../helpers/cli.ts';
+import { oldTableWithout, SECOND_NUMBER, UNRELATED_NUMBER } from '../fixtures.ts';
 
 let pg: Postgres;
 before(async () => (pg = await startPostgres()));
@@ -148,7 +149,7 @@ test('a fresh setup, then a rerun that changes only the TTS voice', { timeout: 6
   assert.equal(after2[0]!.tts_voice, 'Adam');
   assert.equal(after2[0]!.name, 'Sales line');
   assert.equal(readFileSync(envPath, 'utf8'), envBefore, '.env untouched');
-  const lkWrites = w.livekit.requests.slice(writesBefore).filter((r) => !/^(List|Get)/.test(r.method) && r.service === 'SIP');
+  const lkWrites = w.livekit.requests.slice(writesBefore).filter((r) => !/^(List|Get)/.test(r.rpc) && r.service === 'SIP');
   assert.deepEqual(lkWrites, [], 'no LiveKit write on the rerun');
 });
 
@@ -218,7 +219,7 @@ test('a revoked key or a LiveKit failure ends in one line, .env intact', { timeo
   assert.match(bad.stderr, /^✖ LiveKit rejected the API key for .*: check LIVEKIT_API_KEY \/ LIVEKIT_API_SECRET\n$/);
   assert.ok(!bad.stderr.includes('wrong-secret-value'));
 
-  w.livekit.fault('*', { status: 500 });
+  w.livekit.fault({ status: 500 });
   const down = await runCli(['--yes', '--number', NUMBER], { cwd, env: w.env });
   assert.equal(down.code, 1, down.stderr);
   assert.equal(down.stderr.trim().split('\n').length, 1, down.stderr);
@@ -251,7 +252,7 @@ test('a rerun that adds a second number puts it on the same trunk, and SignalWir
   const w = await startWorld({ pg, signalwire: true });
   after(() => w.stop());
   w.livekit.registerWorker('inbound-agent');
-  w.signalwire!.addNumber('+14155550123');
+  w.signalwire!.addNumber(SECOND_NUMBER);
   const cwd = tmp();
   const env = { ...w.env, AGENT_NAME: 'inbound-agent', DEEPGRAM_API_KEY: 'dg-key-not-real-0003', ELEVENLABS_API_KEY: 'el-key-not-real-0003', OPENAI_API_KEY: 'oa-key-not-real-0003' };
   const first = await runCli(['--yes', '--number', NUMBER], { cwd, env });
@@ -280,18 +281,17 @@ test('a rerun that adds a second number puts it on the same trunk, and SignalWir
   assertNoSecrets(p, [...secretsOf(w, cwd), w.signalwire!.apiToken]);
   const trunks = [...w.livekit.trunks.values()];
   assert.equal(trunks.length, 1);
-  assert.deepEqual([...trunks[0]!.numbers].sort(), ['+14155550123', NUMBER]);
+  assert.deepEqual([...trunks[0]!.numbers].sort(), [SECOND_NUMBER, NUMBER]);
   assert.equal(w.livekit.rules.size, 1);
-  assert.deepEqual((await w.rows()).map((r) => r.number), ['+14155550123', NUMBER]);
-  const n = [...w.signalwire!.numbers.values()].find((x) => x.number === '+14155550123')!;
+  assert.deepEqual((await w.rows()).map((r) => r.number), [SECOND_NUMBER, NUMBER]);
+  const n = [...w.signalwire!.numbers.values()].find((x) => x.number === SECOND_NUMBER)!;
   assert.equal(n.call_handler, 'relay_script');
 });
 
 test('a table missing a column: the setup shows the ALTER line, waits, and finishes once it has run', { timeout: 60_000 }, async () => {
   const w = await startWorld({
     pg,
-    schema: `CREATE TABLE signalwire_phone_numbers (id serial PRIMARY KEY, number text, name text, status text,
-      stt_provider text, stt_model text, tts_provider text, llm_provider text, llm_model text);
+    schema: `${oldTableWithout('tts_voice')}
       GRANT ALL ON signalwire_phone_numbers TO service_role; GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO service_role;`,
   });
   after(() => w.stop());
@@ -335,7 +335,7 @@ test('the number on a trunk this tool did not create: the setup asks, then uses 
   after(() => w.stop());
   const { SipClient } = await import('livekit-server-sdk');
   const sip = new SipClient(w.livekit.url, w.livekit.apiKey, w.livekit.apiSecret);
-  const theirs = await sip.createSipInboundTrunk('made-by-hand', [NUMBER, '+15550001111']);
+  const theirs = await sip.createSipInboundTrunk('made-by-hand', [NUMBER, UNRELATED_NUMBER]);
   const cwd = tmp();
   const p = startPty(['--yes', '--number', NUMBER, '--no-check'], { cwd, env: { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0006' } });
   await p.waitFor(/already on the LiveKit trunk "made-by-hand", which this tool did not create/, { timeoutMs: 15_000 });
@@ -343,7 +343,7 @@ test('the number on a trunk this tool did not create: the setup asks, then uses 
   assert.equal(await p.exited, 0, p.screen());
   const trunks = [...w.livekit.trunks.values()];
   assert.equal(trunks.length, 1, 'no second trunk');
-  assert.deepEqual([...trunks[0]!.numbers].sort(), ['+14244851544', '+15550001111'], 'their other number stays');
+  assert.deepEqual([...trunks[0]!.numbers].sort(), [NUMBER, UNRELATED_NUMBER], 'their other number stays');
   assert.equal(trunks[0]!.sipTrunkId, theirs.sipTrunkId);
   assert.deepEqual([...w.livekit.rules.values()][0]!.trunkIds, [theirs.sipTrunkId]);
 });
@@ -429,7 +429,7 @@ test('in a git work tree, the setup warns when git would commit .env or the save
 test('Ctrl-C while a live check waits on a stalled LiveKit: exit 130, the terminal restored, nothing written', { timeout: 60_000 }, async () => {
   const w = await startWorld({ pg });
   after(() => w.stop());
-  w.livekit.fault('*', { delayMs: 8000 });
+  w.livekit.fault({ delayMs: 8000 });
   const cwd = tmp();
   const p = startPty(['--number', NUMBER], { cwd, env: w.env });
   await p.waitFor('Checking the LiveKit key');

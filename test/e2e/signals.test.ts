@@ -31,7 +31,7 @@ function assertCursorShown(p: Session) {
   assert.ok(raw.lastIndexOf('\x1b[?25h') > raw.lastIndexOf('\x1b[?25l'), 'the cursor is shown after it was last hidden');
 }
 
-const writes = (w: World) => w.livekit.requests.filter((r) => !/^(List|Get)/.test(r.method));
+const writes = (w: World) => w.livekit.requests.filter((r) => !/^(List|Get)/.test(r.rpc));
 
 async function until(what: string, ok: () => boolean, timeoutMs = 15_000) {
   const end = Date.now() + timeoutMs;
@@ -65,7 +65,7 @@ for (const [signal, code] of SIGNALS) {
   test(`${signal} during a spinner under --yes: exit ${code}, nothing applied afterwards`, { timeout: 60_000 }, async () => {
     const { w, cwd } = await world();
     // The plan's first read stalls; the spinner is up while it waits.
-    w.livekit.fault('ListSIPInboundTrunk', { delayMs: 3000 });
+    w.livekit.fault({ match: 'ListSIPInboundTrunk', delayMs: 3000 });
     const env = { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0101' };
     const p = startPty(['--yes', '--number', NUMBER, '--no-check'], { cwd, env });
     await p.waitFor(/Checking the LiveKit key|Reading LiveKit/);
@@ -82,10 +82,10 @@ for (const [signal, code] of SIGNALS) {
 
   test(`${signal} during the apply (terminal): the change in flight finishes, nothing after it starts`, { timeout: 60_000 }, async () => {
     const { w, cwd } = await world();
-    w.livekit.fault('CreateSIPDispatchRule', { delayMs: 1500 });
+    w.livekit.fault({ match: 'CreateSIPDispatchRule', delayMs: 1500 });
     const env = { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0102' };
     const p = startPty(['--yes', '--number', NUMBER, '--no-check'], { cwd, env });
-    await until('the rule request', () => w.livekit.requests.some((r) => r.method === 'CreateSIPDispatchRule'));
+    await until('the rule request', () => w.livekit.requests.some((r) => r.rpc === 'CreateSIPDispatchRule'));
     const seen = w.livekit.requests.length;
     p.signal(signal);
     assert.equal(await p.exited, code, p.screen());
@@ -115,9 +115,9 @@ function spawnPiped(args: string[], env: Record<string, string>, cwd: string) {
 for (const [signal, code] of SIGNALS) {
   test(`${signal} during the apply (piped, --yes): exit ${code}, the report on stderr, nothing after it`, { timeout: 60_000 }, async () => {
     const { w, cwd } = await world();
-    w.livekit.fault('CreateSIPInboundTrunk', { delayMs: 1500 });
+    w.livekit.fault({ match: 'CreateSIPInboundTrunk', delayMs: 1500 });
     const r = spawnPiped(['--yes', '--number', NUMBER, '--no-check'], { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0103' }, cwd);
-    await until('the trunk request', () => w.livekit.requests.some((q) => q.method === 'CreateSIPInboundTrunk'));
+    await until('the trunk request', () => w.livekit.requests.some((q) => q.rpc === 'CreateSIPInboundTrunk'));
     const seen = w.livekit.requests.length;
     r.child.kill(signal);
     assert.equal(await r.done, code, r.out().stderr);
@@ -134,9 +134,9 @@ for (const [signal, code] of SIGNALS) {
 
 test('a second signal during the apply ends the run at once', { timeout: 60_000 }, async () => {
   const { w, cwd } = await world();
-  w.livekit.fault('CreateSIPInboundTrunk', { delayMs: 8000 });
+  w.livekit.fault({ match: 'CreateSIPInboundTrunk', delayMs: 8000 });
   const r = spawnPiped(['--yes', '--number', NUMBER, '--no-check'], { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0104' }, cwd);
-  await until('the trunk request', () => w.livekit.requests.some((q) => q.method === 'CreateSIPInboundTrunk'));
+  await until('the trunk request', () => w.livekit.requests.some((q) => q.rpc === 'CreateSIPInboundTrunk'));
   const started = Date.now();
   r.child.kill('SIGTERM');
   await sleep(200);
@@ -163,9 +163,9 @@ for (const [signal, code] of SIGNALS) {
 
 test('SIGTERM during `check` on its own: exit 143, nothing was changed', { timeout: 60_000 }, async () => {
   const { w, cwd } = await world();
-  w.livekit.fault('ListSIPInboundTrunk', { delayMs: 5000 });
+  w.livekit.fault({ match: 'ListSIPInboundTrunk', delayMs: 5000 });
   const r = spawnPiped(['check', '--number', NUMBER], w.env, cwd);
-  await until('the check reading LiveKit', () => w.livekit.requests.some((q) => q.method === 'ListSIPInboundTrunk'));
+  await until('the check reading LiveKit', () => w.livekit.requests.some((q) => q.rpc === 'ListSIPInboundTrunk'));
   r.child.kill('SIGTERM');
   assert.equal(await r.done, 143, r.out().stderr);
   assert.match(r.out().stderr, /✖ Cancelled: nothing was changed\./);

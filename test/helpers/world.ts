@@ -5,8 +5,8 @@ import { startLiveKit, type LiveKitStandIn } from '../stand-ins/livekit.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { startPostgrest, type PostgrestStandIn } from '../stand-ins/postgrest.ts';
 import { startSignalWire, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
-
-export const NUMBER = '+14244851544';
+import { NUMBER } from '../fixtures.ts';
+export { NUMBER } from '../fixtures.ts';
 
 export interface World {
   pg: Postgres;
@@ -26,6 +26,23 @@ export interface WorldSecrets {
   signalwireApiToken?: string;
 }
 
+/** The variables that point the wizard at a LiveKit (stand-in or real), the PostgREST stand-in and, when given, the SignalWire one. */
+export function serviceEnv(
+  lk: { url: string; apiKey: string; apiSecret: string; sipDomain: string },
+  rest: { url: string; serviceKey: string },
+  signalwire?: { url: string; projectId: string; apiToken: string },
+): Record<string, string> {
+  return {
+    LIVEKIT_URL: lk.url,
+    LIVEKIT_API_KEY: lk.apiKey,
+    LIVEKIT_API_SECRET: lk.apiSecret,
+    LIVEKIT_SIP_DOMAIN: lk.sipDomain,
+    SUPABASE_URL: rest.url,
+    SUPABASE_SERVICE_ROLE_KEY: rest.serviceKey,
+    ...(signalwire ? { SIGNALWIRE_SPACE_URL: signalwire.url, SIGNALWIRE_PROJECT_ID: signalwire.projectId, SIGNALWIRE_API_TOKEN: signalwire.apiToken } : {}),
+  };
+}
+
 export async function startWorld(opts: { pg?: Postgres; signalwire?: boolean; schema?: string; secrets?: WorldSecrets } = {}): Promise<World> {
   const pg = opts.pg ?? (await startPostgres());
   const db = await pg.createDatabase();
@@ -34,16 +51,8 @@ export async function startWorld(opts: { pg?: Postgres; signalwire?: boolean; sc
   const livekit = await startLiveKit(opts.secrets?.livekitApiSecret ? { apiSecret: opts.secrets.livekitApiSecret } : {});
   const signalwire = opts.signalwire ? await startSignalWire(opts.secrets?.signalwireApiToken ? { apiToken: opts.secrets.signalwireApiToken } : {}) : undefined;
   signalwire?.addNumber(NUMBER);
-  const env: Record<string, string> = {
-    LIVEKIT_URL: livekit.url,
-    LIVEKIT_API_KEY: livekit.apiKey,
-    LIVEKIT_API_SECRET: livekit.apiSecret,
-    // 127.0.0.1:<port>: resolves without a network and takes TCP, as the check's DNS and SIP port hops need.
-    LIVEKIT_SIP_DOMAIN: livekit.sipHost,
-    SUPABASE_URL: rest.url,
-    SUPABASE_SERVICE_ROLE_KEY: rest.serviceKey,
-  };
-  if (signalwire) Object.assign(env, { SIGNALWIRE_SPACE_URL: signalwire.url, SIGNALWIRE_PROJECT_ID: signalwire.projectId, SIGNALWIRE_API_TOKEN: signalwire.apiToken });
+  // 127.0.0.1:<port> as the SIP domain: resolves without a network and takes TCP, as the check's DNS and SIP port hops need.
+  const env = serviceEnv({ ...livekit, sipDomain: livekit.sipHost }, rest, signalwire);
   return {
     pg,
     db,

@@ -39,28 +39,36 @@ test('a wrong secret (401): UsageError naming the URL and both variables', async
   assert.equal(lk.requests.at(-1)!.status, 401);
 });
 
-test('a key without the SIP admin permission (403): its own line with the fix', async () => {
+test('a key without the SIP admin permission (401 "permissions denied", as livekit-server answers): its own line with the fix', async () => {
   const conn = connOf(lk, NO_SIP);
   const err = await oneLine(() => observeLiveKit(conn, desired()), [NO_SIP.apiSecret]);
   assert.ok(err instanceof UsageError);
-  assert.match(err.message, /^LiveKit API key APInosip lacks the SIP admin permission \(403\)/);
+  assert.match(err.message, /^LiveKit API key APInosip lacks the SIP admin permission \(401 permissions denied\) at http:\/\/127\.0\.0\.1:\d+: /);
   assert.match(err.message, /LiveKit Cloud → Settings → API keys/);
-  assert.equal(lk.requests.at(-1)!.status, 403);
+  assert.equal(lk.requests.at(-1)!.status, 401);
   assert.equal(lk.requests.at(-1)!.apiKey, 'APInosip');
 });
 
+test('a 403 (a proxy, or a service that says forbidden) reads the same; a 401 without a code stays a wrong key', async () => {
+  const { liveKitError } = await import('../../src/services/livekit.ts');
+  const forbidden = liveKitError({ status: 403, code: 'permission_denied', message: 'permissions denied' }, connOf(lk), 'listing rooms');
+  assert.match(forbidden.message, /^LiveKit API key APIstandin lacks the room admin permission \(403 permissions denied\)/);
+  const plain = liveKitError({ status: 401, message: 'invalid API key: APIstandin' }, connOf(lk), 'listing inbound trunks');
+  assert.equal(plain.message, `LiveKit rejected the API key for ${lk.url}: check LIVEKIT_API_KEY / LIVEKIT_API_SECRET`);
+});
+
 test('a 500 while creating the trunk: ServiceError saying LiveKit failed and to try again; the rule is not attempted', async () => {
-  lk.fault('CreateSIPInboundTrunk', { status: 500 });
+  lk.fault({ match: 'CreateSIPInboundTrunk', status: 500 });
   const conn = connOf(lk);
   const err = await oneLine(() => converge(conn, desired()), [lk.apiSecret, AUTH.password]);
   assert.ok(err instanceof ServiceError);
   assert.equal(err.exitCode, 1);
   assert.match(err.message, /^LiveKit failed \(500 internal: injected fault: 500\) while creating trunk "create-sip-inbound" at http:\/\/127\.0\.0\.1:\d+: .*try again/);
-  assert.deepEqual(writes(lk).map((w) => w.method), ['CreateSIPInboundTrunk']);
+  assert.deepEqual(writes(lk).map((w) => w.rpc), ['CreateSIPInboundTrunk']);
 });
 
 test('a stall longer than the timeout: "did not answer within" the configured time, quickly', async () => {
-  lk.fault('ListSIPInboundTrunk', { delayMs: 15_000 });
+  lk.fault({ match: 'ListSIPInboundTrunk', delayMs: 15_000 });
   const started = Date.now();
   const err = await oneLine(() => checkLiveKit(connOf(lk, { timeoutMs: 300 })), [lk.apiSecret]);
   assert.ok(Date.now() - started < 3000, 'gave up at the timeout');
@@ -89,10 +97,10 @@ test('a host that does not resolve: ENOTFOUND', async () => {
 });
 
 test('a garbage body: says the URL does not answer like LiveKit', async () => {
-  lk.fault('ListSIPInboundTrunk', { garbage: true });
+  lk.fault({ match: 'ListSIPInboundTrunk', body: '<html>upstream hiccup</html>' });
   const err = await oneLine(() => checkLiveKit(connOf(lk)), [lk.apiSecret]);
   assert.match(err.message, /answered listing inbound trunks with something that is not JSON: check LIVEKIT_URL/);
-  lk.fault('ListSIPInboundTrunk', { garbage: true, status: 502 });
+  lk.fault({ match: 'ListSIPInboundTrunk', body: '<html>upstream hiccup</html>', status: 502 });
   const err502 = await oneLine(() => checkLiveKit(connOf(lk)), [lk.apiSecret]);
   assert.match(err502.message, /^LiveKit failed \(502 .*try again/);
 });

@@ -3,9 +3,10 @@ import { applyPlan, type Change } from '../../src/changes.ts';
 import { observeLiveKit, planLiveKit, type LiveKitConn, type LiveKitDesired } from '../../src/services/livekit.ts';
 import { after, before, beforeEach } from 'node:test';
 import { startLiveKit, type LiveKitStandIn, type LoggedRequest } from '../stand-ins/livekit.ts';
+import { AGENT_NAME, DEFAULT_NAME, NEXT_NUMBER, NUMBER } from '../fixtures.ts';
+export { NUMBER } from '../fixtures.ts';
 
-export const NUMBER = '+14244851544';
-export const SECOND = '+14244851545';
+export const SECOND = NEXT_NUMBER;
 export const AUTH = { username: 'sip-1a2b3c4d', password: 'Qm9vdHN0cmFwLXBhc3N3b3JkLTEyMzQ1' };
 
 export function connOf(lk: LiveKitStandIn, over: Partial<LiveKitConn> = {}): LiveKitConn {
@@ -13,7 +14,7 @@ export function connOf(lk: LiveKitStandIn, over: Partial<LiveKitConn> = {}): Liv
 }
 
 export function desired(over: Partial<LiveKitDesired> = {}): LiveKitDesired {
-  return { number: NUMBER, trunkName: 'create-sip-inbound', ruleName: 'create-sip-inbound', agentName: 'inbound-agent', auth: AUTH, ...over };
+  return { number: NUMBER, trunkName: DEFAULT_NAME, ruleName: DEFAULT_NAME, agentName: AGENT_NAME, auth: AUTH, ...over };
 }
 
 /** Observe, plan and apply, as the wizard does; returns the changes made. */
@@ -24,7 +25,7 @@ export async function converge(conn: LiveKitConn, want: LiveKitDesired, opts: { 
   return changes;
 }
 
-export const isWrite = (r: LoggedRequest) => /^(Create|Update|Delete)/.test(r.method);
+export const isWrite = (r: LoggedRequest) => /^(Create|Update|Delete)/.test(r.rpc);
 export const writes = (lk: LiveKitStandIn, from = 0) => lk.requests.slice(from).filter(isWrite);
 
 /** One stand-in for the whole test file, emptied before each test; read `.lk` inside the tests. */

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SIPDispatchRule, SIPDispatchRuleDirect, SIPDispatchRuleIndividual, SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
 import { ruleFor, trunkFor } from '../../src/services/livekit.ts';
+import { CALLER, NUMBER, THEIR_NUMBER } from '../fixtures.ts';
 
-const NUMBER = '+14244851544';
 const trunk = (id: string, name: string, numbers: string[]) => new SIPInboundTrunkInfo({ sipTrunkId: id, name, numbers });
 const individual = (roomPrefix: string, pin = '') =>
   new SIPDispatchRule({ rule: { case: 'dispatchRuleIndividual', value: new SIPDispatchRuleIndividual({ roomPrefix, pin }) } });
@@ -12,7 +12,7 @@ const direct = (roomName: string) => new SIPDispatchRule({ rule: { case: 'dispat
 const rule = (id: string, over: Partial<SIPDispatchRuleInfo>) => new SIPDispatchRuleInfo({ sipDispatchRuleId: id, rule: individual('sip-'), ...over });
 
 test('trunkFor: ours by name, the serving trunk in any matching form, a foreign one, every holder, a catch-all', () => {
-  const ours = trunk('ST_ours', 'create-sip-inbound', ['+16505550100']);
+  const ours = trunk('ST_ours', 'create-sip-inbound', [THEIR_NUMBER]);
   const theirs = trunk('ST_theirs', 'by hand', ['1 424 485 1544']);
   const any = trunk('ST_any', 'any', []);
   const j = trunkFor([ours, theirs, any], NUMBER, 'create-sip-inbound');
@@ -40,7 +40,7 @@ test('ruleFor: a rule naming the trunk wins over one naming none; a numbers filt
   assert.equal(ruleFor([wildcard], t, NUMBER, 'create-sip-inbound').covering, wildcard);
   assert.equal(ruleFor([wildcard], t, NUMBER, 'create-sip-inbound').target, undefined, 'the plan creates its own');
 
-  const narrowed = rule('SDR_ours', { name: 'create-sip-inbound', trunkIds: ['ST_1'], numbers: ['+16505550100'] });
+  const narrowed = rule('SDR_ours', { name: 'create-sip-inbound', trunkIds: ['ST_1'], numbers: [THEIR_NUMBER] });
   const j = ruleFor([narrowed], t, NUMBER, 'create-sip-inbound');
   assert.equal(j.covering, undefined);
   assert.equal(j.target, narrowed);
@@ -52,7 +52,7 @@ test('ruleFor: a rule naming the trunk wins over one naming none; a numbers filt
 
 test('ruleFor: a filter on callers does not cover every caller; priority follows LiveKit (a number filter, then direct before individual)', () => {
   const t = { sipTrunkId: 'ST_1' };
-  const callers = rule('SDR_vip', { trunkIds: ['ST_1'], inboundNumbers: ['+16505300051'] });
+  const callers = rule('SDR_vip', { trunkIds: ['ST_1'], inboundNumbers: [CALLER] });
   assert.equal(ruleFor([callers], t, NUMBER, 'x').covering, undefined);
 
   const open = rule('SDR_open', { trunkIds: ['ST_1'] });

@@ -12,10 +12,10 @@ import { generateSipAuth, observeLiveKit, planLiveKit } from '../../src/services
 import type { Values } from '../../src/settings.ts';
 import { TwirpFailure } from '../stand-ins/livekit.ts';
 import { AUTH, connOf, converge, desired, NUMBER, sharedStandIn, writes } from './helpers.ts';
+import { CALLER, THEIR_NUMBER } from '../fixtures.ts';
 
 const stand = sharedStandIn();
-const CALLER = '+16505300051';
-const OTHER = '+16505550100';
+const OTHER = THEIR_NUMBER;
 const sip = () => new SipClient(stand.lk.url, stand.lk.apiKey, stand.lk.apiSecret);
 const values = (over: Values = {}): Values => ({
   PHONE_NUMBER: NUMBER,
@@ -104,7 +104,7 @@ describe('a trunk holding the number in another form', () => {
       assert.ok(!changes.some((c) => /add \+1/.test(c.summary)), 'the number is not added again');
       assert.equal(stand.lk.trunks.size, 1);
       assert.deepEqual(stand.lk.trunks.get(t.sipTrunkId)?.numbers, [form]);
-      assert.ok(!writes(stand.lk, from).some((w) => w.method === 'CreateSIPInboundTrunk'), 'no trunk created');
+      assert.ok(!writes(stand.lk, from).some((w) => w.rpc === 'CreateSIPInboundTrunk'), 'no trunk created');
 
       const hops = await check();
       assert.equal(hops.trunk?.ok, true, hops.trunk?.detail);
@@ -191,7 +191,7 @@ describe('names looked up again just before they are created', () => {
     assert.equal(report.failed, undefined);
     assert.equal(stand.lk.trunks.size, 1);
     assert.equal(stand.lk.rules.size, 1);
-    assert.deepEqual(writes(stand.lk, from).map((w) => w.method), ['UpdateSIPInboundTrunk'], 'no create; only our login set');
+    assert.deepEqual(writes(stand.lk, from).map((w) => w.rpc), ['UpdateSIPInboundTrunk'], 'no create; only our login set');
     const trunk = [...stand.lk.trunks.values()][0]!;
     assert.equal(trunk.authUsername, AUTH.username);
     assert.equal(trunk.authPassword, AUTH.password);

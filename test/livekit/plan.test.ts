@@ -11,6 +11,7 @@ import { SipClient } from 'livekit-server-sdk';
 import { UsageError } from '../../src/errors.ts';
 import { generateSipAuth, listTrunkNumbers, observeLiveKit, planLiveKit } from '../../src/services/livekit.ts';
 import { AUTH, connOf, converge, desired, NUMBER, SECOND, writes, sharedStandIn } from './helpers.ts';
+import { UNRELATED_NUMBER } from '../fixtures.ts';
 
 const stand = sharedStandIn();
 
@@ -82,7 +83,7 @@ describe('rerun', () => {
     const changes = await converge(connOf(stand.lk), desired({ agentName: 'sales-agent' }));
     assert.deepEqual(changes.map((c) => c.summary), ['LiveKit dispatch rule "create-sip-inbound": agent inbound-agent → sales-agent']);
     const w = only(writes(stand.lk, from));
-    assert.equal(w.method, 'UpdateSIPDispatchRule');
+    assert.equal(w.rpc, 'UpdateSIPDispatchRule');
     assert.ok(w.body instanceof UpdateSIPDispatchRuleRequest);
     assert.equal(w.body.action.case, 'replace', 'roomConfig cannot be field-updated');
     const after = only(stand.lk.rules.values());
@@ -105,7 +106,7 @@ describe('rerun', () => {
     const trunk = only(stand.lk.trunks.values());
     // Someone adds a number of their own by hand.
     const sip = new SipClient(stand.lk.url, stand.lk.apiKey, stand.lk.apiSecret);
-    await sip.updateSipInboundTrunkFields(trunk.sipTrunkId, { numbers: new (await import('@livekit/protocol')).ListUpdate({ add: ['+15550001111'] }) });
+    await sip.updateSipInboundTrunkFields(trunk.sipTrunkId, { numbers: new (await import('@livekit/protocol')).ListUpdate({ add: [UNRELATED_NUMBER] }) });
     const from = stand.lk.requests.length;
 
     const changes = await converge(connOf(stand.lk), desired({ number: SECOND }));
@@ -115,9 +116,9 @@ describe('rerun', () => {
     assert.equal(w.body.action.case, 'update');
     assert.deepEqual(w.body.action.value?.numbers?.add, [SECOND]);
     assert.deepEqual(w.body.action.value?.numbers?.set, [], 'never replaces the list');
-    assert.deepEqual(only(stand.lk.trunks.values()).numbers, [NUMBER, '+15550001111', SECOND]);
+    assert.deepEqual(only(stand.lk.trunks.values()).numbers, [NUMBER, UNRELATED_NUMBER, SECOND]);
     assert.equal(stand.lk.rules.size, 1);
-    assert.deepEqual((await listTrunkNumbers(connOf(stand.lk), 'create-sip-inbound')).sort(), [NUMBER, SECOND, '+15550001111'].sort());
+    assert.deepEqual((await listTrunkNumbers(connOf(stand.lk), 'create-sip-inbound')).sort(), [NUMBER, SECOND, UNRELATED_NUMBER].sort());
   });
 
   test('new digest credentials update the trunk; the password never shows in the plan', async () => {

@@ -55,7 +55,7 @@ test('with another number left: only a ListUpdate remove on the trunk; the rule 
   await setUpTwoNumbers();
   const r = await removeCmd(ctxFor(NUMBER));
   assert.equal(r.code, 0, String(r.error));
-  assert.deepEqual(writes(stand.lk).map((w) => w.method), ['UpdateSIPInboundTrunk']);
+  assert.deepEqual(writes(stand.lk).map((w) => w.rpc), ['UpdateSIPInboundTrunk']);
   assert.deepEqual([...stand.lk.trunks.values()][0]!.numbers, [SECOND]);
   assert.equal(stand.lk.rules.size, 1);
   assert.match(r.out, new RegExp(`✔ LiveKit trunk "create-sip-inbound": remove \\${NUMBER} \\(keeps \\${SECOND}\\)`));
@@ -66,7 +66,7 @@ test('the last number: the rule, then the trunk, are deleted; one line per chang
   stand.lk.requests.length = 0;
   const r = await removeCmd(ctxFor(NUMBER));
   assert.equal(r.code, 0, String(r.error));
-  assert.deepEqual(writes(stand.lk).map((w) => w.method), ['DeleteSIPDispatchRule', 'DeleteSIPTrunk']);
+  assert.deepEqual(writes(stand.lk).map((w) => w.rpc), ['DeleteSIPDispatchRule', 'DeleteSIPTrunk']);
   assert.equal(stand.lk.trunks.size, 0);
   assert.equal(stand.lk.rules.size, 0);
   const done = r.out.split('\n').filter((l) => l.startsWith('✔'));
@@ -85,7 +85,7 @@ test('a rule that also covers another trunk is kept and stops naming ours', asyn
   stand.lk.requests.length = 0;
   const r = await removeCmd(ctxFor(NUMBER));
   assert.equal(r.code, 0, String(r.error));
-  assert.deepEqual(writes(stand.lk).map((w) => w.method), ['UpdateSIPDispatchRule', 'DeleteSIPTrunk']);
+  assert.deepEqual(writes(stand.lk).map((w) => w.rpc), ['UpdateSIPDispatchRule', 'DeleteSIPTrunk']);
   assert.deepEqual([...stand.lk.rules.values()][0]!.trunkIds, [other.sipTrunkId]);
   assert.deepEqual([...stand.lk.trunks.values()].map((t) => t.name), ['other']);
 });

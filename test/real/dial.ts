@@ -8,13 +8,14 @@ import { parseArgs } from 'node:util';
 import { parse } from 'dotenv';
 import { BIN } from '../helpers/cli.ts';
 import { realSipDialer } from './sip-dialer.ts';
+import { CALLER } from '../fixtures.ts';
 
 function fail(line: string): never {
   process.stderr.write(`${line}\n`);
   process.exit(2);
 }
 
-const { values } = parseArgs({ options: { number: { type: 'string' }, from: { type: 'string', default: '+16505300051' }, hold: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { number: { type: 'string' }, from: { type: 'string', default: CALLER }, hold: { type: 'string', default: '20' } } });
 const env = existsSync('.env') ? parse(readFileSync('.env')) : {};
 const number = values.number ?? process.env.PHONE_NUMBER ?? env.PHONE_NUMBER;
 if (!number) fail('Which number? Pass --number +1… (or set PHONE_NUMBER), the number the wizard set up.');

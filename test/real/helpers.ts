@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderSchema } from '../../src/render/sql.ts';
 import { runCli, type RunResult } from '../helpers/cli.ts';
+import { serviceEnv } from '../helpers/world.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { startPostgrest, type PostgrestStandIn } from '../stand-ins/postgrest.ts';
 import { startLiveKitStack, type LiveKitStack } from './livekit-stack.ts';
+import { SECOND_NUMBER } from '../fixtures.ts';
+export { CALLER, NUMBER } from '../fixtures.ts';
 
-export const NUMBER = '+14244851544';
-export const SECOND = '+14155550123';
-export const CALLER = '+16505300051';
+export const SECOND = SECOND_NUMBER;
 
 export interface RealWorld {
   lk: LiveKitStack;
@@ -34,12 +35,7 @@ export async function startRealWorld(): Promise<RealWorld> {
   await pg.psql(renderSchema(), db);
   const rest = await startPostgrest({ pg, db });
   const env: Record<string, string> = {
-    LIVEKIT_URL: lk.url,
-    LIVEKIT_API_KEY: lk.apiKey,
-    LIVEKIT_API_SECRET: lk.apiSecret,
-    LIVEKIT_SIP_DOMAIN: lk.sipDomain,
-    SUPABASE_URL: rest.url,
-    SUPABASE_SERVICE_ROLE_KEY: rest.serviceKey,
+    ...serviceEnv(lk, rest),
     DEEPGRAM_API_KEY: 'dg-key-not-real-real',
     ELEVENLABS_API_KEY: 'el-key-not-real-real',
     OPENAI_API_KEY: 'oa-key-not-real-real',

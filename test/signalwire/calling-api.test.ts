@@ -7,8 +7,9 @@ import { ServiceError, UsageError } from '../../src/errors.ts';
 import { dialCall, endCall, getVoiceLog, listVoiceLogs, listVerifiedNumbers, voiceLogEvents } from '../../src/services/signalwire.ts';
 import { startSignalWire } from '../stand-ins/signalwire.ts';
 import { connTo, NUMBER, oneLineError } from './helpers.ts';
+import { CALLER } from '../fixtures.ts';
 
-const FROM = '+16505300051';
+const FROM = CALLER;
 const swml = { version: '1.0.0', sections: { main: [{ play: { urls: ['silence:30'] } }, { hangup: {} }] } };
 
 test('dial, read the log while it rings, end it: calling.end lands and the log says so', async (t) => {
@@ -49,7 +50,7 @@ test('refusals: a caller not of the space, a trial callee, the Voice scope, a 40
   assert.match(trial, /a trial space calls only its own and verified numbers/);
   sw.verified.add('+12125550123');
   assert.deepEqual(await listVerifiedNumbers(conn), ['+12125550123']);
-  sw.fault('POST /api/calling/calls', { status: 402, times: 1 });
+  sw.fault({ match: 'POST /api/calling/calls', status: 402, times: 1 });
   assert.match(await oneLineError(() => dialCall(conn, { from: NUMBER, to: '+12125550123', swml }), ServiceError, sw.apiToken), /402.*add funds/);
   sw.tokenScopes.delete('voice');
   assert.match(await oneLineError(() => dialCall(conn, { from: NUMBER, to: '+12125550123', swml }), UsageError, sw.apiToken), /lacks the Voice scope/);

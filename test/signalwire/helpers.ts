@@ -3,8 +3,8 @@
 import { oneLineError as expectOneLine } from '../helpers/errors.ts';
 import type { SignalWireConn } from '../../src/services/signalwire.ts';
 import type { SignalWireStandIn } from '../stand-ins/signalwire.ts';
+export { NUMBER } from '../fixtures.ts';
 
-export const NUMBER = '+14244851544';
 
 export function connTo(sw: SignalWireStandIn, over: Partial<SignalWireConn> = {}): SignalWireConn {
   return { spaceUrl: sw.url, projectId: sw.projectId, apiToken: sw.apiToken, timeoutMs: 2000, ...over };

@@ -16,12 +16,12 @@ before(async () => (pg = await startPostgres()));
 after(async () => pg?.stop());
 
 test('LiveKit number normalisation: separators stripped, + added, anything else left alone', () => {
-  assert.equal(normalizeNumber('+1 424 485 1544'), '+14244851544');
-  assert.equal(normalizeNumber('14244851544'), '+14244851544');
+  assert.equal(normalizeNumber('+1 424 485 1544'), NUMBER);
+  assert.equal(normalizeNumber('14244851544'), NUMBER);
   assert.equal(normalizeNumber('(424) 485-1544'), '+4244851544');
   assert.equal(normalizeNumber('{{call.to}}'), '{{call.to}}');
-  assert.ok(sameNumber('1-424-485-1544', '+14244851544'));
-  assert.ok(!sameNumber('(424) 485-1544', '+14244851544'));
+  assert.ok(sameNumber('1-424-485-1544', NUMBER));
+  assert.ok(!sameNumber('(424) 485-1544', NUMBER));
 });
 
 test('substitution fills %{call.to} and ${call.from}; {{To}} stays as written', () => {

@@ -1,8 +1,10 @@
-// A LiveKit stand-in: the Twirp API the wizard and the check call, on loopback, strict where LiveKit is.
-// Every request is decoded with @livekit/protocol's fromJson (unknown fields rejected), the bearer JWT is
-// verified with TokenVerifier and must carry the grant the real server demands, LiveKit's conflicts are
-// enforced (one number, in any form, on two inbound trunks; two rules for one trunk and number), and errors
-// take Twirp's { code, msg, meta } shape. It can inject faults per method and simulate an inbound call.
+// A LiveKit stand-in: the Twirp API the wizard and the check call, on loopback (loopback.ts), strict where
+// LiveKit is. Every request is decoded with @livekit/protocol's fromJson as livekit-server's Twirp decodes
+// it (unknown fields ignored, a wrong type refused), the bearer JWT is verified with TokenVerifier and must
+// carry the grant the real server demands (pkg/service/auth.go: auth failures 401 text/plain, a missing
+// grant 401 unauthenticated "permissions denied"), LiveKit's conflicts are enforced (one number, in any
+// form, on two inbound trunks; two rules for one trunk and number), and errors take Twirp's
+// { code, msg, meta } shape. It takes the stand-ins' one fault shape and can simulate an inbound call.
 //
 // Where each behaviour comes from (livekit/livekit pkg/service/sip.go and ioservice_sip.go, livekit/protocol
 // sip/sip.go and livekit/sip.go, as of protocol v1.50.5, the version livekit-server v1.13.5 builds with):
@@ -19,9 +21,7 @@
 // It also listens for SIP on TCP (`sipHost`) and accepts connections, speaking no SIP: enough for the
 // check's reachability hop. The contract tests run the same scenarios against the real server.
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { JsonValue } from '@bufbuild/protobuf';
 import {
   AgentDispatch,
@@ -59,13 +59,14 @@ import {
 import { TokenVerifier, type ClaimGrants } from 'livekit-server-sdk';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { normalizeNumber, sameNumber } from '../../src/services/sip-number.ts';
+import { Answer, startLoopback, type Exchange, type Fault, type LoggedRequest as KernelRequest } from './loopback.ts';
 
 export interface StandInKey {
   apiKey: string;
   apiSecret: string;
-  /** false: the key may not manage SIP (LiveKit Cloud lets a key lack permissions); SIP calls get 403. */
+  /** false: the key may not manage SIP (LiveKit Cloud lets a key lack permissions); SIP calls are refused as without the grant. */
   sipAdmin?: boolean;
-  /** false: room and agent-dispatch calls get 403. */
+  /** false: room and agent-dispatch calls are refused as without the grant. */
   roomAdmin?: boolean;
 }
 
@@ -77,28 +78,17 @@ export interface LiveKitStandInOptions {
   keys?: StandInKey[];
 }
 
-export interface Fault {
-  /** Answer this HTTP status with a Twirp error body. */
-  status?: number;
-  /** Stall this long before answering (or failing). */
-  delayMs?: number;
-  /** Answer a body that is not JSON (with `status`, or 200). */
-  garbage?: boolean;
-  /** Apply to the next request only. */
-  once?: boolean;
-  /** The error's message instead of "injected fault: <status>" (e.g. one that echoes the request). */
-  msg?: string;
-}
+export type { Fault };
 
-export interface LoggedRequest {
+export interface LoggedRequest extends KernelRequest {
+  /** The Twirp service and method, e.g. "SIP" and "CreateSIPInboundTrunk". */
   service: string;
-  method: string;
-  /** The request as @livekit/protocol decoded it, e.g. a CreateSIPInboundTrunkRequest. */
-  body: unknown;
+  rpc: string;
+  /** `body` is the request as @livekit/protocol decoded it (e.g. a CreateSIPInboundTrunkRequest) once decoded. */
+  /** Why decoding failed: the real server answers only "the json request could not be decoded". */
+  decodeError?: string;
   /** The API key that signed the token, when there was one. */
-  apiKey?: string;
-  /** The HTTP status answered; 0 while the request is in flight. */
-  status: number;
+  apiKey?: string | undefined;
 }
 
 export interface StandInRoom {
@@ -130,8 +120,8 @@ export interface LiveKitStandIn {
   rules: Map<string, SIPDispatchRuleInfo>;
   rooms: Map<string, StandInRoom>;
   requests: LoggedRequest[];
-  /** Method name as in the URL ("ListSIPInboundTrunk"), or "*" for every method. */
-  fault(method: string, fault: Fault): void;
+  /** A fault for matching requests; `match` "ListSIPInboundTrunk" is that Twirp method. */
+  fault(fault: Fault): void;
   clearFaults(): void;
   registerWorker(agentName?: string, opts?: { joinDelayMs?: number }): void;
   unregisterWorkers(): void;
@@ -143,17 +133,16 @@ export interface LiveKitStandIn {
   stop(): Promise<void>;
 }
 
-/** An error in Twirp's terms; simulateCall throws it too. */
-export class TwirpFailure extends Error {
-  readonly status: number;
+/** An error in Twirp's terms, answered as { code, msg, meta }; simulateCall throws it too. */
+export class TwirpFailure extends Answer {
   constructor(
     readonly code: TwirpCode,
     msg: string,
     readonly meta: Record<string, string> = {},
   ) {
-    super(msg);
+    super(TWIRP_STATUS[code], { code, msg, ...(Object.keys(meta).length ? { meta } : {}) });
     this.name = 'TwirpFailure';
-    this.status = TWIRP_STATUS[code];
+    this.message = msg;
   }
 }
 
@@ -174,12 +163,19 @@ type Need = { sip: true } | { video: 'roomList' | 'roomCreate' } | { video: 'roo
 interface Route {
   decode(json: JsonValue): unknown;
   need(body: unknown): Need;
-  handle(body: unknown): { toJson(): JsonValue };
+  handle(body: unknown): Reply;
 }
 
-function route<T>(type: { fromJson(json: JsonValue): T }, need: (body: T) => Need, handle: (body: T) => { toJson(): JsonValue }): Route {
-  // Without ignoreUnknownFields: a field LiveKit does not know fails here, as it would there.
-  return { decode: (json) => type.fromJson(json), need: (b) => need(b as T), handle: (b) => handle(b as T) };
+type Reply = { toJson(opts?: { emitDefaultValues?: boolean; useProtoFieldName?: boolean }): JsonValue };
+
+function route<T>(
+  type: { fromJson(json: JsonValue, opts?: { ignoreUnknownFields?: boolean }): T },
+  need: (body: T) => Need,
+  handle: (body: T) => Reply,
+): Route {
+  // As Twirp's protojson decoding in livekit-server (DiscardUnknown): unknown fields and enum names are
+  // ignored, a known field of the wrong type is refused.
+  return { decode: (json) => type.fromJson(json, { ignoreUnknownFields: true }), need: (b) => need(b as T), handle: (b) => handle(b as T) };
 }
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
@@ -191,8 +187,6 @@ export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<Li
   const trunks = new Map<string, SIPInboundTrunkInfo>();
   const rules = new Map<string, SIPDispatchRuleInfo>();
   const rooms = new Map<string, StandInRoom>();
-  const requests: LoggedRequest[] = [];
-  const faults = new Map<string, Fault>();
   let workers: Worker[] = [];
   const stopping = new AbortController();
   const timers = new Set<NodeJS.Timeout>();
@@ -450,85 +444,68 @@ export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<Li
   }
 
   // ── HTTP ──
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent && !res.destroyed) sendError(res, new TwirpFailure('internal', (err as Error).message));
-    });
-  });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const m = /^\/twirp\/livekit\.(\w+)\/(\w+)$/.exec(path);
-    const r = m ? routes[`${m[1]}/${m[2]}`] : undefined;
-    if (req.method !== 'POST' || !m || !r) return sendError(res, new TwirpFailure('bad_route', `no handler for path "${path}"`));
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
-      return sendError(res, new TwirpFailure('bad_route', `unexpected Content-Type: "${req.headers['content-type'] ?? ''}"`));
-    const raw = await readBody(req);
-    const entry: LoggedRequest = { service: m[1]!, method: m[2]!, body: undefined, status: 0 };
-    requests.push(entry);
-    const answer = (status: number, send: () => void) => {
-      entry.status = status;
-      if (!res.destroyed) send();
-    };
-    const fail = (f: TwirpFailure) => answer(f.status, () => sendError(res, f));
+  // What livekit-server does, in its order: the auth middleware first (a malformed header, token or
+  // signature, or an unknown key: 401 text/plain, so the SDK's error has no code; no header: no grants),
+  // then Twirp's route and Content-Type checks, the JSON decoding, and each method's grant check
+  // (401 unauthenticated "permissions denied", for SIP and room calls alike).
+  async function handle(x: Exchange<LoggedRequest>): Promise<void> {
+    const { req, url, entry } = x;
+    const auth = await authenticate(req.headers.authorization, url.searchParams.get('access_token'));
+    entry.apiKey = auth?.key.apiKey;
+    const r = routes[`${entry.service}/${entry.rpc}`];
+    const invalidRoute = { twirp_invalid_route: `${entry.method} ${entry.path}` };
+    if (req.method !== 'POST' || !r) throw new TwirpFailure('bad_route', `no handler for path "${entry.path}"`, invalidRoute);
+    const type = req.headers['content-type'] ?? '';
+    if (!/^application\/json\s*(;|$)/.test(type)) throw new TwirpFailure('bad_route', `unexpected Content-Type: "${type}"`, invalidRoute);
 
     let body: unknown;
     try {
-      body = r.decode(JSON.parse(raw) as JsonValue);
+      body = r.decode(JSON.parse(x.raw) as JsonValue);
       entry.body = body;
     } catch (err) {
-      return fail(new TwirpFailure('malformed', `the json request could not be decoded: ${(err as Error).message}`));
+      // The real server says no more than this; the cause is kept in the log for the test's author.
+      entry.decodeError = (err as Error).message;
+      throw new TwirpFailure('malformed', 'the json request could not be decoded');
     }
-
-    const fault = faults.get(entry.method) ?? faults.get('*');
-    if (fault) {
-      if (fault.once) faults.delete(faults.has(entry.method) ? entry.method : '*');
-      if (fault.delayMs) {
-        try {
-          await sleep(fault.delayMs, undefined, { signal: stopping.signal });
-        } catch {
-          return;
-        }
-      }
-      if (fault.garbage) return answer(fault.status ?? 200, () => send(res, fault.status ?? 200, 'text/html', '<html>upstream hiccup</html>'));
-      if (fault.status) return fail(new TwirpFailure(codeForStatus(fault.status), fault.msg ?? `injected fault: ${fault.status}`));
-    }
-
-    const auth = await authenticate(req.headers.authorization);
-    if (auth instanceof TwirpFailure) return fail(auth);
-    entry.apiKey = auth.key.apiKey;
-    if (!allowed(auth.claims, auth.key, r.need(body))) return fail(new TwirpFailure('permission_denied', 'permissions denied'));
-
-    try {
-      const reply = r.handle(body).toJson();
-      answer(200, () => send(res, 200, 'application/json', JSON.stringify(reply)));
-    } catch (err) {
-      if (err instanceof TwirpFailure) return fail(err);
-      throw err;
-    }
+    if (!allowed(auth?.claims, auth?.key, r.need(body))) throw new TwirpFailure('unauthenticated', 'permissions denied');
+    // As the real server writes it: proto field names, empty fields included.
+    x.send(200, r.handle(body).toJson({ emitDefaultValues: true, useProtoFieldName: true }));
   }
 
-  async function authenticate(header: string | undefined): Promise<TwirpFailure | { key: StandInKey; claims: ClaimGrants }> {
-    const token = /^Bearer (.+)$/.exec(header ?? '')?.[1];
-    if (!token) return new TwirpFailure('unauthenticated', 'no authorization header');
+  /** LiveKit's APIKeyAuthMiddleware: undefined when no token was given (the method's grant check refuses it). */
+  async function authenticate(header: string | undefined, param: string | null): Promise<{ key: StandInKey; claims: ClaimGrants } | undefined> {
+    const refuse = (msg: string) => new Answer(401, msg);
+    if (header && !header.startsWith('Bearer ')) throw refuse('invalid authorization header. Must start with Bearer ');
+    const token = header ? header.slice('Bearer '.length) : param;
+    if (!token) return undefined;
     // The token names its key in `iss`; the signature is then checked with that key's secret.
     let iss: unknown;
     try {
       iss = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown }).iss;
     } catch {
-      return new TwirpFailure('unauthenticated', 'invalid token');
+      throw refuse('invalid authorization token');
     }
-    const key = typeof iss === 'string' ? keys.get(iss) : undefined;
-    if (!key) return new TwirpFailure('unauthenticated', 'invalid API key');
+    if (typeof iss !== 'string') throw refuse('invalid authorization token');
+    const key = keys.get(iss);
+    if (!key) throw refuse(`invalid API key: ${iss}`);
     try {
       return { key, claims: await new TokenVerifier(key.apiKey, key.apiSecret).verify(token) };
-    } catch {
-      return new TwirpFailure('unauthenticated', 'invalid token');
+    } catch (err) {
+      // The real server echoes the token itself: the product must never print this message.
+      const why = /signature/i.test((err as Error).message) ? 'token signature is invalid: signature is invalid' : (err as Error).message;
+      throw refuse(`invalid token: ${token}, error: ${why}`);
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const http = await startLoopback<LoggedRequest>({
+    jsonType: 'application/json',
+    entry: (_req, url) => {
+      const m = /^\/twirp\/livekit\.(\w+)\/(\w+)$/.exec(url.pathname);
+      return { service: m?.[1] ?? '', rpc: m?.[2] ?? '' };
+    },
+    handle,
+    faultAnswer: (status) => new TwirpFailure(codeForStatus(status), `injected fault: ${status}`),
+  });
   const sockets = new Set<Socket>();
   const sipServer = createTcpServer((socket) => {
     sockets.add(socket);
@@ -540,16 +517,16 @@ export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<Li
   const sipPort = (sipServer.address() as AddressInfo).port;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: http.url,
     sipHost: `127.0.0.1:${sipPort}`,
     apiKey: main.apiKey,
     apiSecret: main.apiSecret,
     trunks,
     rules,
     rooms,
-    requests,
-    fault: (method, f) => void faults.set(method, f),
-    clearFaults: () => faults.clear(),
+    requests: http.requests,
+    fault: http.fault,
+    clearFaults: http.clearFaults,
     registerWorker: (agentName, o = {}) => void workers.push({ agentName: agentName || undefined, joinDelayMs: o.joinDelayMs ?? 0 }),
     unregisterWorkers: () => void (workers = []),
     simulateCall,
@@ -557,15 +534,15 @@ export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<Li
       stopping.abort();
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      server.closeAllConnections();
       for (const s of sockets) s.destroy();
-      await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), new Promise<void>((resolve) => sipServer.close(() => resolve()))]);
+      await Promise.all([http.stop(), new Promise<void>((resolve) => sipServer.close(() => resolve()))]);
     },
   };
 }
 
 /** The grant the real server checks for each call (what the SDK's clients put in their tokens). */
-function allowed(claims: ClaimGrants, key: StandInKey, need: Need): boolean {
+function allowed(claims: ClaimGrants | undefined, key: StandInKey | undefined, need: Need): boolean {
+  if (!claims || !key) return false;
   if ('sip' in need) return claims.sip?.admin === true && key.sipAdmin !== false;
   const v = claims.video;
   if (!v || key.roomAdmin === false) return false;
@@ -645,24 +622,4 @@ function rulePriority(r: SIPDispatchRuleInfo): number {
   if (!rule?.case) return Number.MAX_SAFE_INTEGER;
   const kind = rule.case === 'dispatchRuleDirect' ? 0 : rule.case === 'dispatchRuleIndividual' ? 1 : 2;
   return (rule.value.pin ? 0 : 100) + kind + (r.inboundNumbers.length ? 0 : 1000) + (r.numbers.length ? 0 : 1000);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (data += chunk));
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, type: string, text: string): void {
-  // Exactly "application/json": the SDK reads a Twirp error body only under that content type.
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, f: TwirpFailure): void {
-  send(res, f.status, 'application/json', JSON.stringify({ code: f.code, msg: f.message, ...(Object.keys(f.meta).length ? { meta: f.meta } : {}) }));
 }

@@ -11,10 +11,10 @@
 // Supported: GET/HEAD with select=, filters (eq neq gt gte lt lte like ilike in is, not.), limit, offset;
 // POST insert (object or array, columns=, return=representation|minimal) and upsert
 // (on_conflict=, resolution=merge-duplicates|ignore-duplicates); PATCH with filters (an unfiltered one is
-// refused, as Supabase's pg-safeupdate does).
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+// refused, as Supabase's pg-safeupdate does). The HTTP side, request log and faults are loopback.ts's.
+import type { IncomingMessage } from 'node:http';
 import pg from 'pg';
+import { Answer, startLoopback, type Exchange, type Fault, type LoggedRequest as KernelRequest } from './loopback.ts';
 import type { Postgres } from './postgres.ts';
 
 export interface PostgrestOptions {
@@ -24,24 +24,15 @@ export interface PostgrestOptions {
   anonKey?: string;
 }
 
-export interface LoggedRequest {
-  method: string;
+export interface LoggedRequest extends KernelRequest {
   /** The table (path after /rest/v1/), or the raw path for anything else. */
   table: string;
-  /** Query parameters as decoded pairs, in order. */
-  params: Array<[string, string]>;
   /** Prefer tokens, e.g. ['return=representation']. */
   prefer: string[];
-  body: unknown;
   role: 'service_role' | 'anon' | null;
-  status: number;
 }
 
-/** One injected failure for the next `times` requests (default every request until cleared). */
-export type Fault =
-  | { kind: 'status'; status: number; body?: unknown }
-  | { kind: 'delay'; ms: number }
-  | { kind: 'drop' };
+export type { Fault };
 
 export interface PostgrestStandIn {
   /** The "Supabase URL": supabase-js appends /rest/v1. */
@@ -49,8 +40,9 @@ export interface PostgrestStandIn {
   serviceKey: string;
   anonKey: string;
   requests: LoggedRequest[];
-  /** Injects a fault into the next `times` requests (all of them when omitted); undefined clears it. */
-  fault(f: Fault | undefined, times?: number): void;
+  /** A fault for matching requests (`match` "/rest/v1/<table>", or none for all). */
+  fault(f: Fault): void;
+  clearFaults(): void;
   stop(): Promise<void>;
 }
 
@@ -60,27 +52,15 @@ interface PgError extends Error {
   hint?: string;
 }
 
-/** An answer that ends the request: status and JSON body. */
-class Reply extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-  ) {
-    super(`HTTP ${status}`);
-  }
-}
-
+/** PostgREST's error body; its code also goes in Proxy-Status, as PostgREST sends it. */
 const pgrst = (status: number, code: string, message: string, details: string | null = null, hint: string | null = null) =>
-  new Reply(status, { code, details, hint, message });
+  new Answer(status, { code, details, hint, message }, { 'proxy-status': `PostgREST; error=${code}` });
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export async function startPostgrest(opts: PostgrestOptions): Promise<PostgrestStandIn> {
   const serviceKey = opts.serviceKey ?? 'sb_secret_test_not_real';
   const anonKey = opts.anonKey ?? 'sb_publishable_test_not_real';
-  const requests: LoggedRequest[] = [];
-  let fault: { f: Fault; left: number } | undefined;
-  const sockets = new Set<Socket>();
 
   // PostgREST's own connection: the authenticator login, which holds no table privileges itself.
   const pool = new pg.Pool({ connectionString: opts.pg.url(opts.db, 'authenticator'), max: 4 });
@@ -116,24 +96,21 @@ export async function startPostgrest(opts: PostgrestOptions): Promise<PostgrestS
     return rows.map((r) => r.attname as string);
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, log: LoggedRequest): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://stand-in');
-    log.params = [...url.searchParams];
-    log.prefer = [req.headers.prefer ?? ''].flat().join(',').split(',').map((s) => s.trim()).filter(Boolean);
+  async function handle({ req, url, raw, entry: log, send }: Exchange<LoggedRequest>): Promise<void> {
 
     // The gateway: apikey must be a known key; a Bearer token, when given, too.
     const apikey = header(req, 'apikey') ?? url.searchParams.get('apikey') ?? undefined;
-    if (!apikey) throw new Reply(401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
+    if (!apikey) throw new Answer(401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
     const roleOf = (k: string) => (k === serviceKey ? 'service_role' : k === anonKey ? 'anon' : null);
     const bearer = /^Bearer (.+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
     const role = roleOf(bearer ?? apikey);
     log.role = role;
     if (!roleOf(apikey) || !role) {
-      throw new Reply(401, { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' });
+      throw new Answer(401, { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' });
     }
 
     const m = /^\/rest\/v1\/([^/]+)$/.exec(url.pathname);
-    if (!m) throw new Reply(404, { message: 'no Route matched with those values' });
+    if (!m) throw new Answer(404, { message: 'no Route matched with those values' });
     const table = decodeURIComponent(m[1]!);
     log.table = table;
     const profile = header(req, req.method === 'GET' || req.method === 'HEAD' ? 'accept-profile' : 'content-profile');
@@ -154,26 +131,19 @@ export async function startPostgrest(opts: PostgrestOptions): Promise<PostgrestS
       const [row] = await asRole(role, (sql) => sql(text, params));
       const n = row!.n as number;
       const from = q.offset ?? 0;
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-range': n ? `${from}-${from + n - 1}/*` : '*/*' });
-      res.end(req.method === 'HEAD' ? undefined : (row!.body as string));
+      // The rows go out as Postgres wrote them (already JSON text).
+      send(200, req.method === 'HEAD' ? undefined : (row!.body as string), { ...JSON_TYPE, 'content-range': n ? `${from}-${from + n - 1}/*` : '*/*' });
       return;
     }
 
-    const body = await readJson(req);
-    log.body = body;
-    const write = (res: ServerResponse, text: string, params: unknown[], select: string, prefer: Set<string>, okStatus: number) =>
-      writeAs(role, res, text, params, select, prefer, okStatus);
+    const body = json(raw);
 
     if (req.method === 'POST') {
       const rows = Array.isArray(body) ? body : [body];
       if (!rows.every((r) => r && typeof r === 'object' && !Array.isArray(r))) {
         throw pgrst(400, 'PGRST102', 'All object keys must match');
       }
-      if (!rows.length) {
-        res.writeHead(201, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(prefer.has('return=representation') ? '[]' : undefined);
-        return;
-      }
+      if (!rows.length) return send(201, prefer.has('return=representation') ? '[]' : undefined, JSON_TYPE);
       const given = url.searchParams.get('columns');
       const keys = given ? parseList(given) : [...new Set(rows.flatMap((r) => Object.keys(r as object)))];
       for (const k of keys) if (!columns.includes(k)) throw columnNotFound(k, table);
@@ -195,7 +165,7 @@ export async function startPostgrest(opts: PostgrestOptions): Promise<PostgrestS
             ? ` ON CONFLICT (${target.map(ident).join(', ')}) DO NOTHING`
             : ` ON CONFLICT (${target.map(ident).join(', ')}) DO UPDATE SET ${update.map((k) => `${ident(k)} = EXCLUDED.${ident(k)}`).join(', ')}`;
       }
-      await write(res, `${text} RETURNING *`, params, q.select, prefer, 201);
+      await writeAs(role, send, `${text} RETURNING *`, params, q.select, prefer, 201);
       return;
     }
 
@@ -204,17 +174,13 @@ export async function startPostgrest(opts: PostgrestOptions): Promise<PostgrestS
       const keys = Object.keys(body);
       for (const k of keys) if (!columns.includes(k)) throw columnNotFound(k, table);
       if (!q.filters.length) throw pgrst(400, '21000', 'UPDATE requires a WHERE clause');
-      if (!keys.length) {
-        res.writeHead(prefer.has('return=representation') ? 200 : 204, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(prefer.has('return=representation') ? '[]' : undefined);
-        return;
-      }
+      if (!keys.length) return send(prefer.has('return=representation') ? 200 : 204, prefer.has('return=representation') ? '[]' : undefined, JSON_TYPE);
       const params: unknown[] = [JSON.stringify(body)];
       const where = q.filters.map((f) => f(params)).join(' AND ');
       const text =
         `UPDATE public.${ident(table)} _t SET ${keys.map((k) => `${ident(k)} = _r.${ident(k)}`).join(', ')} ` +
         `FROM jsonb_populate_record(NULL::public.${ident(table)}, $1::jsonb) _r WHERE ${where} RETURNING _t.*`;
-      await write(res, text, params, q.select, prefer, 200);
+      await writeAs(role, send, text, params, q.select, prefer, 200);
       return;
     }
 
@@ -222,13 +188,12 @@ export async function startPostgrest(opts: PostgrestOptions): Promise<PostgrestS
   }
 
   /** Runs a write (ending in RETURNING) as `role`, answering the rows' select= columns under return=representation. */
-  async function writeAs(role: string, res: ServerResponse, text: string, params: unknown[], select: string, prefer: Set<string>, okStatus: number) {
+  async function writeAs(role: string, send: Exchange<LoggedRequest>['send'], text: string, params: unknown[], select: string, prefer: Set<string>, okStatus: number) {
     const [row] = await asRole(role, (sql) =>
       sql(`WITH _w AS (${text}) SELECT coalesce(json_agg(_s), '[]')::text AS body FROM (SELECT ${select} FROM _w) _s`, params),
     );
     const represent = prefer.has('return=representation');
-    res.writeHead(represent || okStatus === 201 ? okStatus : 204, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(represent ? (row!.body as string) : undefined);
+    send(represent || okStatus === 201 ? okStatus : 204, represent ? (row!.body as string) : undefined, JSON_TYPE);
   }
 
   async function primaryKey(table: string): Promise<string[]> {
@@ -240,64 +205,27 @@ export async function startPostgrest(opts: PostgrestOptions): Promise<PostgrestS
     return rows.map((r) => r.attname as string);
   }
 
-  const server = createServer((req, res) => {
-    const log: LoggedRequest = { method: req.method ?? '', table: req.url ?? '', params: [], prefer: [], body: undefined, role: null, status: 0 };
-    requests.push(log);
-    const active = fault;
-    if (active && active.left !== 0) {
-      active.left -= 1;
-      if (active.f.kind === 'drop') {
-        req.socket.destroy();
-        return;
-      }
-      if (active.f.kind === 'status') {
-        log.status = active.f.status;
-        res.writeHead(active.f.status, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify(active.f.body ?? { message: 'An invalid response was received from the upstream server' }));
-        return;
-      }
-      // A delay: answer normally afterwards (the client's timeout decides whether it waits).
-      setTimeout(() => serve(req, res, log), active.f.ms).unref();
-      return;
-    }
-    serve(req, res, log);
+  const http = await startLoopback<LoggedRequest>({
+    jsonType: JSON_TYPE['content-type'],
+    entry: (req, url) => ({
+      table: url.pathname,
+      prefer: [req.headers.prefer ?? ''].flat().join(',').split(',').map((s) => s.trim()).filter(Boolean),
+      role: null,
+    }),
+    handle,
+    faultAnswer: (status) => new Answer(status, { message: 'An invalid response was received from the upstream server' }),
+    failure: (err, log) => fromPg(err as PgError, log.role === 'anon'),
   });
-
-  function serve(req: IncomingMessage, res: ServerResponse, log: LoggedRequest) {
-    handle(req, res, log).then(
-      () => (log.status = res.statusCode),
-      (err: unknown) => {
-        const reply = err instanceof Reply ? err : fromPg(err as PgError, log.role === 'anon');
-        log.status = reply.status;
-        if (res.headersSent || res.destroyed) return;
-        const code = (reply.body as { code?: string }).code;
-        res.writeHead(reply.status, {
-          'content-type': 'application/json; charset=utf-8',
-          ...(code ? { 'proxy-status': `PostgREST; error=${code}` } : {}),
-        });
-        res.end(JSON.stringify(reply.body));
-      },
-    );
-  }
-
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: http.url,
     serviceKey,
     anonKey,
-    requests,
-    fault(f, times = -1) {
-      fault = f ? { f, left: times } : undefined;
-    },
+    requests: http.requests,
+    fault: http.fault,
+    clearFaults: http.clearFaults,
     async stop() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await http.stop();
       await pool.end();
     },
   };
@@ -308,10 +236,10 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+// PostgREST's JSON type; its answers that are already JSON text go out under it too.
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
+
+function json(text: string): unknown {
   if (!text) return {};
   try {
     return JSON.parse(text);
@@ -320,16 +248,16 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function columnNotFound(column: string, table: string): Reply {
+function columnNotFound(column: string, table: string): Answer {
   return pgrst(400, 'PGRST204', `Could not find the '${column}' column of '${table}' in the schema cache`);
 }
 
-function undefinedColumn(column: string, table: string): Reply {
+function undefinedColumn(column: string, table: string): Answer {
   return pgrst(400, '42703', `column ${table}.${column} does not exist`);
 }
 
 /** A Postgres error as PostgREST forwards it: the same fields, the status from its code (42501: 401 unauthenticated, 403 otherwise). */
-function fromPg(err: PgError, anon: boolean): Reply {
+function fromPg(err: PgError, anon: boolean): Answer {
   const code = err.code ?? '';
   if (!/^[0-9A-Z]{5}$/.test(code)) return pgrst(500, 'PGRSTX00', String(err.message ?? err));
   const status =

@@ -11,8 +11,7 @@
 // SIP leg's events carry the SIP answer. SignalWire documents no schema for event details: this stand-in
 // puts `sip_code` / `sip_reason` / `end_reason` there, and the check also reads other likely names.
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Answer, startLoopback, type Exchange, type Fault, type LoggedRequest } from './loopback.ts';
 import type { SipAnswer, SipDialer } from './sip-dialer.ts';
 import { connectOf, holdMsOf, parseSwml, refused, substitute } from './swml-executor.ts';
 
@@ -49,24 +48,7 @@ export interface StoredScript {
   updated_at: string;
 }
 
-export interface LoggedRequest {
-  method: string;
-  /** Path with its query string, as sent. */
-  path: string;
-  /** The decoded JSON body; undefined without one. */
-  body: unknown;
-}
-
-export interface Fault {
-  /** Answer with this status instead (SignalWire's error body for it). */
-  status?: number;
-  /** Wait this long before answering. */
-  delayMs?: number;
-  /** How many requests it applies to; default every one. */
-  times?: number;
-  /** The error body instead of SignalWire's plain one for the status (e.g. one that echoes the request). */
-  body?: unknown;
-}
+export type { Fault, LoggedRequest };
 
 export interface SignalWireStandInOptions {
   projectId?: string;
@@ -156,8 +138,9 @@ export interface SignalWireStandIn {
   callNumber(to: string, from: string, opts?: { holdMs?: number }): Promise<CallOutcome>;
   /** Ids of the calls a `calling.end` was sent for. */
   endedByApi: string[];
-  /** Applies to requests whose "METHOD /path" or "/path" (no query) starts with `route`. */
-  fault(route: string, fault: Fault): void;
+  /** A fault for matching requests (`match` "METHOD /path" or "/path", by prefix). */
+  fault(fault: Fault): void;
+  clearFaults(): void;
   stop(): Promise<void>;
 }
 
@@ -205,22 +188,16 @@ const SCRIPT_CREATE_FIELDS = new Set(['name', 'script_type', 'contents', 'status
 const SCRIPT_UPDATE_FIELDS = new Set(['display_name', 'script_type', 'contents', 'status_callback_url']);
 const ERROR_CODES_URL = 'https://signalwire.com/docs/apis/error-codes';
 
-class HttpError extends Error {
-  constructor(readonly status: number, readonly body: unknown) {
-    super(`HTTP ${status}`);
-  }
-}
-
 const plain = (status: number) =>
   status === 402
-    ? new HttpError(402, { errors: [{ type: 'payment_required', code: 'insufficient_balance', message: 'This account has an insufficient balance.', attribute: null, url: ERROR_CODES_URL }] })
-    : new HttpError(status, {
+    ? new Answer(402, { errors: [{ type: 'payment_required', code: 'insufficient_balance', message: 'This account has an insufficient balance.', attribute: null, url: ERROR_CODES_URL }] })
+    : new Answer(status, {
     error: { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 415: 'Unsupported Media Type' }[status] ??
       (status >= 500 ? 'Internal Server Error' : 'Error'),
   });
-const relay422 = (detail: string) => new HttpError(422, { errors: [{ detail, status: '422', title: 'Invalid Attribute', code: '422' }] });
+const relay422 = (detail: string) => new Answer(422, { errors: [{ detail, status: '422', title: 'Invalid Attribute', code: '422' }] });
 const fabric422 = (code: string, message: string, attribute: string | null) =>
-  new HttpError(422, { errors: [{ type: 'validation_error', code, message, attribute, url: ERROR_CODES_URL }] });
+  new Answer(422, { errors: [{ type: 'validation_error', code, message, attribute, url: ERROR_CODES_URL }] });
 
 export async function startSignalWire(opts: SignalWireStandInOptions = {}): Promise<SignalWireStandIn> {
   const projectId = opts.projectId ?? randomUUID();
@@ -229,12 +206,10 @@ export async function startSignalWire(opts: SignalWireStandInOptions = {}): Prom
   const pageSize = opts.pageSize ?? 50;
   const numbers = new Map<string, WireNumber>();
   const scripts = new Map<string, StoredScript>();
-  const requests: LoggedRequest[] = [];
   const tokenScopes = new Set<Scope>(opts.tokenScopes ?? ['numbers', 'voice']);
-  const faults: Array<{ route: string } & Fault> = [];
   const now = () => new Date().toISOString();
   let baseUrl = '';
-  const timers = new Set<NodeJS.Timeout>(); // fault delays, cut short by stop()
+  const timers = new Set<NodeJS.Timeout>(); // call legs' waits, cut short by stop()
   const logs = new Map<string, WireVoiceLog>();
   const events = new Map<string, WireLogEvent[]>();
   const verified = new Set<string>();
@@ -244,38 +219,11 @@ export async function startSignalWire(opts: SignalWireStandInOptions = {}): Prom
   const dialer: SipDialer = opts.dialer ?? (async () => refused(408, 'Request Timeout'));
   let stopped = false;
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!(err instanceof HttpError)) process.stderr.write(`signalwire stand-in: ${String(err)}\n`);
-      send(res, err instanceof HttpError ? err : plain(500));
-    });
-  });
+  async function handle({ req, url: u, raw, entry, send }: Exchange<LoggedRequest>) {
+    const method = entry.method;
+    const body = entry.body;
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const raw = await readBody(req);
-    const u = new URL(req.url ?? '/', 'http://stand-in');
-    const method = req.method ?? 'GET';
-    let body: unknown;
-    if (raw) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = raw;
-      }
-    }
-    requests.push({ method, path: u.pathname + u.search, body });
-
-    const f = faults.find((x) => `${method} ${u.pathname}`.startsWith(x.route) || u.pathname.startsWith(x.route));
-    if (f) {
-      if (f.times !== undefined && --f.times <= 0) faults.splice(faults.indexOf(f), 1);
-      if (f.delayMs) await new Promise((r) => timers.add(setTimeout(r, f.delayMs)));
-      if (f.status) throw f.body === undefined ? plain(f.status) : new HttpError(f.status, f.body);
-    }
-
-    if (!authorised(req.headers.authorization)) {
-      res.setHeader('www-authenticate', 'Basic realm="SignalWire"');
-      throw plain(401);
-    }
+    if (!authorised(req.headers.authorization)) throw new Answer(401, (plain(401) as Answer).body, { 'www-authenticate': 'Basic realm="SignalWire"' });
     if (raw && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw plain(415);
     if (raw && typeof body === 'string') throw plain(400);
 
@@ -286,11 +234,11 @@ export async function startSignalWire(opts: SignalWireStandInOptions = {}): Prom
 
     if (base === NUMBERS) {
       needScope(['numbers']);
-      if (method === 'GET' && !id) return send(res, 200, page([...numbers.values()].filter(byNumber(u.searchParams.get('filter_number'))), u));
+      if (method === 'GET' && !id) return send(200, page([...numbers.values()].filter(byNumber(u.searchParams.get('filter_number'))), u));
       const n = id ? numbers.get(id) : undefined;
       if (!n) throw plain(404);
-      if (method === 'GET') return send(res, 200, n);
-      if (method === 'PUT') return send(res, 200, updateNumber(n, body));
+      if (method === 'GET') return send(200, n);
+      if (method === 'PUT') return send(200, updateNumber(n, body));
       throw plain(404);
     }
     if (base === SCRIPTS) {
@@ -298,18 +246,17 @@ export async function startSignalWire(opts: SignalWireStandInOptions = {}): Prom
       if (method === 'GET' && !id) {
         const views = [...scripts.values()].map(scriptView);
         if (opts.listOmitsContents) for (const v of views) delete (v.swml_script as { contents?: unknown }).contents;
-        return send(res, 200, page(views, u));
+        return send(200, page(views, u));
       }
-      if (method === 'POST' && !id) return send(res, 200, scriptView(createScript(body)));
+      if (method === 'POST' && !id) return send(200, scriptView(createScript(body)));
       const s = id ? scripts.get(id) : undefined;
       if (!s) throw plain(404);
-      if (method === 'GET') return send(res, 200, scriptView(s));
-      if (method === 'PUT') return send(res, 200, scriptView(updateScript(s, body)));
+      if (method === 'GET') return send(200, scriptView(s));
+      if (method === 'PUT') return send(200, scriptView(updateScript(s, body)));
       if (method === 'DELETE') {
         // delete_swml_script answers 204 with no body (fabric-api/swml-scripts/main.tsp).
         scripts.delete(s.id);
-        res.writeHead(204).end();
-        return;
+        return send(204);
       }
       throw plain(404);
     }
@@ -317,12 +264,12 @@ export async function startSignalWire(opts: SignalWireStandInOptions = {}): Prom
       needScope(['voice']);
       if (method !== 'GET') throw plain(404);
       const rows = [...verified].map((number) => ({ type: 'verified_caller_id', id: randomUUID(), number, name: number, verified: true, status: 'Verified' }));
-      return send(res, 200, page(rows.filter((r) => r.number.includes(u.searchParams.get('filter_number') ?? '')), u));
+      return send(200, page(rows.filter((r) => r.number.includes(u.searchParams.get('filter_number') ?? '')), u));
     }
     if (u.pathname === CALLS) {
       needScope(['voice']);
       if (method !== 'POST') throw plain(404);
-      return send(res, 200, callCommand(body));
+      return send(200, callCommand(body));
     }
     if (u.pathname.startsWith(LOGS)) {
       needScope(['voice']);
@@ -331,12 +278,12 @@ export async function startSignalWire(opts: SignalWireStandInOptions = {}): Prom
       if (!rest.length) {
         const after = u.searchParams.get('created_after');
         const list = [...logs.values()].reverse().filter((l) => !after || l.created_at.slice(0, 10) >= after);
-        return send(res, 200, page(list, u));
+        return send(200, page(list, u));
       }
       const log = logs.get(rest[0]!);
       if (!log || rest.length > 2 || (rest[1] && rest[1] !== 'events')) throw plain(404);
-      if (rest[1] === 'events') return send(res, 200, { data: events.get(log.id) ?? [] });
-      return send(res, 200, log);
+      if (rest[1] === 'events') return send(200, { data: events.get(log.id) ?? [] });
+      return send(200, log);
     }
     throw plain(404);
   }
@@ -697,11 +644,17 @@ export async function startSignalWire(opts: SignalWireStandInOptions = {}): Prom
     return n;
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+  const http = await startLoopback<LoggedRequest>({
+    jsonType: 'application/json; charset=utf-8',
+    entry: () => ({}),
+    handle,
+    faultAnswer: plain,
+    failure: (err) => {
+      process.stderr.write(`signalwire stand-in: ${String(err)}\n`);
+      return plain(500);
+    },
   });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = http.url;
 
   const instance: SignalWireStandIn = {
     url: baseUrl,
@@ -710,7 +663,7 @@ export async function startSignalWire(opts: SignalWireStandInOptions = {}): Prom
     apiToken,
     numbers,
     scripts,
-    requests,
+    requests: http.requests,
     tokenScopes,
     logs,
     events,
@@ -718,36 +671,19 @@ export async function startSignalWire(opts: SignalWireStandInOptions = {}): Prom
     neverAnswer: false,
     callNumber,
     endedByApi,
-    writes: () => requests.filter((r) => r.method !== 'GET'),
+    writes: () => http.requests.filter((r) => r.method !== 'GET'),
     addNumber,
     addScript,
-    fault: (route, fault) => void faults.push({ route, ...fault }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        stopped = true;
-        for (const leg of legs.values()) finish(leg, 'completed', { end_reason: 'hangup' });
-        for (const t of timers) clearTimeout(t);
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    fault: http.fault,
+    clearFaults: http.clearFaults,
+    stop: async () => {
+      stopped = true;
+      for (const leg of legs.values()) finish(leg, 'completed', { end_reason: 'hangup' });
+      for (const t of timers) clearTimeout(t);
+      await http.stop();
+    },
   };
   return instance;
-}
-
-function send(res: ServerResponse, statusOrError: number | HttpError, body?: unknown) {
-  const [status, payload] = statusOrError instanceof HttpError ? [statusOrError.status, statusOrError.body] : [statusOrError, body];
-  if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(payload));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function isHttpUrl(v: unknown): boolean {

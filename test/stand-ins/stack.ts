@@ -4,7 +4,7 @@
 // so. The database is a real Postgres behind the PostgREST stand-in; SignalWire is its stand-in.
 // Prints the .env lines, the command that places a real SIP call, and how to run your own agent. Ctrl-C stops.
 import { renderSchema } from '../../src/render/sql.ts';
-import { NUMBER, startWorld } from '../helpers/world.ts';
+import { NUMBER, serviceEnv, startWorld } from '../helpers/world.ts';
 import { startAgent, type AgentWorker } from '../real/agent.ts';
 import { startLiveKitStack, type LiveKitStack } from '../real/livekit-stack.ts';
 import { INSTALL_COMMAND, missingPieces } from '../real/paths.ts';
@@ -52,18 +52,7 @@ if (missing.length) {
       agent = await startAgent(lk, agentName || undefined);
       stops.unshift(() => agent!.stop());
     }
-    const env: Record<string, string> = {
-      LIVEKIT_URL: lk.url,
-      LIVEKIT_API_KEY: lk.apiKey,
-      LIVEKIT_API_SECRET: lk.apiSecret,
-      LIVEKIT_SIP_DOMAIN: lk.sipDomain,
-      SUPABASE_URL: rest.url,
-      SUPABASE_SERVICE_ROLE_KEY: rest.serviceKey,
-      SIGNALWIRE_SPACE_URL: signalwire.url,
-      SIGNALWIRE_PROJECT_ID: signalwire.projectId,
-      SIGNALWIRE_API_TOKEN: signalwire.apiToken,
-      AGENT_NAME: agentName,
-    };
+    const env: Record<string, string> = { ...serviceEnv(lk, rest, signalwire), AGENT_NAME: agentName };
     const ws = lk.url.replace(/^http/, 'ws');
     lines.push(
       `LiveKit: the REAL livekit-server and livekit-sip on 127.0.0.1 (SIP on ${lk.sipDomain}, TCP and UDP; logs in ${lk.dir}).`,

@@ -66,7 +66,7 @@ test('a rejected secret is asked afresh, never offered back as the current one',
 });
 
 test('a 5xx offers "Try again", which checks the same values again without asking', async () => {
-  lk.fault('ListSIPInboundTrunk', { status: 503, once: true });
+  lk.fault({ match: 'ListSIPInboundTrunk', status: 503, times: 1 });
   const s = session();
   const run = script([
     ['LiveKit URL', lk.url],

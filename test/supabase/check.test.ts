@@ -20,7 +20,7 @@ test('the right key and an existing table: no warning, nothing missing; the chec
   const [req] = r.rest.requests;
   assert.equal(req!.method, 'GET');
   assert.equal(req!.table, 'signalwire_phone_numbers');
-  assert.deepEqual(req!.params, [['select', '*'], ['limit', '0']]);
+  assert.deepEqual(req!.query, [['select', '*'], ['limit', '0']]);
   assert.equal(req!.role, 'service_role');
 });
 
@@ -80,18 +80,18 @@ test('unreachable, timed out and 5xx are one ServiceError line each, naming Supa
   assert.match(down.message, /^Cannot reach Supabase at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): check SUPABASE_URL/);
 
   const r = await rig(t, pg, renderSchema(), { timeoutMs: 300 });
-  r.rest.fault({ kind: 'delay', ms: 2000 }, 1);
+  r.rest.fault({ delayMs: 2000, times: 1 });
   const started = Date.now();
   const slow = await oneLineError(() => checkSupabase(r.conn), ServiceError, key);
   assert.match(slow.message, /did not answer within 0\.3 s: check SUPABASE_URL/);
   assert.ok(Date.now() - started < 1500, 'the timeout bounds the wait (no retries)');
 
-  r.rest.fault({ kind: 'status', status: 503, body: { message: 'upstream busy' } }, 1);
+  r.rest.fault({ status: 503, body: { message: 'upstream busy' }, times: 1 });
   const busy = await oneLineError(() => checkSupabase(r.conn), ServiceError, key);
   assert.match(busy.message, /answered 503 \(upstream busy\): try again shortly/);
   assert.equal(r.rest.requests.filter((q) => q.status === 503).length, 1, 'a 503 is not retried');
 
-  r.rest.fault({ kind: 'drop' }, 1);
+  r.rest.fault({ drop: true, times: 1 });
   await oneLineError(() => checkSupabase(r.conn), ServiceError, key);
   assert.deepEqual(await checkSupabase(r.conn), { tableMissing: false }, 'and it works again once the fault is gone');
 });

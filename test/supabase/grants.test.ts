@@ -14,6 +14,7 @@ import { runCli } from '../helpers/cli.ts';
 import { KEY, startPty } from '../helpers/pty.ts';
 import { startWorld } from '../helpers/world.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
+import { oldTable } from '../fixtures.ts';
 import { NUMBER, oneLineError, rig } from './helpers.ts';
 
 let pg: Postgres;
@@ -84,9 +85,7 @@ test('revoked grants: the key check reports the grant with the exact SQL; every 
 });
 
 test('a sequence not granted (an older table with a serial id) names the sequence grant', async (t) => {
-  const r = await rig(t, pg, `CREATE TABLE signalwire_phone_numbers (id serial PRIMARY KEY, number text, name text, status text,
-    stt_provider text, stt_model text, tts_provider text, tts_voice text, llm_provider text, llm_model text);
-    GRANT SELECT, INSERT, UPDATE, DELETE ON signalwire_phone_numbers TO service_role;`);
+  const r = await rig(t, pg, `${oldTable()}GRANT SELECT, INSERT, UPDATE, DELETE ON signalwire_phone_numbers TO service_role;`);
   const changes = planNumberRow(r.conn, withDefaults({ PHONE_NUMBER: NUMBER }), undefined);
   const err = await oneLineError(() => changes[0]!.apply(), GrantMissingError, r.conn.serviceKey);
   assert.match(err.message, /access to sequence signalwire_phone_numbers_id_seq .*GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO service_role;$/);

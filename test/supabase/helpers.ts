@@ -4,18 +4,9 @@ import type { TestContext } from 'node:test';
 import type { SupabaseConn } from '../../src/services/supabase.ts';
 import type { Postgres } from '../stand-ins/postgres.ts';
 import { startPostgrest, type PostgrestStandIn } from '../stand-ins/postgrest.ts';
+export { NUMBER } from '../fixtures.ts';
 
-export const NUMBER = '+14244851544';
 
-/** What a table created before 2026-10-30 kept: every API role granted everything (RLS off). */
-export const OLD_GRANTS = `GRANT ALL ON signalwire_phone_numbers TO anon, authenticated, service_role;
-GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO anon, authenticated, service_role;`;
-
-/** An older table: no unique constraint on number, a serial id, no timestamps, the grants of its day. */
-export const TABLE_NO_UNIQUE = `CREATE TABLE signalwire_phone_numbers (
-  id serial PRIMARY KEY, number text, name text, status text, stt_provider text, stt_model text,
-  tts_provider text, tts_voice text, llm_provider text, llm_model text);
-${OLD_GRANTS}`;
 
 export const HOSTILE = [
   "O'Brien'); DROP TABLE x; --",

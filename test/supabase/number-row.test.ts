@@ -15,7 +15,8 @@ import {
 } from '../../src/services/supabase.ts';
 import type { Values } from '../../src/settings.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
-import { HOSTILE, NUMBER, OLD_GRANTS, rig, TABLE_NO_UNIQUE } from './helpers.ts';
+import { HOSTILE, NUMBER, rig } from './helpers.ts';
+import { NUMBER_NATIONAL, OLD_GRANTS, OLD_TABLE, oldTableWithout, UNRELATED_NUMBER } from '../fixtures.ts';
 
 let pg: Postgres;
 before(async () => (pg = await startPostgres()));
@@ -53,7 +54,7 @@ test('a fresh table gets one row holding every value; the row is read back', asy
   assert.equal(changes[0]!.written?.storedAsE164, true);
   // It went in as an update that matched nothing, then an insert: no upsert, no on_conflict.
   assert.deepEqual(r.writes().map((w) => w.method), ['PATCH', 'POST']);
-  assert.ok(r.rest.requests.every((q) => !q.params.some(([k]) => k === 'on_conflict')));
+  assert.ok(r.rest.requests.every((q) => !q.query.some(([k]) => k === 'on_conflict')));
 });
 
 test('a rerun with a new voice updates that row; a rerun with nothing changed plans nothing and writes nothing', async (t) => {
@@ -74,7 +75,7 @@ test('a rerun with a new voice updates that row; a rerun with nothing changed pl
 });
 
 test('a table without a unique constraint on number still ends with exactly one row after two applies', async (t) => {
-  const r = await rig(t, pg, TABLE_NO_UNIQUE);
+  const r = await rig(t, pg, OLD_TABLE);
   await run(r.conn, desired());
   // Apply the same "add" plan twice over, as two wizard runs racing on a stale read would.
   const stale = planNumberRow(r.conn, desired({ TTS_VOICE: 'Adam' }), undefined);
@@ -87,8 +88,8 @@ test('a row stored as 10 digits is found, updated in place and normalised to E.1
   const r = await rig(
     t,
     pg,
-    TABLE_NO_UNIQUE +
-      `INSERT INTO signalwire_phone_numbers (number, name, tts_voice) VALUES ('4244851544', 'old', 'Rachel'), ('+15550001111', 'other', 'x');`,
+    OLD_TABLE +
+      `INSERT INTO signalwire_phone_numbers (number, name, tts_voice) VALUES ('${NUMBER_NATIONAL}', 'old', 'Rachel'), ('${UNRELATED_NUMBER}', 'other', 'x');`,
   );
   const found = await readNumberRow(r.conn, NUMBER);
   assert.equal(found?.storedNumber, '4244851544');
@@ -101,14 +102,13 @@ test('a row stored as 10 digits is found, updated in place and normalised to E.1
   await changes[0]!.apply();
   assert.deepEqual(await r.rows('id, number, name'), [
     { id: 1, number: NUMBER, name: 'old' },
-    { id: 2, number: '+15550001111', name: 'other' },
+    { id: 2, number: UNRELATED_NUMBER, name: 'other' },
   ]);
   assert.equal(changes[0]!.written?.storedAsE164, true);
 });
 
 test('a table missing tts_voice: MissingColumnsError with the ALTER line, no row written; after the ALTER a retry works', async (t) => {
-  const r = await rig(t, pg, `CREATE TABLE signalwire_phone_numbers (id serial PRIMARY KEY, number text, name text, status text,
-    stt_provider text, stt_model text, tts_provider text, llm_provider text);` + OLD_GRANTS);
+  const r = await rig(t, pg, oldTableWithout('tts_voice', 'llm_model') + OLD_GRANTS);
   const changes = planNumberRow(r.conn, desired(), await readNumberRow(r.conn, NUMBER));
   let caught: unknown;
   try {
@@ -148,14 +148,14 @@ test('findRecentInteraction: a row for the number after `since`, in either store
   const since = new Date(Date.now() - 60_000);
   assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since), { found: false, tableMissing: false });
   await pg.query(
-    `INSERT INTO interactions (phone_number, created_at) VALUES ($1, now() - interval '1 hour'), ('+15550001111', now())`,
+    `INSERT INTO interactions (phone_number, created_at) VALUES ($1, now() - interval '1 hour'), ('${UNRELATED_NUMBER}', now())`,
     [NUMBER],
     r.db,
   );
   assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since), { found: false, tableMissing: false }, 'old and other rows do not count');
-  await pg.query(`INSERT INTO interactions (phone_number) VALUES ('4244851544')`, [], r.db);
+  await pg.query(`INSERT INTO interactions (phone_number) VALUES ('${NUMBER_NATIONAL}')`, [], r.db);
   assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since), { found: true, tableMissing: false });
 
-  const bare = await rig(t, pg, TABLE_NO_UNIQUE);
+  const bare = await rig(t, pg, OLD_TABLE);
   assert.deepEqual(await findRecentInteraction(bare.conn, NUMBER, since), { found: false, tableMissing: true });
 });

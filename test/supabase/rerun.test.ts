@@ -18,7 +18,8 @@ import { runCli } from '../helpers/cli.ts';
 import { KEY, startPty } from '../helpers/pty.ts';
 import { startWorld } from '../helpers/world.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
-import { fakeJwt, NUMBER, rig, TABLE_NO_UNIQUE } from './helpers.ts';
+import { OLD_TABLE } from '../fixtures.ts';
+import { fakeJwt, NUMBER, rig } from './helpers.ts';
 
 let pg: Postgres;
 before(async () => (pg = await startPostgres()));
@@ -52,7 +53,7 @@ test('defaults fill a new row and empty columns, never a value the row holds; th
 });
 
 test('a table without updated_at is updated all the same', async (t) => {
-  const r = await rig(t, pg, TABLE_NO_UNIQUE + `INSERT INTO signalwire_phone_numbers (number, name) VALUES ('${NUMBER}', 'Proj line');`);
+  const r = await rig(t, pg, OLD_TABLE + `INSERT INTO signalwire_phone_numbers (number, name) VALUES ('${NUMBER}', 'Proj line');`);
   const row = await readNumberRow(r.conn, NUMBER);
   assert.equal(row?.hasUpdatedAt, false);
   const changes = planNumberRow(r.conn, { PHONE_NUMBER: NUMBER, TTS_VOICE: 'Adam' }, row);

@@ -5,13 +5,14 @@ import assert from 'node:assert/strict';
 import { renderSchema } from '../../src/render/sql.ts';
 import { createSupabaseClient } from '../../src/services/supabase.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
-import { HOSTILE, NUMBER, rig, TABLE_NO_UNIQUE } from './helpers.ts';
+import { HOSTILE, NUMBER, rig } from './helpers.ts';
+import { OLD_TABLE, oldTable, TABLE, UNRELATED_NUMBER } from '../fixtures.ts';
 
 let pg: Postgres;
 before(async () => (pg = await startPostgres()));
 after(async () => pg?.stop());
 
-const T = 'signalwire_phone_numbers';
+const T = TABLE;
 
 test('the gateway: a wrong key is 401 with Supabase\'s body; no key at all is 401 too', async (t) => {
   const r = await rig(t, pg, renderSchema());
@@ -26,14 +27,14 @@ test('the gateway: a wrong key is 401 with Supabase\'s body; no key at all is 40
 });
 
 test('select with eq, in (quoted values too) and limit; values are parameters, never SQL', async (t) => {
-  const r = await rig(t, pg, TABLE_NO_UNIQUE);
+  const r = await rig(t, pg, OLD_TABLE);
   const sb = await createSupabaseClient(r.conn);
-  const ins = await sb.from(T).insert([{ number: NUMBER, name: HOSTILE[0] }, { number: '4244851544', name: HOSTILE[4] }, { number: '+15550001111' }]).select('number,name');
+  const ins = await sb.from(T).insert([{ number: NUMBER, name: HOSTILE[0] }, { number: '4244851544', name: HOSTILE[4] }, { number: UNRELATED_NUMBER }]).select('number,name');
   assert.equal(ins.status, 201);
   assert.deepEqual(ins.data, [
     { number: NUMBER, name: HOSTILE[0] },
     { number: '4244851544', name: HOSTILE[4] },
-    { number: '+15550001111', name: null },
+    { number: UNRELATED_NUMBER, name: null },
   ]);
 
   const eq = await sb.from(T).select('number').eq('name', HOSTILE[0]!);
@@ -48,7 +49,7 @@ test('select with eq, in (quoted values too) and limit; values are parameters, n
 });
 
 test('PATCH with a filter updates the matching rows; one without a filter is refused', async (t) => {
-  const r = await rig(t, pg, TABLE_NO_UNIQUE + `INSERT INTO ${T} (number, name) VALUES ('a', 'x'), ('b', 'x'), ('c', 'y');`);
+  const r = await rig(t, pg, OLD_TABLE + `INSERT INTO ${T} (number, name) VALUES ('a', 'x'), ('b', 'x'), ('c', 'y');`);
   const sb = await createSupabaseClient(r.conn);
   const res = await sb.from(T).update({ name: 'z' }).in('number', ['a', 'b']).select('number,name');
   assert.equal(res.status, 200);
@@ -85,7 +86,7 @@ test('upsert with on_conflict merges on a unique table; 23505 is 409; without a 
   assert.match(dup.error?.message ?? '', /duplicate key value violates unique constraint/);
   assert.deepEqual(await pg.query(`SELECT name FROM ${T}`, [], r.db), [{ name: 'two' }]);
 
-  const old = await rig(t, pg, TABLE_NO_UNIQUE);
+  const old = await rig(t, pg, OLD_TABLE);
   const oldSb = await createSupabaseClient(old.conn);
   const refused = await oldSb.from(T).upsert({ number: NUMBER, name: 'x' }, { onConflict: 'number' });
   assert.equal(refused.status, 400);
@@ -94,7 +95,7 @@ test('upsert with on_conflict merges on a unique table; 23505 is 409; without a 
 });
 
 test('unknown table 404 PGRST205; unknown column: 400 PGRST204 on write, 400 42703 on select and filter', async (t) => {
-  const r = await rig(t, pg, TABLE_NO_UNIQUE);
+  const r = await rig(t, pg, OLD_TABLE);
   const sb = await createSupabaseClient(r.conn);
   const table = await sb.from('nope').select('*');
   assert.equal(table.status, 404);
@@ -115,7 +116,7 @@ test('unknown table 404 PGRST205; unknown column: 400 PGRST204 on write, 400 427
 });
 
 test('each request runs as the key\'s role: a table created by postgres is granted to nobody (403 42501, PostgREST\'s shape)', async (t) => {
-  const r = await rig(t, pg, `CREATE TABLE ${T} (id serial PRIMARY KEY, number text, name text);`);
+  const r = await rig(t, pg, oldTable(['number', 'name']));
   const sb = await createSupabaseClient(r.conn);
   const read = await sb.from(T).select('*').limit(0);
   assert.equal(read.status, 403);
@@ -149,21 +150,21 @@ test('the schema: service_role reads and writes (it bypasses RLS); anon can read
     assert.equal(read.error?.code, '42501');
     assert.equal(read.data, null);
   }
-  const write = await anon.from(T).insert({ number: '+15550001111' });
+  const write = await anon.from(T).insert({ number: UNRELATED_NUMBER });
   assert.equal(write.status, 401);
   assert.equal(write.error?.code, '42501');
 
   // Even granted (an older project's default), RLS without a policy shows anon no row and refuses its writes.
   await pg.psql(`GRANT ALL ON ${T} TO anon;`, r.db);
   assert.deepEqual((await anon.from(T).select('*')).data, []);
-  const rls = await anon.from(T).insert({ number: '+15550001111' });
+  const rls = await anon.from(T).insert({ number: UNRELATED_NUMBER });
   assert.equal(rls.status, 401);
   assert.match(rls.error?.message ?? '', /row-level security/);
   assert.deepEqual(await r.rows('number'), [{ number: NUMBER }]);
 });
 
 test('an older project\'s table (granted to every API role, RLS off) stays readable by anon, as it was', async (t) => {
-  const r = await rig(t, pg, TABLE_NO_UNIQUE + `INSERT INTO ${T} (number) VALUES ('${NUMBER}');`);
+  const r = await rig(t, pg, OLD_TABLE + `INSERT INTO ${T} (number) VALUES ('${NUMBER}');`);
   const anon = await createSupabaseClient({ ...r.conn, serviceKey: r.rest.anonKey });
   assert.deepEqual((await anon.from(T).select('number')).data, [{ number: NUMBER }]);
   // After the schema (grants + RLS), anon sees nothing; service_role still everything.
