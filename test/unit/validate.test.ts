@@ -47,7 +47,7 @@ test('SignalWire space: a name, a host or a URL, always https', () => {
 });
 
 test('a rejected URL or host is echoed with its password masked', () => {
-  const cases: Array<[string, string]> = [
+  const cases: Array<[Parameters<typeof setting>[0], string]> = [
     ['API_BASE_URL', 'ftp://u:pw-secret-1@h.example.com'],
     ['API_BASE_URL', 'http://u:pw-secret-1@h.example.com/x'],
     ['LIVEKIT_URL', 'ftp://key:pw-secret-1@x.livekit.cloud'],
