@@ -263,7 +263,7 @@ export function planSignalWire(conn: SignalWireConn, e164: string, target: SwmlT
       target: 'signalwire',
       summary: `SignalWire: create SWML script "${name}"`,
       apply: async () => {
-        requestUrl = (await createScript(conn, name, target.swml)).requestUrl;
+        requestUrl = (await ensureScript(conn, name, target.swml, state.number)).requestUrl;
       },
     });
   if (needs.updateScript && state.script) {
@@ -319,6 +319,44 @@ export async function numberPointsAt(conn: SignalWireConn, e164: string, target:
 
 // ---------------------------------------------------------------------------------------------
 // Writing
+
+/**
+ * Creates our script unless one of our name appeared since the plan read SignalWire (a run going on at the
+ * same time): it is listed again just before, and one found is reused (its SWML made current). Two runs that
+ * list at the same moment can both create; each then lists again and keeps the oldest of our name, and the
+ * run whose script lost deletes it, so both end on the same one script.
+ */
+async function ensureScript(conn: SignalWireConn, name: string, swml: string, number: NumberInfo): Promise<HostedScript> {
+  const existing = await scriptsNamed(conn, name);
+  if (existing.length) {
+    const found = existing.find((s) => runsUrl(number, s.requestUrl)) ?? existing[0]!;
+    return sameSwml(found.contents, swml) ? found : updateScript(conn, found.id, swml);
+  }
+  const made = await createScript(conn, name, swml);
+  const keep = (await scriptsNamed(conn, name))[0];
+  if (!keep || keep.id === made.id) return made;
+  await call<unknown>(conn, { method: 'DELETE', path: `${SWML_SCRIPTS}/${encodeURIComponent(made.id)}`, what: `delete the duplicate SWML script "${name}"`, scope: 'Voice' });
+  return sameSwml(keep.contents, swml) ? keep : updateScript(conn, keep.id, swml);
+}
+
+/**
+ * Our scripts of this name, oldest first: by creation time, and in SignalWire's list order (creation order)
+ * where times tie, so every run picks the same first. An id would not do: a run that saw only its own
+ * script keeps it, and only creation order agrees with that.
+ */
+async function scriptsNamed(conn: SignalWireConn, name: string): Promise<HostedScript[]> {
+  const rows = await listAll<WireScript>(conn, { method: 'GET', path: SWML_SCRIPTS, what: 'list SWML scripts', scope: 'Voice' });
+  const ours = rows.filter((r) => toScript(r)?.name === name);
+  const at = (r: WireScript) => (r.created_at ? Date.parse(r.created_at) : Number.NaN);
+  // A stable sort: equal or unknown times keep the list's order.
+  ours.sort((a, b) => {
+    const ta = at(a);
+    const tb = at(b);
+    return Number.isNaN(ta) || Number.isNaN(tb) ? 0 : ta - tb;
+  });
+  // The list may leave contents out; treat that as "differs" so the SWML is written rather than assumed.
+  return ours.map((r) => toScript(r)!);
+}
 
 async function createScript(conn: SignalWireConn, name: string, swml: string): Promise<HostedScript> {
   const body = await call<WireScript>(conn, {
@@ -466,6 +504,7 @@ interface WireNumber {
 interface WireScript {
   id?: string;
   display_name?: string;
+  created_at?: string;
   swml_script?: { request_url?: string; contents?: unknown; display_name?: string };
 }
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
 import { applyPlan } from '../../src/plan.ts';
-import { observeSignalWire, planSignalWire, scriptNameFor, type SwmlTarget } from '../../src/services/signalwire.ts';
+import { observeSignalWire, planSignalWire, sameSwml, scriptNameFor, type SwmlTarget } from '../../src/services/signalwire.ts';
 import { startSignalWire, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { NUMBER, connTo, swmlFor } from './helpers.ts';
 
@@ -123,6 +123,49 @@ describe('hosted SWML script', () => {
     const [script] = [...sw.scripts.values()];
     assert.ok(sw.requests.slice(before).some((r) => r.method === 'GET' && r.path === `/api/fabric/resources/swml_scripts/${script!.id}`));
     assert.equal(sw.writes().length, 2);
+  });
+
+  it('a script of our name made since the plan read SignalWire is reused, not doubled', async () => {
+    const late = await plan(sw, hosted); // read before the other run made its script
+    await run(sw, hosted);
+    const [script] = [...sw.scripts.values()];
+    const before = sw.writes().length;
+    const report = await applyPlan(late);
+    assert.equal(report.failed, undefined, String(report.failed?.error));
+    assert.equal(sw.scripts.size, 1);
+    // Same SWML: no create and no update; the planned point step sets the same script again.
+    assert.deepEqual(sw.writes().slice(before).map((w) => `${w.method} ${w.path.split('/').slice(0, 5).join('/')}`), ['PUT /api/relay/rest/phone_numbers']);
+    assert.equal([...sw.numbers.values()].find((n) => n.number === NUMBER)!.call_relay_script_url, script!.request_url);
+  });
+
+  it('a reused script holding other SWML is brought up to date', async () => {
+    const late = await plan(sw, hosted);
+    const other = sw.addScript(NAME, swmlFor('other987.sip.livekit.cloud'));
+    await applyPlan(late);
+    assert.equal(sw.scripts.size, 1);
+    assert.ok(sw.writes().some((w) => w.method === 'PUT' && w.path === `/api/fabric/resources/swml_scripts/${other.id}`));
+    assert.ok(sameSwml(other.contents, hosted.swml));
+    assert.ok(!sw.writes().some((w) => w.method === 'POST'), 'no create');
+  });
+
+  it('two runs creating at once end with one script, and the number runs it', async () => {
+    for (let trial = 0; trial < 5; trial++) {
+      for (const id of [...sw.scripts.keys()]) sw.scripts.delete(id);
+      const [a, b] = await Promise.all([plan(sw, hosted), plan(sw, hosted)]);
+      assert.equal(a[0]!.summary, `SignalWire: create SWML script "${NAME}"`);
+      const writesBefore = sw.writes().length;
+      const reports = await Promise.all([applyPlan(a), applyPlan(b)]);
+      for (const r of reports) assert.equal(r.failed, undefined, String(r.failed?.error));
+      assert.equal(sw.scripts.size, 1, `trial ${trial}: one script`);
+      const [script] = [...sw.scripts.values()];
+      assert.equal([...sw.numbers.values()].find((n) => n.number === NUMBER)!.call_relay_script_url, script!.request_url);
+      if (trial === 0) {
+        // Both listed before either created: both created, and the later one was deleted by its own run.
+        const writes = sw.writes().slice(writesBefore);
+        assert.equal(writes.filter((w) => w.method === 'POST').length, 2);
+        assert.equal(writes.filter((w) => w.method === 'DELETE').length, 1);
+      }
+    }
   });
 
   it('a failure part-way stops, and a rerun finishes the job without a second script', async () => {
