@@ -1,7 +1,7 @@
 // First run, rerun and changed settings against the stand-in: what is planned, what goes on the wire.
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
-import { applyPlan } from '../../src/plan.ts';
+import { applyPlan, type ApplyReport, type Change } from '../../src/plan.ts';
 import { observeSignalWire, planSignalWire, sameSwml, scriptNameFor, type SwmlTarget } from '../../src/services/signalwire.ts';
 import { startSignalWire, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { NUMBER, connTo, swmlFor } from './helpers.ts';
@@ -151,10 +151,10 @@ describe('hosted SWML script', () => {
   it('two runs creating at once end with one script, and the number runs it', async () => {
     for (let trial = 0; trial < 5; trial++) {
       for (const id of [...sw.scripts.keys()]) sw.scripts.delete(id);
-      const [a, b] = await Promise.all([plan(sw, hosted), plan(sw, hosted)]);
-      assert.equal(a[0]!.summary, `SignalWire: create SWML script "${NAME}"`);
+      const [a, b]: Change[][] = await Promise.all([plan(sw, hosted), plan(sw, hosted)]);
+      assert.equal(a![0]!.summary, `SignalWire: create SWML script "${NAME}"`);
       const writesBefore = sw.writes().length;
-      const reports = await Promise.all([applyPlan(a), applyPlan(b)]);
+      const reports: ApplyReport[] = await Promise.all([applyPlan(a!), applyPlan(b!)]);
       for (const r of reports) assert.equal(r.failed, undefined, String(r.failed?.error));
       assert.equal(sw.scripts.size, 1, `trial ${trial}: one script`);
       const [script] = [...sw.scripts.values()];
