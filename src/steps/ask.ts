@@ -54,20 +54,22 @@ interface AskOptions {
   from?: string;
 }
 
-function validator(key: SettingKey, required: boolean): Validate {
+// The session's other values go to check(): some problems only they reveal (the SIP domain set to the
+// LIVEKIT_URL host is refused saying so).
+function validator(session: Session, key: SettingKey, required: boolean): Validate {
   const s = setting(key);
   return (raw) => {
     const v = (raw ?? '').trim();
     if (!v) return required ? `${s.label} is required` : undefined;
-    const r = check(s, v);
+    const r = check(s, v, session.values);
     return r.ok ? undefined : r.problem;
   };
 }
 
-function normalise(key: SettingKey, raw: string): string {
+function normalise(session: Session, key: SettingKey, raw: string): string {
   const v = raw.trim();
   if (!v) return '';
-  const r = check(setting(key), v);
+  const r = check(setting(key), v, session.values);
   return r.ok ? r.value : v;
 }
 
@@ -86,9 +88,9 @@ export async function askText(s: Session, key: SettingKey, o: AskOptions = {}): 
     message: messageFor(s, key, o),
     placeholder: o.placeholder ?? (o.required ? undefined : 'optional: Enter to skip'),
     initialValue: s.values[key] ?? def.default ?? '',
-    validate: validator(key, o.required ?? false),
+    validate: validator(s, key, o.required ?? false),
   });
-  set(s, key, normalise(key, value), 'prompt');
+  set(s, key, normalise(s, key, value), 'prompt');
 }
 
 /**
@@ -100,9 +102,9 @@ export async function askSecret(s: Session, key: SettingKey, o: AskOptions = {})
   const keep = has ? dim(s.origin[key] === 'prompt' ? ' (Enter keeps the one you typed)' : ' (Enter keeps the current one)') : '';
   const value = await prompter.password({
     message: messageFor(s, key, o, keep),
-    validate: (raw) => (has && !raw ? undefined : validator(key, o.required ?? false)(raw)),
+    validate: (raw) => (has && !raw ? undefined : validator(s, key, o.required ?? false)(raw)),
   });
-  if (value) set(s, key, normalise(key, value), 'prompt');
+  if (value) set(s, key, normalise(s, key, value), 'prompt');
 }
 
 /** A choice among the setting's suggestions, with "Other…" for free text. */
@@ -117,8 +119,8 @@ export async function askChoice(s: Session, key: SettingKey, options: readonly s
     options: [...list.map((v) => ({ value: v, label: v })), { value: OTHER, label: 'Other…' }],
   });
   if (picked !== OTHER) return set(s, key, picked, 'prompt');
-  const typed = await prompter.text({ message: `${def.label} (type it)`, validate: validator(key, true) });
-  set(s, key, normalise(key, typed), 'prompt');
+  const typed = await prompter.text({ message: `${def.label} (type it)`, validate: validator(s, key, true) });
+  set(s, key, normalise(s, key, typed), 'prompt');
 }
 
 export async function confirm(message: string, initialValue = true): Promise<boolean> {
