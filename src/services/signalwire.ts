@@ -288,6 +288,43 @@ export function planSignalWire(conn: SignalWireConn, e164: string, target: SwmlT
   return changes;
 }
 
+/**
+ * Our hosted scripts for other numbers of the trunk (found by the name scriptNameFor gives them), read with
+ * one list. The SIP login lives on the trunk, shared by every number on it: each of their scripts must send it.
+ */
+export async function observeSiblingScripts(conn: SignalWireConn, numbers: readonly string[]): Promise<Array<{ e164: string; script: HostedScript }>> {
+  if (!numbers.length) return [];
+  const byName = new Map(numbers.map((n) => [scriptNameFor(n), n]));
+  const rows = await listAll<WireScript>(conn, { method: 'GET', path: SWML_SCRIPTS, what: 'list SWML scripts', scope: 'Voice' });
+  const out: Array<{ e164: string; script: HostedScript }> = [];
+  for (const row of rows) {
+    const found = toScript(row);
+    const e164 = found && byName.get(found.name);
+    if (!found || !e164 || out.some((x) => x.e164 === e164)) continue;
+    // The list may leave contents out: read the one script rather than rewrite it blindly.
+    const full =
+      row.swml_script?.contents === undefined
+        ? toScript(await call<WireScript>(conn, { method: 'GET', path: `${SWML_SCRIPTS}/${encodeURIComponent(row.id!)}`, what: 'read the SWML script', scope: 'Voice' })) ?? found
+        : found;
+    out.push({ e164, script: full });
+  }
+  return out;
+}
+
+/** Brings the other numbers' scripts to the current SWML (a new SIP login, say); nothing when they hold it. */
+export function planSiblingScripts(conn: SignalWireConn, target: SwmlTarget, siblings: ReadonlyArray<{ e164: string; script: HostedScript }>): Change[] {
+  if (target.kind !== 'hosted') return [];
+  return siblings
+    .filter(({ script }) => !sameSwml(script.contents, target.swml))
+    .map(({ e164, script }) => ({
+      target: 'signalwire' as const,
+      summary: `SignalWire: update SWML script "${scriptNameFor(e164)}" to the current SWML (every number on the trunk sends its SIP login)`,
+      apply: async () => {
+        await updateScript(conn, script.id, target.swml);
+      },
+    }));
+}
+
 export interface PointsAt {
   /** True when the number runs our SWML: our hosted script with the current contents, or our URL. */
   ok: boolean;

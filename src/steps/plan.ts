@@ -110,7 +110,24 @@ async function signalwireChanges(s: Session): Promise<Change[]> {
   if (!conn) return [];
   const target = swmlTargetFor(s.values);
   const state = await spin(s, 'Reading SignalWire…', () => observeSignalWire(conn, s.values.PHONE_NUMBER!, target), { quiet: true });
-  return planSignalWire(conn, s.values.PHONE_NUMBER!, target, state);
+  return [...planSignalWire(conn, s.values.PHONE_NUMBER!, target, state), ...(await siblingScriptChanges(s))];
+}
+
+/**
+ * The trunk's SIP login is shared by every number on it: our SWML scripts for its other numbers are brought to
+ * the current SWML too, so a new password reaches every number's calls, not only this one's.
+ */
+async function siblingScriptChanges(s: Session): Promise<Change[]> {
+  const { observeSiblingScripts, planSiblingScripts, signalWireConn } = await import('../services/signalwire.js');
+  const { DEFAULT_NAME, listTrunkNumbers } = await import('../services/livekit.js');
+  const { normalizeNumber } = await import('../services/sip-number.js');
+  const conn = signalWireConn(s.values);
+  const target = swmlTargetFor(s.values);
+  if (!conn || target.kind !== 'hosted') return [];
+  const held = await listTrunkNumbers(livekitConn(s), s.values.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME);
+  const others = [...new Set(held.map(normalizeNumber))].filter((n) => n !== s.values.PHONE_NUMBER);
+  const siblings = await spin(s, 'Reading SignalWire…', () => observeSiblingScripts(conn, others), { quiet: true });
+  return planSiblingScripts(conn, target, siblings);
 }
 
 async function databaseChanges(s: Session): Promise<Change[]> {

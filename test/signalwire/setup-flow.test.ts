@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
 import { applyPlan, type ApplyReport, type Change } from '../../src/plan.ts';
-import { observeSignalWire, planSignalWire, sameSwml, scriptNameFor, type SwmlTarget } from '../../src/services/signalwire.ts';
+import { observeSiblingScripts, observeSignalWire, planSiblingScripts, planSignalWire, sameSwml, scriptNameFor, type SwmlTarget } from '../../src/services/signalwire.ts';
 import { startSignalWire, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { NUMBER, connTo, swmlFor } from './helpers.ts';
 
@@ -207,5 +207,30 @@ describe('SWML served from our own URL', () => {
     assert.ok(!changes[0]!.summary.includes('hunter2-secret'));
     assert.match(changes[0]!.summary, /point at SWML URL https:\/\/swml:••••@api\.example\.com\/api\/swml-inbound/);
     assert.equal([...sw.numbers.values()][0]!.call_relay_script_url, withAuth);
+  });
+});
+
+describe('the other numbers\' scripts (the trunk\'s login is shared)', () => {
+  const OTHER = '+14155550123';
+  const current: SwmlTarget = { kind: 'hosted', swml: swmlFor('abc123xyz.sip.livekit.cloud') };
+  const stale = swmlFor('abc123xyz.sip.livekit.cloud').replace('digest-pass-123', 'old-pass-000');
+
+  it('a script holding another login is updated; one in place, or of a number not on the trunk, is left alone', async () => {
+    const sw = await startSignalWire({ listOmitsContents: true });
+    after(() => sw.stop());
+    const theirs = sw.addScript(scriptNameFor(OTHER), stale);
+    sw.addScript(scriptNameFor('+13105550100'), stale); // not on the trunk: not ours to touch
+    sw.addScript(scriptNameFor('+13105550101'), current.kind === 'hosted' ? current.swml : '');
+    const conn = connTo(sw);
+    const siblings = await observeSiblingScripts(conn, [OTHER, '+13105550101']);
+    assert.deepEqual(siblings.map((x) => x.e164).sort(), ['+13105550101', OTHER]);
+    const changes = planSiblingScripts(conn, current, siblings);
+    assert.deepEqual(changes.map((c) => c.summary), [
+      `SignalWire: update SWML script "${scriptNameFor(OTHER)}" to the current SWML (every number on the trunk sends its SIP login)`,
+    ]);
+    await applyPlan(changes);
+    assert.ok(sameSwml(theirs.contents, current.kind === 'hosted' ? current.swml : ''));
+    assert.deepEqual(planSiblingScripts(conn, current, await observeSiblingScripts(conn, [OTHER])), []);
+    assert.deepEqual(planSiblingScripts(conn, { kind: 'url', url: 'https://x.example.com/api/swml-inbound' }, siblings), []);
   });
 });
