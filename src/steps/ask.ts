@@ -45,6 +45,9 @@ export function usePrompter(p: Prompter): () => void {
 
 export const prompt = (): Prompter => prompter;
 
+/** True while a replaced prompter answers (the step tests): nothing else should draw on the terminal then. */
+export const promptsReplaced = (): boolean => prompter !== clackPrompter;
+
 interface AskOptions {
   required?: boolean;
   /** Overrides the setting's label. */
