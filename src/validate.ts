@@ -2,6 +2,7 @@
 // UsageError whose one line names the flag and variable and says what a good value looks like.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { UsageError } from './errors.js';
+import { maskCredentials } from './server/signed-url.js';
 import type { Setting, Values } from './settings.js';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -49,23 +50,26 @@ export function check(s: Setting, raw: string, others: Values = {}): { ok: true;
   }
 
   function url(value: string, secure: string[], localOnly: string[], example: string) {
+    // A rejected URL is echoed back; a password in it never is.
+    const shown = maskCredentials(value);
     let u: URL;
     try {
       u = new URL(value);
     } catch {
-      return fail(`"${value}" is not a URL; expected something like ${example}`);
+      return fail(`"${shown}" is not a URL; expected something like ${example}`);
     }
     if (secure.includes(u.protocol)) return { ok: true as const, value: value.replace(/\/+$/, '') };
     if (localOnly.includes(u.protocol) && LOCAL_HOSTS.has(u.hostname))
       return { ok: true as const, value: value.replace(/\/+$/, '') };
     const allowed = secure.map((p) => `${p}//`).join(' or ');
-    return fail(`"${value}" must start with ${allowed} (${localOnly.map((p) => `${p}//`).join(', ')} only for localhost); e.g. ${example}`);
+    return fail(`"${shown}" must start with ${allowed} (${localOnly.map((p) => `${p}//`).join(', ')} only for localhost); e.g. ${example}`);
   }
 
   function host(value: string) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^sips?:/i.test(value))
-      return fail(`"${value}" must be a bare host without a scheme or "sip:", e.g. abc123xyz.sip.livekit.cloud`);
-    if (value.includes('@')) return fail(`"${value}" must be a bare host without a user part, e.g. abc123xyz.sip.livekit.cloud`);
+      return fail(`"${maskUserPart(maskCredentials(value))}" must be a bare host without a scheme or "sip:", e.g. abc123xyz.sip.livekit.cloud`);
+    if (value.includes('@'))
+      return fail(`"${maskUserPart(value)}" must be a bare host without a user part, e.g. abc123xyz.sip.livekit.cloud`);
     const m = /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)(:(\d{1,5}))?$/.exec(value);
     if (/^p_[a-z0-9]+\.sip\.livekit\.cloud(:\d+)?$/i.test(value))
       return fail(`"${value}": remove the "p_" of the project id, e.g. ${value.slice(2).toLowerCase()} (LiveKit Cloud → Settings → Project → SIP URI)`);
@@ -90,6 +94,14 @@ function cloudSipProblem(host: string, liveKitUrl: string | undefined): string |
   if (/^sip-[a-z0-9-]+\.livekit\.cloud$/.test(host)) return `"${host}" is not a LiveKit Cloud SIP host (the setup guide's form is out of date): ${CLOUD_SIP_SHAPE}`;
   if (/^[a-z0-9-]+\.livekit\.cloud$/.test(host)) return `"${host}" looks like a LiveKit project URL's host, not the SIP URI host: ${CLOUD_SIP_SHAPE}`;
   return `"${host}" is not a LiveKit Cloud SIP host: ${CLOUD_SIP_SHAPE}`;
+}
+
+/** `user:pw@host` → `user:••••@host`: the echo of a rejected host keeps no password. */
+function maskUserPart(value: string): string {
+  const at = value.lastIndexOf('@');
+  if (at === -1 || value.includes('••••')) return value;
+  const user = value.slice(0, at);
+  return user.includes(':') ? `${user.split(':')[0]}:••••${value.slice(at)}` : value;
 }
 
 function hostOf(url: string): string | undefined {

@@ -4,7 +4,9 @@
 // both; a rule with no trunk ids is a wildcard for every trunk; a rule's `numbers` filter is compared to the
 // called number as written; a named worker is dispatched only by a rule that names it.
 import type { SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
-import { normalizeNumber, sameNumber } from '../services/sip-number.js';
+import { normalizeNumber, ruleNumbersTaking, sameNumber } from '../services/sip-number.js';
+
+export { ruleNumbersTaking };
 import type { Hop } from './types.js';
 
 export const DOCTOR_HOP = { id: 'doctor', title: 'LiveKit doctor' } as const;
@@ -17,6 +19,11 @@ export interface Finding {
   severity: 'error' | 'warn';
   line: string;
   fix: string;
+  /**
+   * The next setup run plans the fix itself (planLiveKit makes our trunk and rule right: the number in the
+   * rule's filter, the agent, digest auth). False: someone else's trunk or rule, to fix by hand.
+   */
+  bySetup: boolean;
   trunkId?: string;
   ruleId?: string;
 }
@@ -44,6 +51,7 @@ export function diagnose(i: DoctorInput): Finding[] {
     out.push({
       kind: 'duplicate-trunk',
       severity: 'error',
+      bySetup: false,
       trunkId: t.sipTrunkId,
       line: `${trunkLabel(t)} also holds ${i.e164}${as === i.e164 ? '' : ` as "${as}" (LiveKit normalises it to ${normalizeNumber(as)})`}: LiveKit cannot tell which trunk a call is for`,
       fix: `take ${i.e164} off one of them: lk sip inbound update --id ${t.sipTrunkId} --numbers …, or LiveKit Cloud → Telephony → SIP trunks`,
@@ -54,6 +62,7 @@ export function diagnose(i: DoctorInput): Finding[] {
     out.push({
       kind: 'catch-all-rule',
       severity: 'error',
+      bySetup: false,
       ruleId: r.sipDispatchRuleId,
       line: `${ruleLabel(r)} names no trunk: it is a catch-all that makes a room for any INVITE no other rule takes`,
       fix: `give it the trunk ids it is for (lk sip dispatch update --id ${r.sipDispatchRuleId} --trunks …) or delete it (lk sip dispatch delete ${r.sipDispatchRuleId})`,
@@ -63,14 +72,19 @@ export function diagnose(i: DoctorInput): Finding[] {
   // numbers filter, when they have one, holds the number exactly.
   const forTrunk = ours ? i.rules.filter((r) => r.trunkIds.length === 0 || r.trunkIds.includes(ours.sipTrunkId)) : [];
   const filterOk = (r: SIPDispatchRuleInfo) => !r.numbers.length || r.numbers.includes(i.e164);
-  for (const r of forTrunk.filter((r) => !filterOk(r)))
+  const byHandFilter = `add ${i.e164} to its numbers, or clear them (LiveKit Cloud → Telephony → Dispatch rules)`;
+  for (const r of forTrunk.filter((r) => !filterOk(r))) {
+    // No other rule takes the call: the setup's plan then adds the number to our rule, or makes one that takes it.
+    const alone = !forTrunk.some((o) => o !== r && filterOk(o));
     out.push({
       kind: 'numbers-filter',
-      severity: forTrunk.some((o) => o !== r && filterOk(o)) ? 'warn' : 'error',
+      severity: alone ? 'error' : 'warn',
+      bySetup: alone,
       ruleId: r.sipDispatchRuleId,
       line: `${ruleLabel(r)} only takes calls to ${r.numbers.join(', ')}: not ${i.e164}${r.numbers.some((n) => sameNumber(n, i.e164)) ? ' as written (the filter is not normalised)' : ''}`,
-      fix: `add ${i.e164} to its numbers, or clear them (LiveKit Cloud → Telephony → Dispatch rules)`,
+      fix: alone ? `rerun npx create-sip-inbound (it plans a rule that takes ${i.e164}), or ${byHandFilter}` : byHandFilter,
     });
+  }
   const taking = forTrunk.filter(filterOk);
   const specific = taking.filter((r) => r.trunkIds.length > 0);
   // LiveKit prefers a rule naming the trunk over a catch-all; two of the same kind is a coin toss.
@@ -79,17 +93,21 @@ export function diagnose(i: DoctorInput): Finding[] {
     out.push({
       kind: 'several-rules',
       severity: 'error',
+      bySetup: false,
       line: `${contenders.length} rules could take a call to ${i.e164}: ${contenders.map(ruleLabel).join(', ')}`,
       fix: 'keep one rule per trunk and number: delete the others, or give each its own numbers filter',
     });
 
   const want = i.agentName ?? '';
+  // The plan changes the one rule that takes the call; among several, the others stay as they are.
+  const oneRule = contenders.length === 1;
   for (const r of contenders) {
     const agents = (r.roomConfig?.agents ?? []).map((a) => a.agentName).filter(Boolean);
     if (want && !agents.includes(want))
       out.push({
         kind: 'agents',
         severity: 'error',
+        bySetup: oneRule,
         ruleId: r.sipDispatchRuleId,
         line: `${ruleLabel(r)} ${agents.length ? `dispatches ${agents.map((a) => `"${a}"`).join(', ')}` : 'names no agent'}, but the worker registers "${want}": a named worker joins only when the rule names it`,
         fix: `name "${want}" in the rule's agents (rerun npx create-sip-inbound --agent-name ${want})`,
@@ -98,6 +116,7 @@ export function diagnose(i: DoctorInput): Finding[] {
       out.push({
         kind: 'agents',
         severity: 'error',
+        bySetup: oneRule,
         ruleId: r.sipDispatchRuleId,
         line: `${ruleLabel(r)} dispatches ${agents.map((a) => `"${a}"`).join(', ')}, but the worker registers no agent_name: an unnamed worker joins only rooms whose rule names none`,
         fix: `set AGENT_NAME=${agents[0]} if the worker registers it, else clear the rule's agents (rerun npx create-sip-inbound)`,
@@ -105,16 +124,27 @@ export function diagnose(i: DoctorInput): Finding[] {
   }
 
   // Trunks that would take the call: those holding the number, and wildcard trunks (no numbers).
+  // Only the trunk the number is on is the setup's to secure; a wildcard or duplicate trunk is someone else's.
   for (const t of i.trunks.filter((t) => holding.includes(t) || t.numbers.length === 0))
     if (!t.authUsername && !t.allowedAddresses.length && !t.allowedNumbers.length)
       out.push({
         kind: 'open-trunk',
         severity: 'warn',
+        bySetup: t === ours,
         trunkId: t.sipTrunkId,
         line: `${trunkLabel(t)} has no digest auth, allowed addresses or allowed numbers: anyone who knows the SIP URI${t.numbers.length ? ' and the number' : ''} reaches the agent`,
-        fix: 'rerun npx create-sip-inbound without --no-sip-auth to put digest auth on it (the SWML then answers the challenge)',
+        fix:
+          t === ours
+            ? 'rerun npx create-sip-inbound without --no-sip-auth to put digest auth on it (the SWML then answers the challenge)'
+            : `give it digest auth or allowed addresses, or delete it (lk sip inbound delete ${t.sipTrunkId})`,
       });
   return out;
+}
+
+
+/** The findings the next setup run plans a fix for (shown as changes in its plan); the rest are fixed by hand. */
+export function fixableBySetup(findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => f.bySetup);
 }
 
 /** The doctor as check hops: one per finding (a warning passes), or one saying all is clear. */

@@ -51,13 +51,19 @@ export async function swmlUrlHop(values: Values): Promise<Hop> {
   if (!values.API_BASE_URL)
     return { ...SWML_URL_HOP, ok: false, skipped: true, detail: 'no API_BASE_URL: SignalWire hosts the SWML script' };
   const { safeUrl } = await import('../services/signalwire.js');
-  const url = `${swmlUrl(values.API_BASE_URL)}?to=${encodeURIComponent(values.PHONE_NUMBER!)}`;
+  const { withoutCredentials } = await import('../server/signed-url.js');
+  // SignalWire signs the URL without any `user:pass@`, and Node's fetch refuses a URL holding one: the
+  // request goes to the bare URL, signed over it, with the login as a Basic Authorization header.
+  const raw = `${swmlUrl(values.API_BASE_URL)}?to=${encodeURIComponent(values.PHONE_NUMBER!)}`;
+  const url = withoutCredentials(raw);
   const shown = safeUrl(swmlUrl(values.API_BASE_URL));
   const domain = values.LIVEKIT_SIP_DOMAIN!;
   const fail = (detail: string, fix: string): Hop => ({ ...SWML_URL_HOP, ok: false, detail, fix });
   const restart = `run \`npx create-sip-inbound serve\` at ${safeUrl(values.API_BASE_URL)} with the current .env (or fix API_BASE_URL)`;
 
   const headers: Record<string, string> = { accept: 'application/json' };
+  const login = basicLogin(raw);
+  if (login) headers.authorization = `Basic ${Buffer.from(login).toString('base64')}`;
   if (values.SIGNALWIRE_SIGNING_KEY) {
     const { swmlSignature } = await import('../server/signature.js');
     headers['x-signalwire-signature'] = swmlSignature(values.SIGNALWIRE_SIGNING_KEY, url, '');
@@ -89,6 +95,25 @@ export async function swmlUrlHop(values: Values): Promise<Hop> {
   if (values.LIVEKIT_SIP_USERNAME && (connect!.username !== values.LIVEKIT_SIP_USERNAME || connect!.password !== values.LIVEKIT_SIP_PASSWORD))
     return fail('its SWML carries other SIP digest credentials than .env', restart);
   return { ...SWML_URL_HOP, ok: true, detail: `${shown} dials sip:…@${host}` };
+}
+
+/** `user:pass` from a URL's user part, percent-decoded as a browser would send it; undefined without one. */
+function basicLogin(url: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (!u.username && !u.password) return undefined;
+  const dec = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  return `${dec(u.username)}:${dec(u.password)}`;
 }
 
 /** The parts of an answer this hop reads; anything else in it is ignored. */

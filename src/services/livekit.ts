@@ -11,7 +11,7 @@ import type { Change } from '../changes.js';
 import { redactLine } from '../redact.js';
 import type { Values } from '../settings.js';
 import { LIVEKIT_TIMEOUT_MS, seconds } from '../timing.js';
-import { sameNumber } from './sip-number.js';
+import { ruleNumbersTaking, sameNumber } from './sip-number.js';
 
 /** An individual rule names rooms `<prefix>_<caller>_<random>`; the check finds calls by this prefix. */
 export const ROOM_PREFIX = 'sip-';
@@ -439,8 +439,10 @@ function updateRule(
   const want = d.agentName ? [d.agentName] : [];
   const agent = want[0];
   const needTrunk = !knownTrunkId || !rule.trunkIds.includes(knownTrunkId);
-  // A `numbers` filter that leaves our number out: LiveKit skips the rule for our calls (ruleFor).
-  const needNumber = rule.numbers.length > 0 && !rule.numbers.includes(d.number);
+  // A `numbers` filter that leaves our number out: LiveKit skips the rule for our calls (ruleFor). Another form
+  // of it in the filter is replaced, not kept beside: LiveKit would refuse the rule as conflicting with itself.
+  const numbers = ruleNumbersTaking(rule.numbers, d.number);
+  const needNumber = numbers !== undefined;
   // A filter on callers (inboundNumbers) would leave every other caller without a rule.
   const needCallers = rule.inboundNumbers.length > 0;
   const needShape = !isOurShape(rule);
@@ -450,7 +452,7 @@ function updateRule(
 
   const parts: string[] = [];
   if (needTrunk) parts.push(`cover trunk "${trunkLabel}" (trunks ${rule.trunkIds.length ? rule.trunkIds.join(', ') : 'any'} → ${[...rule.trunkIds, knownTrunkId ?? `"${trunkLabel}"`].join(', ')})`);
-  if (needNumber) parts.push(`numbers ${list(rule.numbers)} → ${list([...rule.numbers, d.number])}`);
+  if (numbers) parts.push(`numbers ${list(rule.numbers)} → ${list(numbers)}`);
   if (needCallers) parts.push(`callers ${list(rule.inboundNumbers)} → any`);
   if (needShape) parts.push(`rooms ${shapeOf(rule)} → individual "${ROOM_PREFIX}"`);
   if (needAgent) parts.push(`agent ${agentLabel(have)} → ${agentLabel(want)}`);
@@ -473,7 +475,7 @@ function updateRule(
       // replace the whole rule, keeping everything else it had.
       const next = rule.clone();
       if (needTrunk && !next.trunkIds.includes(id)) next.trunkIds = [...next.trunkIds, id];
-      if (needNumber) next.numbers = [...next.numbers, d.number];
+      if (numbers) next.numbers = numbers;
       if (needCallers) next.inboundNumbers = [];
       if (needShape) next.rule = shape();
       const roomConfig = next.roomConfig ?? new sdk.RoomConfiguration();

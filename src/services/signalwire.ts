@@ -297,7 +297,7 @@ export function planSignalWire(
       target: 'signalwire',
       summary: `SignalWire: create SWML script "${name}"`,
       apply: async () => {
-        written.script = await createScript(conn, name, target.swml);
+        written.script = await ensureScript(conn, name, target.swml, state.number);
         requestUrl = written.script.requestUrl;
       },
     });
@@ -327,6 +327,43 @@ export function planSignalWire(
 function note(written: SignalWireWritten, number: NumberInfo | undefined): void {
   if (number) written.number = number;
   else written.unsure = true;
+}
+
+/**
+ * Our hosted scripts for other numbers of the trunk (found by the name scriptNameFor gives them), read with
+ * one list. The SIP login lives on the trunk, shared by every number on it: each of their scripts must send it.
+ */
+export async function observeSiblingScripts(conn: SignalWireConn, numbers: readonly string[]): Promise<Array<{ e164: string; script: HostedScript }>> {
+  if (!numbers.length) return [];
+  const byName = new Map(numbers.map((n) => [scriptNameFor(n), n]));
+  const rows = await listAll<WireScript>(conn, { method: 'GET', path: SWML_SCRIPTS, what: 'list SWML scripts', scope: 'Voice' });
+  const out: Array<{ e164: string; script: HostedScript }> = [];
+  for (const row of rows) {
+    const found = toScript(row);
+    const e164 = found && byName.get(found.name);
+    if (!found || !e164 || out.some((x) => x.e164 === e164)) continue;
+    // The list may leave contents out: read the one script rather than rewrite it blindly.
+    const full =
+      row.swml_script?.contents === undefined
+        ? toScript(await call<WireScript>(conn, { method: 'GET', path: `${SWML_SCRIPTS}/${encodeURIComponent(row.id!)}`, what: 'read the SWML script', scope: 'Voice' })) ?? found
+        : found;
+    out.push({ e164, script: full });
+  }
+  return out;
+}
+
+/** Brings the other numbers' scripts to the current SWML (a new SIP login, say); nothing when they hold it. */
+export function planSiblingScripts(conn: SignalWireConn, target: SwmlTarget, siblings: ReadonlyArray<{ e164: string; script: HostedScript }>): Change[] {
+  if (target.kind !== 'hosted') return [];
+  return siblings
+    .filter(({ script }) => !sameSwml(script.contents, target.swml))
+    .map(({ e164, script }) => ({
+      target: 'signalwire' as const,
+      summary: `SignalWire: update SWML script "${scriptNameFor(e164)}" to the current SWML (every number on the trunk sends its SIP login)`,
+      apply: async () => {
+        await updateScript(conn, script.id, target.swml);
+      },
+    }));
 }
 
 export interface PointsAt {
@@ -364,6 +401,44 @@ export function judgePointsAt(conn: SignalWireConn, e164: string, target: SwmlTa
 
 // ---------------------------------------------------------------------------------------------
 // Writing
+
+/**
+ * Creates our script unless one of our name appeared since the plan read SignalWire (a run going on at the
+ * same time): it is listed again just before, and one found is reused (its SWML made current). Two runs that
+ * list at the same moment can both create; each then lists again and keeps the oldest of our name, and the
+ * run whose script lost deletes it, so both end on the same one script.
+ */
+async function ensureScript(conn: SignalWireConn, name: string, swml: string, number: NumberInfo): Promise<HostedScript> {
+  const existing = await scriptsNamed(conn, name);
+  if (existing.length) {
+    const found = existing.find((s) => runsUrl(number, s.requestUrl)) ?? existing[0]!;
+    return sameSwml(found.contents, swml) ? found : updateScript(conn, found.id, swml);
+  }
+  const made = await createScript(conn, name, swml);
+  const keep = (await scriptsNamed(conn, name))[0];
+  if (!keep || keep.id === made.id) return made;
+  await call<unknown>(conn, { method: 'DELETE', path: `${SWML_SCRIPTS}/${encodeURIComponent(made.id)}`, what: `delete the duplicate SWML script "${name}"`, scope: 'Voice' });
+  return sameSwml(keep.contents, swml) ? keep : updateScript(conn, keep.id, swml);
+}
+
+/**
+ * Our scripts of this name, oldest first: by creation time, and in SignalWire's list order (creation order)
+ * where times tie, so every run picks the same first. An id would not do: a run that saw only its own
+ * script keeps it, and only creation order agrees with that.
+ */
+async function scriptsNamed(conn: SignalWireConn, name: string): Promise<HostedScript[]> {
+  const rows = await listAll<WireScript>(conn, { method: 'GET', path: SWML_SCRIPTS, what: 'list SWML scripts', scope: 'Voice' });
+  const ours = rows.filter((r) => toScript(r)?.name === name);
+  const at = (r: WireScript) => (r.created_at ? Date.parse(r.created_at) : Number.NaN);
+  // A stable sort: equal or unknown times keep the list's order.
+  ours.sort((a, b) => {
+    const ta = at(a);
+    const tb = at(b);
+    return Number.isNaN(ta) || Number.isNaN(tb) ? 0 : ta - tb;
+  });
+  // The list may leave contents out; treat that as "differs" so the SWML is written rather than assumed.
+  return ours.map((r) => toScript(r)!);
+}
 
 async function createScript(conn: SignalWireConn, name: string, swml: string): Promise<HostedScript> {
   const body = await call<WireScript>(conn, {
@@ -512,6 +587,7 @@ interface WireNumber {
 interface WireScript {
   id?: string;
   display_name?: string;
+  created_at?: string;
   swml_script?: { request_url?: string; contents?: unknown; display_name?: string };
 }
 

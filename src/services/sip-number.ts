@@ -17,3 +17,14 @@ export function normalizeNumber(n: string): string {
 export function sameNumber(a: string, b: string): boolean {
   return a === b || normalizeNumber(a) === normalizeNumber(b);
 }
+
+/**
+ * A rule's `numbers` filter made to take calls to `e164`: LiveKit compares the filter with the called number as
+ * written (MatchDispatchRuleIter), so another form of it ("14244851544") takes no call; and it validates the
+ * filter normalised (DispatchRuleValidator), so keeping that form beside the E.164 one conflicts with itself.
+ * Other forms are replaced by the E.164 one; other numbers stay. Undefined when the filter already takes it.
+ */
+export function ruleNumbersTaking(numbers: readonly string[], e164: string): string[] | undefined {
+  if (!numbers.length || numbers.includes(e164)) return undefined;
+  return [...numbers.filter((n) => !sameNumber(n, e164)), e164];
+}

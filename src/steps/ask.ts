@@ -46,6 +46,9 @@ export function usePrompter(p: Prompter): () => void {
 
 export const prompt = (): Prompter => prompter;
 
+/** True while a replaced prompter answers (the step tests): nothing else should draw on the terminal then. */
+export const promptsReplaced = (): boolean => prompter !== clackPrompter;
+
 interface AskOptions {
   /** Default: whether the setup needs the setting (its requiredBy). */
   required?: boolean;
@@ -53,20 +56,22 @@ interface AskOptions {
   from?: string;
 }
 
-function validator(key: SettingKey, required: boolean): Validate {
+// The session's other values go to check(): some problems only they reveal (the SIP domain set to the
+// LIVEKIT_URL host is refused saying so).
+function validator(session: Session, key: SettingKey, required: boolean): Validate {
   const s = setting(key);
   return (raw) => {
     const v = (raw ?? '').trim();
     if (!v) return required ? `${s.label} is required` : undefined;
-    const r = check(s, v);
+    const r = check(s, v, session.values);
     return r.ok ? undefined : r.problem;
   };
 }
 
-function normalise(key: SettingKey, raw: string): string {
+function normalise(session: Session, key: SettingKey, raw: string): string {
   const v = raw.trim();
   if (!v) return '';
-  const r = check(setting(key), v);
+  const r = check(setting(key), v, session.values);
   return r.ok ? r.value : v;
 }
 
@@ -86,9 +91,9 @@ export async function askText(s: Session, key: SettingKey, o: AskOptions = {}): 
     message: messageFor(s, key, o),
     placeholder: def.placeholder ?? (required ? undefined : 'optional: Enter to skip'),
     initialValue: s.values[key] ?? def.default ?? '',
-    validate: validator(key, required),
+    validate: validator(s, key, required),
   });
-  set(s, key, normalise(key, value), 'prompt');
+  set(s, key, normalise(s, key, value), 'prompt');
 }
 
 /**
@@ -100,9 +105,9 @@ export async function askSecret(s: Session, key: SettingKey, o: AskOptions = {})
   const keep = has ? dim(s.origin[key] === 'prompt' ? ' (Enter keeps the one you typed)' : ' (Enter keeps the current one)') : '';
   const value = await prompter.password({
     message: messageFor(s, key, o, keep),
-    validate: (raw) => (has && !raw ? undefined : validator(key, o.required ?? isRequired(s, key))(raw)),
+    validate: (raw) => (has && !raw ? undefined : validator(s, key, o.required ?? isRequired(s, key))(raw)),
   });
-  if (value) set(s, key, normalise(key, value), 'prompt');
+  if (value) set(s, key, normalise(s, key, value), 'prompt');
 }
 
 /** A choice among `options` (by default the setting's choices), with "Other…" for free text. */
@@ -117,8 +122,8 @@ export async function askChoice(s: Session, key: SettingKey, options: readonly s
     options: [...list.map((v) => ({ value: v, label: v })), { value: OTHER, label: 'Other…' }],
   });
   if (picked !== OTHER) return set(s, key, picked, 'prompt');
-  const typed = await prompter.text({ message: `${def.label} (type it)`, validate: validator(key, true) });
-  set(s, key, normalise(key, typed), 'prompt');
+  const typed = await prompter.text({ message: `${def.label} (type it)`, validate: validator(s, key, true) });
+  set(s, key, normalise(s, key, typed), 'prompt');
 }
 
 export async function confirm(message: string, initialValue = true): Promise<boolean> {

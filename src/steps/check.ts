@@ -1,6 +1,6 @@
 // Step 7: the test-call check, as the last step of the setup; then, when it passed, the offer to watch
 // a real call.
-import { confirm } from './ask.js';
+import { confirm, select } from './ask.js';
 import type { Observed } from '../check/run.js';
 import type { Session } from './session.js';
 
@@ -10,7 +10,47 @@ export async function runCheckStep(s: Session, observed?: Observed): Promise<boo
   const common = { print: !s.ctx.json, envFile: s.ctx.envFile, db: !s.ctx.options['no-db'] };
   const report = await runChecks(s.values, { ...common, probe: true, live: false, ...(observed ? { observed } : {}) });
   if (!report.ok || !s.prompts || s.ctx.yes) return report.ok;
+  if (hasSignalWire(s)) return offerTestCall(s, common);
   if (!(await confirm('Call the number now to watch a real call come through?', false))) return true;
   const live = await runChecks(s.values, { ...common, probe: false, live: true });
   return live.ok;
+}
+
+// ── The test call placed through SignalWire (check --call), offered where its credentials exist ──────
+
+const hasSignalWire = (s: Session) => Boolean(s.values.SIGNALWIRE_SPACE_URL && s.values.SIGNALWIRE_PROJECT_ID && s.values.SIGNALWIRE_API_TOKEN);
+
+/**
+ * With SignalWire credentials: a test call SignalWire places (no phone needed; the cost is stated and asked
+ * again before dialling), a call the person places and the check watches, or neither. Returns whether what
+ * ran passed.
+ */
+export async function offerTestCall(
+  s: Session,
+  common: { print: boolean; envFile: string; db: boolean },
+  /** Shorter waits, for tests. */
+  tuning: { pollMs?: number; interactionWaitMs?: number; call?: { seconds?: number; settleMs?: number; ringSec?: number } } = {},
+): Promise<boolean> {
+  const { runChecks } = await import('../check/run.js');
+  const choice = await select(
+    'Prove it with a call now?',
+    [
+      { value: 'none', label: 'Not now' },
+      { value: 'call', label: 'Place a test call through SignalWire', hint: 'no phone needed; one short call, billed' },
+      { value: 'live', label: 'I will call the number; watch it come through' },
+    ],
+    'none',
+  );
+  if (choice === 'none') return true;
+  const report =
+    choice === 'live'
+      ? await runChecks(s.values, { ...common, probe: false, live: true })
+      : await runChecks(s.values, {
+          ...common,
+          ...tuning,
+          probe: false,
+          live: false,
+          call: { ...tuning.call, confirm: (text) => confirm(`${text} Place it?`, true) },
+        });
+  return report.ok;
 }

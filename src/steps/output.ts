@@ -8,6 +8,7 @@ import { renderSwml, swmlJson } from '../render/swml.js';
 import { PASTE_SWML, PASTE_SWML_URL, swmlUrl } from '../signalwire-paths.js';
 import { bold, dim, green, out, print, printDocument } from '../ui.js';
 import { confirm } from './ask.js';
+import { numberValues } from './plan.js';
 import type { Session } from './session.js';
 
 export const SWML_FILE = 'signalwire-swml.json';
@@ -59,7 +60,8 @@ export async function showOutput(s: Session): Promise<void> {
 
   if (s.ctx.options['no-db']) {
     out(bold('\nSQL for Supabase → SQL Editor'));
-    print(renderNumberSql(v));
+    // Only the given values: a default in the UPDATE would reset a column the row already holds.
+    print(renderNumberSql(numberValues(s).given));
   }
 
   out(bold('\nFor the agent\'s author'));

@@ -7,7 +7,7 @@ import { DEFAULT_NAME, NUMBER_KEYS, SETTINGS, type Setting, type SettingKey, typ
 import { UsageError } from '../errors.js';
 import type { Observed } from '../check/run.js';
 import type { LiveKitConn, LiveKitLists } from '../services/livekit.js';
-import type { SignalWireWritten } from '../services/signalwire.js';
+import type { SignalWireConn, SignalWireWritten } from '../services/signalwire.js';
 import type { NumberRow, NumberRowChange, SupabaseConn } from '../services/supabase.js';
 import type { LiveKitSeen } from './livekit.js';
 import type { SignalWireSeen } from './signalwire.js';
@@ -57,8 +57,9 @@ export async function buildPlan(s: Session, on: Established): Promise<Planned> {
   const written: SignalWireWritten = {};
   const { planSignalWire, stateAfter } = await import('../services/signalwire.js');
   const signalwire = sw && swState ? planSignalWire(sw.conn, number, swmlTargetFor(s.values), swState, written) : [];
+  const siblings = sw ? await siblingScriptChanges(s, sw.conn, lists) : [];
   const database = db ? await databaseChanges(s, db, row) : [];
-  const changes = orderForLogin([...(env ? [env] : []), ...livekit, ...signalwire, ...database]);
+  const changes = orderForLogin([...(env ? [env] : []), ...livekit, ...signalwire, ...siblings, ...database]);
   return {
     changes,
     observedAfter: () => ({
@@ -141,6 +142,23 @@ async function livekitChanges(s: Session, conn: LiveKitConn, lists: LiveKitLists
     );
   }
   return planLiveKit(conn, desired, state, { useForeignTrunk: s.useForeignTrunk });
+}
+
+/**
+ * The trunk's SIP login is shared by every number on it: our SWML scripts for its other numbers are brought to
+ * the current SWML too, so a new password reaches every number's calls, not only this one's. The trunk's
+ * numbers come from the listing the plan already read.
+ */
+async function siblingScriptChanges(s: Session, conn: SignalWireConn, lists: LiveKitLists): Promise<Change[]> {
+  const target = swmlTargetFor(s.values);
+  if (target.kind !== 'hosted') return [];
+  const { observeSiblingScripts, planSiblingScripts } = await import('../services/signalwire.js');
+  const { trunkNumbers } = await import('../services/livekit.js');
+  const { normalizeNumber } = await import('../services/sip-number.js');
+  const held = trunkNumbers(lists.trunks, s.values.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME);
+  const others = [...new Set(held.map(normalizeNumber))].filter((n) => n !== s.values.PHONE_NUMBER);
+  const siblings = await spin(s, 'Reading SignalWire…', () => observeSiblingScripts(conn, others), { quiet: true });
+  return planSiblingScripts(conn, target, siblings);
 }
 
 async function databaseChanges(s: Session, conn: SupabaseConn, row: NumberRow | undefined): Promise<NumberRowChange[]> {

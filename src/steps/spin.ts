@@ -1,11 +1,13 @@
 // A clack spinner around one live call, or nothing at all when no prompts are shown.
 import { clack } from '../ui.js';
+import { promptsReplaced } from './ask.js';
 import { guardSpinnerExit, onCleanup, watchCtrlC } from '../signals.js';
 import type { Session } from './session.js';
 
 /** With `quiet`, a success leaves no line behind (for reads that are only a means to the plan). */
 export async function spin<T>(s: Session, message: string, work: () => Promise<T>, opts: { quiet?: boolean } = {}): Promise<T> {
-  if (!s.prompts) return work();
+  // A scripted prompter (the step tests) gets no spinner: its frames would land in the test runner's stdout.
+  if (!s.prompts || promptsReplaced()) return work();
   const c = await clack();
   const sp = c.spinner();
   const label = message.replace(/…$/, '');

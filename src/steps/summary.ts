@@ -1,5 +1,6 @@
 // Step 8: the closing lines, and the command that repeats this run without prompts (never with a secret:
 // credentials stay in .env, per-number values in the database row).
+import { rerunCommand } from '../commands/check.js';
 import { withDefaults } from '../config.js';
 import { NUMBER_KEYS, setting, type SettingKey, type Values } from '../settings.js';
 import { clack, dim, out, yellow } from '../ui.js';
@@ -44,9 +45,16 @@ export function nextSteps(s: Session): string[] {
     cloud ? 'LiveKit Cloud → Sessions (https://cloud.livekit.io/projects/p_/sessions)' : "your LiveKit server's log",
     'SignalWire → Logs → Voice',
   ];
+  // With --number: a trunk holding several numbers makes check --call / --live ask which one.
+  const check = (flag: string) => `${rerunCommand(s.ctx)} ${flag}${v.PHONE_NUMBER ? ` --number ${v.PHONE_NUMBER}` : ''}`;
+  const number = v.PHONE_NUMBER ?? 'the number';
+  const call = v.SIGNALWIRE_SPACE_URL && v.SIGNALWIRE_PROJECT_ID && v.SIGNALWIRE_API_TOKEN
+    ? `2. Test the whole path with no phone (SignalWire places one short call, billed): ${check('--call')}\n` +
+      `     or call ${number} yourself and watch it come through: ${check('--live')}`
+    : `2. Call ${number}, or watch a call come through: ${check('--live')}`;
   return [
     `1. Start the agent worker${v.AGENT_NAME ? ` (it must register agent_name "${v.AGENT_NAME}")` : ''}: ${start}`,
-    `2. Call ${v.PHONE_NUMBER ?? 'the number'}, or watch a call come through: npx create-sip-inbound check --live${s.ctx.envFile !== '.env' ? ` -f ${shellQuote(s.ctx.envFile)}` : ''}`,
+    call,
     `3. Logs: ${logs.join('; ')}`,
   ];
 }

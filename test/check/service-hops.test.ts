@@ -128,3 +128,30 @@ test('SWML endpoint hop: with a signing key the check signs its request as Signa
   assert.match(wrongKey.detail!, /403/);
   assert.match(wrongKey.fix!, /SIGNALWIRE_SIGNING_KEY/);
 });
+
+test('SWML endpoint hop: an API_BASE_URL with user:pass@ is signed without them and sends the login as Basic auth', async (t) => {
+  const key = 'PSK_fake_signing_key_for_tests';
+  const swml = renderSwml({ sipDomain: DOMAIN, username: SIP.LIVEKIT_SIP_USERNAME, password: SIP.LIVEKIT_SIP_PASSWORD });
+  // serve checks the signature over the configured URL without its credentials; the port is known after listen.
+  const opts = { swml, signingKey: key, publicBaseUrl: 'http://placeholder' };
+  const server = createSwmlServer(opts);
+  const seen: Array<string | undefined> = [];
+  server.prependListener('request', (req) => seen.push(req.headers.authorization));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => closeGracefully(server, 100));
+  const port = (server.address() as AddressInfo).port;
+  const password = 'p@ss:w/rd-fake-9';
+  opts.publicBaseUrl = `http://swml-user:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+
+  const values: Values = { PHONE_NUMBER: NUMBER, LIVEKIT_SIP_DOMAIN: DOMAIN, API_BASE_URL: opts.publicBaseUrl, SIGNALWIRE_SIGNING_KEY: key, ...SIP };
+  const hop = await swmlUrlHop(values);
+  assert.equal(hop.ok, true, hop.detail);
+  assert.deepEqual(seen, [`Basic ${Buffer.from(`swml-user:${password}`).toString('base64')}`]);
+  const shown = JSON.stringify(hop);
+  assert.ok(!shown.includes(password) && !shown.includes(encodeURIComponent(password)), shown);
+
+  // Without credentials in the URL no Authorization header goes out.
+  opts.publicBaseUrl = `http://127.0.0.1:${port}`;
+  assert.equal((await swmlUrlHop({ ...values, API_BASE_URL: opts.publicBaseUrl })).ok, true);
+  assert.equal(seen[1], undefined);
+});

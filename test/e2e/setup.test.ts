@@ -276,7 +276,7 @@ test('a rerun that adds a second number puts it on the same trunk, and SignalWir
   assert.doesNotMatch(plan, /dispatch rule/, 'the rule already covers the trunk');
   assert.doesNotMatch(plan, /\.env:/, 'nothing new for .env');
   p.write(KEY.enter);
-  await drive(p, [['Call the number now to watch a real call come through?', KEY.enter]]);
+  await drive(p, [['Prove it with a call now?', KEY.enter]]);
   assert.equal(await p.exited, 0, p.screen());
   assertNoSecrets(p, [...secretsOf(w, cwd), w.signalwire!.apiToken]);
   const trunks = [...w.livekit.trunks.values()];

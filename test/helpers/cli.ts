@@ -1,8 +1,31 @@
 // Runs the built binary (dist/ must be built: npm test does that first) as a user would, without a TTY.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/create-sip-inbound.js', import.meta.url));
+
+let home: string | undefined;
+
+/**
+ * The environment every spawned run starts from: PATH, an empty HOME of its own (removed when the test
+ * process exits) and LIVEKIT_CLI_CONFIG pointing nowhere, so neither the developer's shell nor a real
+ * ~/.livekit/cli-config.yaml on the machine leaks in. A test that gives HOME (a fake home holding a
+ * config) keeps the config lookup under that HOME.
+ */
+export function isolatedEnv(extra: Record<string, string | undefined> = {}, base: Record<string, string> = {}): Record<string, string> {
+  if (!home) {
+    const dir = mkdtempSync(join(tmpdir(), 'csi-home-'));
+    home = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: home, ...base };
+  if (extra.HOME === undefined) env.LIVEKIT_CLI_CONFIG = '/nonexistent/.livekit/cli-config.yaml';
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
 
 export interface RunResult {
   code: number | null;
@@ -15,9 +38,8 @@ export function runCli(
   opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string; nodeArgs?: string[] } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    // A clean environment: nothing from the developer's shell (a real LIVEKIT_URL, say) leaks in.
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' };
-    for (const [k, v] of Object.entries(opts.env ?? {})) if (v !== undefined) env[k] = v;
+    // A clean environment: nothing from the developer's shell (a real LIVEKIT_URL, say) or home leaks in.
+    const env = isolatedEnv(opts.env, { NO_COLOR: '1' });
     const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], { cwd: opts.cwd, env, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';

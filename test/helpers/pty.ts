@@ -2,7 +2,7 @@
 // emulator, so tests see what a person sees (not the raw escape-code stream).
 import { spawn, type IPty } from 'node-pty';
 import xtermHeadless from '@xterm/headless';
-import { BIN } from './cli.ts';
+import { BIN, isolatedEnv } from './cli.ts';
 
 const { Terminal } = xtermHeadless as unknown as typeof import('@xterm/headless');
 
@@ -41,8 +41,7 @@ process.on('exit', () => live.forEach((p) => p.kill()));
 export function startPty(args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string; cols?: number; rows?: number } = {}): Session {
   const cols = opts.cols ?? 120;
   const rows = opts.rows ?? 50;
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TERM: 'xterm-256color', LANG: 'C.UTF-8' };
-  for (const [k, v] of Object.entries(opts.env ?? {})) if (v !== undefined) env[k] = v;
+  const env = isolatedEnv(opts.env, { TERM: 'xterm-256color', LANG: 'C.UTF-8' });
   const term = new Terminal({ cols, rows, scrollback: 5000, allowProposedApi: true });
   const pty: IPty = spawn(process.execPath, [BIN, ...args], { name: 'xterm-256color', cols, rows, cwd: opts.cwd ?? process.cwd(), env });
   let raw = '';

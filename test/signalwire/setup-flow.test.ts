@@ -1,8 +1,8 @@
 // First run, rerun and changed settings against the stand-in: what is planned, what goes on the wire.
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
-import { applyPlan } from '../../src/changes.ts';
-import { observeSignalWire, planSignalWire, scriptNameFor, type SwmlTarget } from '../../src/services/signalwire.ts';
+import { applyPlan, type ApplyReport, type Change } from '../../src/changes.ts';
+import { observeSiblingScripts, observeSignalWire, planSiblingScripts, planSignalWire, sameSwml, scriptNameFor, type SwmlTarget } from '../../src/services/signalwire.ts';
 import { startSignalWire, type LoggedRequest, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { NUMBER, connTo, swmlFor } from './helpers.ts';
 import { OTHER_NUMBER } from '../fixtures.ts';
@@ -128,6 +128,49 @@ describe('hosted SWML script', () => {
     assert.equal(sw.writes().length, 2);
   });
 
+  it('a script of our name made since the plan read SignalWire is reused, not doubled', async () => {
+    const late = await plan(sw, hosted); // read before the other run made its script
+    await run(sw, hosted);
+    const [script] = [...sw.scripts.values()];
+    const before = sw.writes().length;
+    const report = await applyPlan(late);
+    assert.equal(report.failed, undefined, String(report.failed?.error));
+    assert.equal(sw.scripts.size, 1);
+    // Same SWML: no create and no update; the planned point step sets the same script again.
+    assert.deepEqual(sw.writes().slice(before).map((w) => `${w.method} ${w.path.split('/').slice(0, 5).join('/')}`), ['PUT /api/relay/rest/phone_numbers']);
+    assert.equal([...sw.numbers.values()].find((n) => n.number === NUMBER)!.call_relay_script_url, script!.request_url);
+  });
+
+  it('a reused script holding other SWML is brought up to date', async () => {
+    const late = await plan(sw, hosted);
+    const other = sw.addScript(NAME, swmlFor('other987.sip.livekit.cloud'));
+    await applyPlan(late);
+    assert.equal(sw.scripts.size, 1);
+    assert.ok(sw.writes().some((w) => w.method === 'PUT' && w.path === `/api/fabric/resources/swml_scripts/${other.id}`));
+    assert.ok(sameSwml(other.contents, hosted.swml));
+    assert.ok(!sw.writes().some((w) => w.method === 'POST'), 'no create');
+  });
+
+  it('two runs creating at once end with one script, and the number runs it', async () => {
+    for (let trial = 0; trial < 5; trial++) {
+      for (const id of [...sw.scripts.keys()]) sw.scripts.delete(id);
+      const [a, b]: Change[][] = await Promise.all([plan(sw, hosted), plan(sw, hosted)]);
+      assert.equal(a![0]!.summary, `SignalWire: create SWML script "${NAME}"`);
+      const writesBefore = sw.writes().length;
+      const reports: ApplyReport[] = await Promise.all([applyPlan(a!), applyPlan(b!)]);
+      for (const r of reports) assert.equal(r.failed, undefined, String(r.failed?.error));
+      assert.equal(sw.scripts.size, 1, `trial ${trial}: one script`);
+      const [script] = [...sw.scripts.values()];
+      assert.equal([...sw.numbers.values()].find((n) => n.number === NUMBER)!.call_relay_script_url, script!.request_url);
+      if (trial === 0) {
+        // Both listed before either created: both created, and the later one was deleted by its own run.
+        const writes = sw.writes().slice(writesBefore);
+        assert.equal(writes.filter((w) => w.method === 'POST').length, 2);
+        assert.equal(writes.filter((w) => w.method === 'DELETE').length, 1);
+      }
+    }
+  });
+
   it('a failure part-way stops, and a rerun finishes the job without a second script', async () => {
     sw.fault({ match: 'PUT /api/relay/rest/phone_numbers', status: 500, times: 1 });
     const report = await applyPlan(await plan(sw, hosted));
@@ -167,5 +210,30 @@ describe('SWML served from our own URL', () => {
     assert.ok(!changes[0]!.summary.includes('hunter2-secret'));
     assert.match(changes[0]!.summary, /point at SWML URL https:\/\/swml:••••@api\.example\.com\/api\/swml-inbound/);
     assert.equal([...sw.numbers.values()][0]!.call_relay_script_url, withAuth);
+  });
+});
+
+describe('the other numbers\' scripts (the trunk\'s login is shared)', () => {
+  const OTHER = '+14155550123';
+  const current: SwmlTarget = { kind: 'hosted', swml: swmlFor('abc123xyz.sip.livekit.cloud') };
+  const stale = swmlFor('abc123xyz.sip.livekit.cloud').replace('digest-pass-123', 'old-pass-000');
+
+  it('a script holding another login is updated; one in place, or of a number not on the trunk, is left alone', async () => {
+    const sw = await startSignalWire({ listOmitsContents: true });
+    after(() => sw.stop());
+    const theirs = sw.addScript(scriptNameFor(OTHER), stale);
+    sw.addScript(scriptNameFor('+13105550100'), stale); // not on the trunk: not ours to touch
+    sw.addScript(scriptNameFor('+13105550101'), current.kind === 'hosted' ? current.swml : '');
+    const conn = connTo(sw);
+    const siblings = await observeSiblingScripts(conn, [OTHER, '+13105550101']);
+    assert.deepEqual(siblings.map((x) => x.e164).sort(), ['+13105550101', OTHER]);
+    const changes = planSiblingScripts(conn, current, siblings);
+    assert.deepEqual(changes.map((c) => c.summary), [
+      `SignalWire: update SWML script "${scriptNameFor(OTHER)}" to the current SWML (every number on the trunk sends its SIP login)`,
+    ]);
+    await applyPlan(changes);
+    assert.ok(sameSwml(theirs.contents, current.kind === 'hosted' ? current.swml : ''));
+    assert.deepEqual(planSiblingScripts(conn, current, await observeSiblingScripts(conn, [OTHER])), []);
+    assert.deepEqual(planSiblingScripts(conn, { kind: 'url', url: 'https://x.example.com/api/swml-inbound' }, siblings), []);
   });
 });

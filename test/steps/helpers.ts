@@ -13,6 +13,8 @@ export interface Asked {
   message: string;
   initialValue?: unknown;
   options?: Array<{ value: string; label: string }>;
+  /** The prompt's own validation (text and password prompts), to see what it says of an answer. */
+  validate?: (raw: string | undefined) => string | undefined;
 }
 
 export interface Script {
@@ -41,14 +43,14 @@ export function script(steps: Array<[RegExp | string, Answer]>): Script {
   };
   const p: Prompter = {
     async text(o) {
-      const a = next({ kind: 'text', message: o.message, initialValue: o.initialValue });
+      const a = next({ kind: 'text', message: o.message, initialValue: o.initialValue, ...(o.validate ? { validate: o.validate } : {}) });
       const v = a === '' ? (o.initialValue ?? '') : String(a);
       const problem = o.validate?.(v);
       assert.equal(problem, undefined, `the answer "${v}" failed validation: ${problem}`);
       return v;
     },
     async password(o) {
-      const v = String(next({ kind: 'password', message: o.message }));
+      const v = String(next({ kind: 'password', message: o.message, ...(o.validate ? { validate: o.validate } : {}) }));
       const problem = o.validate?.(v);
       assert.equal(problem, undefined, `the secret answer failed validation: ${problem}`);
       return v;

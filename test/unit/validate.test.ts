@@ -45,3 +45,24 @@ test('SignalWire space: a name, a host or a URL, always https', () => {
   assert.equal(check(s, 'http://127.0.0.1:9999').ok, true);
   assert.equal(check(s, 'http://example.signalwire.com').ok, false);
 });
+
+test('a rejected URL or host is echoed with its password masked', () => {
+  const cases: Array<[Parameters<typeof setting>[0], string]> = [
+    ['API_BASE_URL', 'ftp://u:pw-secret-1@h.example.com'],
+    ['API_BASE_URL', 'http://u:pw-secret-1@h.example.com/x'],
+    ['LIVEKIT_URL', 'ftp://key:pw-secret-1@x.livekit.cloud'],
+    ['SUPABASE_URL', 'https://u:pw-secret-1@bad host'],
+    ['LIVEKIT_SIP_DOMAIN', 'u:pw-secret-1@abc.sip.livekit.cloud'],
+    ['LIVEKIT_SIP_DOMAIN', 'sip:u:pw-secret-1@abc.sip.livekit.cloud'],
+    ['LIVEKIT_SIP_DOMAIN', 'https://u:pw-secret-1@abc.sip.livekit.cloud'],
+  ];
+  for (const [key, raw] of cases) {
+    const r = check(setting(key), raw);
+    assert.equal(r.ok, false, raw);
+    const problem = r.ok ? '' : r.problem;
+    assert.ok(!problem.includes('pw-secret-1'), problem);
+    assert.match(problem, /••••/, problem);
+  }
+  const r = check(setting('API_BASE_URL'), 'ftp://u:pw-secret-1@h');
+  assert.equal(r.ok ? '' : r.problem, '"ftp://u:••••@h" must start with https:// (http:// only for localhost); e.g. https://example.com');
+});
