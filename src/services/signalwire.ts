@@ -403,10 +403,9 @@ export function judgePointsAt(conn: SignalWireConn, e164: string, target: SwmlTa
 // Writing
 
 /**
- * Creates our script unless one of our name appeared since the plan read SignalWire (a run going on at the
- * same time): it is listed again just before, and one found is reused (its SWML made current). Two runs that
- * list at the same moment can both create; each then lists again and keeps the oldest of our name, and the
- * run whose script lost deletes it, so both end on the same one script.
+ * Creates our script unless one of our name appeared since the plan read SignalWire (another run): it is
+ * listed again just before, and one found is reused (its SWML made current). Two runs of one project never
+ * create at the same moment: the project lock (.env.lock) serialises them.
  */
 async function ensureScript(conn: SignalWireConn, name: string, swml: string, number: NumberInfo): Promise<HostedScript> {
   const existing = await scriptsNamed(conn, name);
@@ -414,11 +413,7 @@ async function ensureScript(conn: SignalWireConn, name: string, swml: string, nu
     const found = existing.find((s) => runsUrl(number, s.requestUrl)) ?? existing[0]!;
     return sameSwml(found.contents, swml) ? found : updateScript(conn, found.id, swml);
   }
-  const made = await createScript(conn, name, swml);
-  const keep = (await scriptsNamed(conn, name))[0];
-  if (!keep || keep.id === made.id) return made;
-  await call<unknown>(conn, { method: 'DELETE', path: `${SWML_SCRIPTS}/${encodeURIComponent(made.id)}`, what: `delete the duplicate SWML script "${name}"`, scope: 'Voice' });
-  return sameSwml(keep.contents, swml) ? keep : updateScript(conn, keep.id, swml);
+  return createScript(conn, name, swml);
 }
 
 /**

@@ -151,26 +151,6 @@ describe('hosted SWML script', () => {
     assert.ok(!sw.writes().some((w) => w.method === 'POST'), 'no create');
   });
 
-  it('two runs creating at once end with one script, and the number runs it', async () => {
-    for (let trial = 0; trial < 5; trial++) {
-      for (const id of [...sw.scripts.keys()]) sw.scripts.delete(id);
-      const [a, b]: Change[][] = await Promise.all([plan(sw, hosted), plan(sw, hosted)]);
-      assert.equal(a![0]!.summary, `SignalWire: create SWML script "${NAME}"`);
-      const writesBefore = sw.writes().length;
-      const reports: ApplyReport[] = await Promise.all([applyPlan(a!), applyPlan(b!)]);
-      for (const r of reports) assert.equal(r.failed, undefined, String(r.failed?.error));
-      assert.equal(sw.scripts.size, 1, `trial ${trial}: one script`);
-      const [script] = [...sw.scripts.values()];
-      assert.equal([...sw.numbers.values()].find((n) => n.number === NUMBER)!.call_relay_script_url, script!.request_url);
-      if (trial === 0) {
-        // Both listed before either created: both created, and the later one was deleted by its own run.
-        const writes = sw.writes().slice(writesBefore);
-        assert.equal(writes.filter((w) => w.method === 'POST').length, 2);
-        assert.equal(writes.filter((w) => w.method === 'DELETE').length, 1);
-      }
-    }
-  });
-
   it('a failure part-way stops, and a rerun finishes the job without a second script', async () => {
     sw.fault({ match: 'PUT /api/relay/rest/phone_numbers', status: 500, times: 1 });
     const report = await applyPlan(await plan(sw, hosted));
