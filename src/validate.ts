@@ -2,7 +2,7 @@
 // UsageError whose one line names the flag and variable and says what a good value looks like.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { UsageError } from './errors.js';
-import { maskCredentials } from './server/signed-url.js';
+import { maskCredentials } from './url-credentials.js';
 import type { Setting, Values } from './settings.js';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

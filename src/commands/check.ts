@@ -5,6 +5,7 @@ import { requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_NAME, type Values } from '../settings.js';
+import { rerunCommand } from '../check/rerun.js';
 import { bold, err, out } from '../ui.js';
 
 export async function run(ctx: Context): Promise<number> {
@@ -51,14 +52,6 @@ export async function run(ctx: Context): Promise<number> {
     out(JSON.stringify(reports.length === 1 ? one : { ok, numbers: reports }, null, 2));
   }
   return ok ? 0 : 1;
-}
-
-/** The command that runs this check again as it was run: the same .env and database switch. */
-export function rerunCommand(ctx: Pick<Context, 'envFile' | 'options'>): string {
-  const parts = ['npx create-sip-inbound check'];
-  if (ctx.envFile !== '.env') parts.push(`-f ${/^[\w@%+=:,./-]+$/.test(ctx.envFile) ? ctx.envFile : `'${ctx.envFile.replace(/'/g, `'\\''`)}'`}`);
-  if (ctx.options['no-db']) parts.push('--no-db');
-  return parts.join(' ');
 }
 
 /** Without --number: every number on our trunk (what the setup made). */

@@ -5,29 +5,14 @@
 // (--trust-proxy): from anyone else those headers let a request signed for another endpoint of the same
 // SignalWire project be replayed here.
 import type { IncomingMessage } from 'node:http';
+import { maskCredentials, withoutCredentials } from '../url-credentials.js';
+
+export { maskCredentials, withoutCredentials };
 
 /** The URLs a request may have been signed for: `primary` first, `alternates()` built only when it fails. */
 export interface SignedUrls {
   primary: string;
   alternates: () => string[];
-}
-
-/** `https://user:pass@host/x` → `https://host/x`; anything else as it was, byte for byte. */
-export function withoutCredentials(url: string): string {
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(url);
-  if (!m) return url;
-  const at = m[2]!.lastIndexOf('@');
-  return at === -1 ? url : m[1]! + m[2]!.slice(at + 1) + m[3]!;
-}
-
-/** The URL fit to print: any password replaced by •••• (the user name stays, to recognise it). */
-export function maskCredentials(url: string): string {
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(url);
-  if (!m) return url;
-  const at = m[2]!.lastIndexOf('@');
-  if (at === -1) return url;
-  const user = m[2]!.slice(0, at).split(':')[0]!;
-  return `${m[1]}${user}:••••@${m[2]!.slice(at + 1)}${m[3]}`;
 }
 
 /** The signed URLs for a request to `pathAndQuery` when the public base URL is known. */

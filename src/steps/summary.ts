@@ -1,6 +1,6 @@
 // Step 8: the closing lines, and the command that repeats this run without prompts (never with a secret:
 // credentials stay in .env, per-number values in the database row).
-import { rerunCommand } from '../commands/check.js';
+import { rerunCommand } from '../check/rerun.js';
 import { withDefaults } from '../config.js';
 import { NUMBER_KEYS, setting, type SettingKey, type Values } from '../settings.js';
 import { clack, dim, out, yellow } from '../ui.js';

@@ -121,7 +121,9 @@ test('the same call with a wrong password is refused by livekit-sip, and no room
   await call.ended;
   assert.ok([401, 407].includes(call.code), `${call.code} ${call.reason}`);
   await new Promise((r) => setTimeout(r, 1000));
-  assert.deepEqual((await rooms().listRooms()).map((x) => x.name), before);
+  // Only a room for this caller counts: a probe room of an earlier check may still be closing.
+  const appeared = (await rooms().listRooms()).map((x) => x.name).filter((n) => !before.includes(n) && n.startsWith(`sip-_${CALLER}_`));
+  assert.deepEqual(appeared, [], 'no room for the refused call');
 });
 
 test('a named worker under a rule that names no agent is not dispatched, and the check says exactly that', { timeout: 90_000 }, async () => {
