@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Values } from '../../src/settings.ts';
+import { collect } from '../helpers/cli.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { callWorld, type CallWorld } from './helpers.ts';
 
@@ -26,18 +27,8 @@ function cli(args: string[], values: Values, onOutput?: (all: string, child: Ret
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' };
   for (const [k, v] of Object.entries(values)) if (v !== undefined) env[k] = v;
   const script = `import('./src/cli.ts').then((m) => m.main(${JSON.stringify(['check', ...args])}))`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const grow = (d: Buffer) => {
-      out += d;
-      onOutput?.(out, child);
-    };
-    child.stdout.on('data', grow);
-    child.stderr.on('data', grow);
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, out }));
-  });
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return collect(child, onOutput && ((all) => onOutput(all, child)));
 }
 
 const noSecrets = (w: CallWorld, r: Run) => {

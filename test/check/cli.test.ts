@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Values } from '../../src/settings.ts';
+import { collect } from '../helpers/cli.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { CALLER, NUMBER, OTHER_NUMBER, SIP_AUTH, setup, type Setup } from './helpers.ts';
 
@@ -25,21 +26,8 @@ function cli(args: string[], values: Values, onOutput?: (all: string) => void): 
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' };
   for (const [k, v] of Object.entries(values)) if (v !== undefined) env[k] = v;
   const script = `import('./src/cli.ts').then((m) => m.main(${JSON.stringify(['check', ...args])}))`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      onOutput?.(stdout + stderr);
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      onOutput?.(stdout + stderr);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return collect(child, onOutput);
 }
 
 function noSecrets(s: Setup, r: Run) {

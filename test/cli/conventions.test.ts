@@ -6,23 +6,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, runCli, type RunResult } from '../helpers/cli.ts';
+import { BIN, collect, runCli, type RunResult } from '../helpers/cli.ts';
 import { isCI } from '../../src/cli.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'csi-conv-'));
 
 /** Runs the bin file itself, as npm's shim on Linux and macOS does (the kernel reads its shebang line). */
 function runBinDirectly(args: string[], cwd: string, env: Record<string, string> = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, NO_COLOR: '1', ...env }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+  return collect(spawn(BIN, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, NO_COLOR: '1', ...env }, stdio: 'pipe' }));
 }
 
 test('--env-file <a file that does not exist yet> reaches the CLI (Node alone would exit 9)', async () => {

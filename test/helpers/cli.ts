@@ -1,5 +1,5 @@
 // Runs the built binary (dist/ must be built: npm test does that first) as a user would, without a TTY.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,20 +33,40 @@ export interface RunResult {
   stderr: string;
 }
 
+export interface Collected extends RunResult {
+  signal: NodeJS.Signals | null;
+  /** stdout and stderr interleaved as they arrived. */
+  out: string;
+}
+
+/** Everything a child prints until it closes; `onOutput` sees both streams, interleaved, as they grow. */
+export function collect(child: ChildProcess, onOutput?: (all: string) => void, input?: string): Promise<Collected> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+      out += d;
+      onOutput?.(out);
+    });
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      out += d;
+      onOutput?.(out);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, out }));
+    if (child.stdin) child.stdin.end(input ?? '');
+  });
+}
+
 export function runCli(
   args: string[],
   opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string; nodeArgs?: string[] } = {},
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    // A clean environment: nothing from the developer's shell (a real LIVEKIT_URL, say) or home leaks in.
-    const env = isolatedEnv(opts.env, { NO_COLOR: '1' });
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], { cwd: opts.cwd, env, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
-  });
+  // A clean environment: nothing from the developer's shell (a real LIVEKIT_URL, say) or home leaks in.
+  const env = isolatedEnv(opts.env, { NO_COLOR: '1' });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], { cwd: opts.cwd, env, stdio: 'pipe' });
+  return collect(child, undefined, opts.input);
 }

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { ListUpdate } from '@livekit/protocol';
 import { SipClient } from 'livekit-server-sdk';
-import { BIN } from '../helpers/cli.ts';
+import { BIN, collect } from '../helpers/cli.ts';
 import { startSignalWire, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { startAgent, type AgentWorker } from './agent.ts';
 import { CALLER, NUMBER, SECOND, startRealWorld, waitFor, type RealWorld } from './helpers.ts';
@@ -78,15 +78,7 @@ function checkWatching(args: string[], onOutput: (all: string) => void): Promise
   return new Promise((resolve, reject) => {
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...w.env, ...swEnv };
     const child = spawn(process.execPath, [BIN, 'check', ...args], { cwd: w.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const add = (d: Buffer) => {
-      out += d;
-      onOutput(out);
-    };
-    child.stdout.on('data', add);
-    child.stderr.on('data', add);
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out }));
+    collect(child, onOutput).then(({ code, out }) => resolve({ code, out }), reject);
   });
 }
 
