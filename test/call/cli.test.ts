@@ -3,33 +3,16 @@
 // (SignalWire sees calling.end) and exits 130.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { Values } from '../../src/settings.ts';
-import { collect } from '../helpers/cli.ts';
+import { checkFromSource, type Collected } from '../helpers/cli.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { callWorld, type CallWorld } from './helpers.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 let pg: Postgres;
 before(async () => (pg = await startPostgres()));
 after(async () => pg?.stop());
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  out: string;
-}
-
-/** `check …` from source with only these variables; `onOutput` sees stdout and stderr as they grow. */
-function cli(args: string[], values: Values, onOutput?: (all: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' };
-  for (const [k, v] of Object.entries(values)) if (v !== undefined) env[k] = v;
-  const script = `import('./src/cli.ts').then((m) => m.main(${JSON.stringify(['check', ...args])}))`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return collect(child, onOutput && ((all) => onOutput(all, child)));
-}
+type Run = Collected;
+const cli = checkFromSource;
 
 const noSecrets = (w: CallWorld, r: Run) => {
   for (const s of w.secrets) assert.ok(!r.out.includes(s), 'a secret in the output');

@@ -2,33 +2,16 @@
 // 0 / 1 / 2, the printed report, --json that parses, and no secret anywhere in the output.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { Values } from '../../src/settings.ts';
-import { collect } from '../helpers/cli.ts';
+import { checkFromSource, type Collected } from '../helpers/cli.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { CALLER, NUMBER, OTHER_NUMBER, SIP_AUTH, setup, type Setup } from './helpers.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 let pg: Postgres;
 before(async () => (pg = await startPostgres()));
 after(async () => pg?.stop());
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** node --import tsx -e "main(['check', …])" with only these variables (nothing from the developer's shell). */
-function cli(args: string[], values: Values, onOutput?: (all: string) => void): Promise<Run> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' };
-  for (const [k, v] of Object.entries(values)) if (v !== undefined) env[k] = v;
-  const script = `import('./src/cli.ts').then((m) => m.main(${JSON.stringify(['check', ...args])}))`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return collect(child, onOutput);
-}
+type Run = Collected;
+const cli = checkFromSource;
 
 function noSecrets(s: Setup, r: Run) {
   for (const secret of s.secrets) assert.ok(!(r.stdout + r.stderr).includes(secret), 'a secret in the output');

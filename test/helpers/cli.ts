@@ -70,3 +70,20 @@ export function runCli(
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], { cwd: opts.cwd, env, stdio: 'pipe' });
   return collect(child, undefined, opts.input);
 }
+
+/**
+ * `check …` from source (node --import tsx, no build) with only these variables: nothing from the developer's
+ * shell. `onOutput` sees stdout and stderr as they grow, and the child (to signal it).
+ */
+export function checkFromSource(
+  args: string[],
+  values: Record<string, string | undefined>,
+  onOutput?: (all: string, child: ChildProcess) => void,
+): Promise<Collected> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' };
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) env[k] = v;
+  const script = `import('./src/cli.ts').then((m) => m.main(${JSON.stringify(['check', ...args])}))`;
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return collect(child, onOutput && ((all) => onOutput(all, child)));
+}
