@@ -10,25 +10,16 @@ import { SipClient } from 'livekit-server-sdk';
 import { run } from '../../src/commands/remove.ts';
 import type { Context } from '../../src/context.ts';
 import { exitCodeOf, UsageError } from '../../src/errors.ts';
+import { testContext } from '../helpers/context.ts';
 import { connOf, converge, desired, NUMBER, SECOND, writes, sharedStandIn } from './helpers.ts';
 
 const stand = sharedStandIn();
 
 function ctxFor(number: string, over: Partial<Context> = {}): Context {
-  return {
+  return testContext({
     values: { LIVEKIT_URL: stand.lk.url, LIVEKIT_API_KEY: stand.lk.apiKey, LIVEKIT_API_SECRET: stand.lk.apiSecret, PHONE_NUMBER: number },
-    sources: {},
-    envFileText: '',
-    envFileExists: false,
-    envFile: '.env',
-    interactive: false,
-    yes: true,
-    dryRun: false,
-    json: false,
-    options: {},
-    args: [],
     ...over,
-  };
+  });
 }
 
 /** Runs the command in-process and returns its exit code (as the CLI would) and what it printed. */

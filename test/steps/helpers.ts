@@ -1,6 +1,7 @@
 // Step tests: a session as the wizard makes it, and a scripted prompter that answers each prompt in order,
 // checking that the prompt is the one expected and that the answer passes the prompt's own validation.
 import assert from 'node:assert/strict';
+import { testContext } from '../helpers/context.ts';
 import type { Context } from '../../src/context.ts';
 import { usePrompter, type Prompter } from '../../src/steps/ask.ts';
 import { createSession, type Session } from '../../src/steps/session.ts';
@@ -81,19 +82,13 @@ export function script(steps: Array<[RegExp | string, Answer]>): Script {
 }
 
 export function session(values: Values = {}, ctx: Partial<Context> = {}): Session {
-  const full: Context = {
+  const full = testContext({
     values,
     sources: Object.fromEntries(Object.keys(values).map((k) => [k, 'env'])),
-    envFileText: '',
-    envFileExists: false,
     envFile: '/nonexistent/.env',
     interactive: true,
     yes: false,
-    dryRun: false,
-    json: false,
-    options: {},
-    args: [],
     ...ctx,
-  };
+  });
   return createSession(full);
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
 import { withDefaults } from '../../src/config.ts';
-import type { Context } from '../../src/context.ts';
+import { testContext } from '../helpers/context.ts';
 import { renderNumberSql, renderSchema } from '../../src/render/sql.ts';
 import { planNumberRow, readNumberRow, shownValue } from '../../src/services/supabase.ts';
 import type { Values } from '../../src/settings.ts';
@@ -122,19 +122,7 @@ test('a publishable key typed at the prompt is named and asked again; the right 
 
 /** A session over a .env text, with the Supabase key given at the prompt. */
 function sessionFor(envFileText: string) {
-  const ctx: Context = {
-    values: {},
-    sources: {},
-    envFileText,
-    envFileExists: envFileText !== '',
-    envFile: '.env',
-    interactive: false,
-    yes: true,
-    dryRun: false,
-    json: false,
-    options: {},
-    args: [],
-  };
+  const ctx = testContext({ envFileText, envFileExists: envFileText !== '' });
   const s = createSession(ctx);
   const values: Values = { SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_SERVICE_ROLE_KEY: 'sb_secret_new_not_real' };
   Object.assign(s.values, values);
