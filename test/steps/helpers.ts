@@ -92,3 +92,14 @@ export function session(values: Values = {}, ctx: Partial<Context> = {}): Sessio
   });
   return createSession(full);
 }
+
+/** The LiveKit step's answers, typed in order: the stand-in's credentials, a SIP domain, no agent name. */
+export function liveKitAnswers(lk: { url: string; apiKey: string; apiSecret: string }): Array<[string, Answer]> {
+  return [
+    ['LiveKit URL', lk.url],
+    ['LiveKit API key', lk.apiKey],
+    ['LiveKit API secret', lk.apiSecret],
+    ['LiveKit SIP domain', 'abc123.sip.livekit.cloud'],
+    ['Agent name', ''],
+  ];
+}

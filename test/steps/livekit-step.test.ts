@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLiveKit, type LiveKitStandIn } from '../stand-ins/livekit.ts';
 import { askLiveKit } from '../../src/steps/livekit.ts';
-import { script, session } from './helpers.ts';
+import { liveKitAnswers, script, session } from './helpers.ts';
 
 let lk: LiveKitStandIn;
 const HOME = process.env.LIVEKIT_CLI_CONFIG;
@@ -89,13 +89,7 @@ test('without prompts a failure still ends the run with its own error', async ()
 
 test('each credential prompt names where to find the value, with the dashboard link', async () => {
   const s = session();
-  const run = script([
-    ['LiveKit URL', lk.url],
-    ['LiveKit API key', lk.apiKey],
-    ['LiveKit API secret', lk.apiSecret],
-    ['LiveKit SIP domain', 'abc123.sip.livekit.cloud'],
-    ['Agent name', ''],
-  ]);
+  const run = script(liveKitAnswers(lk));
   await askLiveKit(s);
   run.done();
   const [url, key, secret, sip, agent] = run.asked.map((a) => a.message);

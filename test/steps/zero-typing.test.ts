@@ -9,7 +9,7 @@ import { startLiveKit, type LiveKitStandIn } from '../stand-ins/livekit.ts';
 import { askLiveKit } from '../../src/steps/livekit.ts';
 import { defaultProjectOf, fillFromProject, readLkConfig, sipDomainOf } from '../../src/services/lk-config.ts';
 import { findAgentNames } from '../../src/agent-name.ts';
-import { script, session } from './helpers.ts';
+import { liveKitAnswers, script, session } from './helpers.ts';
 
 let lk: LiveKitStandIn;
 const dir = mkdtempSync(join(tmpdir(), 'csi-zero-'));
@@ -99,13 +99,7 @@ test('a LiveKit Cloud project prefills the derived SIP domain, said where it cam
 test('malformed YAML is one warning line and the wizard goes on asking', async () => {
   writeFileSync(cfg, 'projects: [unclosed\n  - name: x: y\n');
   const s = session();
-  const run = script([
-    ['LiveKit URL', lk.url],
-    ['LiveKit API key', lk.apiKey],
-    ['LiveKit API secret', lk.apiSecret],
-    ['LiveKit SIP domain', 'abc123.sip.livekit.cloud'],
-    ['Agent name', ''],
-  ]);
+  const run = script(liveKitAnswers(lk));
   await askLiveKit(s);
   run.done();
   const warnings = run.logs.filter((l) => l.startsWith('warn:'));
