@@ -10,7 +10,7 @@ import { ParticipantInfo_Kind } from '@livekit/protocol';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { BIN, collect } from '../helpers/cli.ts';
 import { startAgent, type AgentWorker } from './agent.ts';
-import { CALLER, NUMBER, startRealWorld, waitFor, type RealWorld } from './helpers.ts';
+import { CALLER, NUMBER, startRealWorld, stopInOrder, waitFor, type RealWorld } from './helpers.ts';
 import { realSipDialer } from './sip-dialer.ts';
 
 let w: RealWorld;
@@ -24,10 +24,7 @@ before(async () => {
   agent = a;
   assert.equal(r.code, 0, r.stdout + r.stderr);
 }, { timeout: 90_000 });
-after(async () => {
-  await agent?.stop();
-  await w?.stop();
-});
+after(() => stopInOrder(agent, w));
 
 const rooms = () => new RoomServiceClient(w.lk.url, w.lk.apiKey, w.lk.apiSecret);
 

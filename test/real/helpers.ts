@@ -64,3 +64,8 @@ export async function waitFor<T>(what: string, get: () => Promise<T | undefined>
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Stops what a test file started, in order (the agent before the stack it talks to); absent ones are skipped. */
+export async function stopInOrder(...things: Array<{ stop(): Promise<unknown> } | undefined>): Promise<void> {
+  for (const t of things) await t?.stop();
+}

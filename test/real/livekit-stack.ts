@@ -48,6 +48,12 @@ export async function startLiveKitStack(opts: { logLevel?: string } = {}): Promi
     await waitUntil('Redis did not start', () => redisPing(redisPort), { service: redis });
 
     const level = opts.logLevel ?? 'info';
+    // A service run from its config file, logging beside it; stopped with the rest.
+    const started = (name: string, bin: string, conf: string) => {
+      const service = startService(name, bin, ['--config', conf], { log: join(dir, `${name}.log`) });
+      services.push(service);
+      return service;
+    };
     const serverConf = join(dir, 'livekit.yaml');
     writeFileSync(
       serverConf,
@@ -72,8 +78,7 @@ export async function startLiveKitStack(opts: { logLevel?: string } = {}): Promi
       ].join('\n'),
       { mode: 0o600 },
     );
-    const server = startService('livekit-server', SERVER_BIN, ['--config', serverConf], { log: join(dir, 'livekit-server.log') });
-    services.push(server);
+    const server = started('livekit-server', SERVER_BIN, serverConf);
     const url = `http://${HOST}:${httpPort}`;
     await waitUntil('livekit-server did not start', async () => (await fetch(url)).ok, { service: server });
 
@@ -97,8 +102,7 @@ export async function startLiveKitStack(opts: { logLevel?: string } = {}): Promi
       ].join('\n'),
       { mode: 0o600 },
     );
-    const sip = startService('livekit-sip', SIP_BIN, ['--config', sipConf], { log: join(dir, 'livekit-sip.log') });
-    services.push(sip);
+    const sip = started('livekit-sip', SIP_BIN, sipConf);
     await waitUntil('livekit-sip did not start', () => sipAnswersOptions(sipPort), { service: sip });
 
     return { url, apiKey, apiSecret, sipHost: HOST, sipPort, sipDomain: `${HOST}:${sipPort}`, redisPort, dir, services, stop };

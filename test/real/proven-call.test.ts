@@ -12,7 +12,7 @@ import { SipClient } from 'livekit-server-sdk';
 import { BIN, collect } from '../helpers/cli.ts';
 import { startSignalWire, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { startAgent, type AgentWorker } from './agent.ts';
-import { CALLER, NUMBER, SECOND, startRealWorld, waitFor, type RealWorld } from './helpers.ts';
+import { CALLER, NUMBER, SECOND, startRealWorld, stopInOrder, waitFor, type RealWorld } from './helpers.ts';
 import { sipDialer } from './sip-dialer.ts';
 
 const AGENT = 'inbound-agent';
@@ -32,11 +32,7 @@ before(async () => {
   agent = a;
   assert.equal(r.code, 0, r.stdout + r.stderr);
 }, { timeout: 90_000 });
-after(async () => {
-  await agent?.stop();
-  await sw?.stop();
-  await w?.stop();
-});
+after(() => stopInOrder(agent, sw, w));
 
 const check = (args: string[]) => w.cli(['check', ...args], swEnv);
 const ours = () => [...sw.numbers.values()].find((n) => n.number === NUMBER)!;

@@ -13,7 +13,7 @@ import { explainFromLogs } from '../../src/check/explain.ts';
 import { BIN } from '../helpers/cli.ts';
 import { startSignalWire, type CallOutcome, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { startAgent, type AgentWorker } from './agent.ts';
-import { CALLER, NUMBER, startRealWorld, waitFor, type RealWorld } from './helpers.ts';
+import { CALLER, NUMBER, startRealWorld, stopInOrder, waitFor, type RealWorld } from './helpers.ts';
 import { freeTcpPort } from './processes.ts';
 import { sipDialer } from './sip-dialer.ts';
 
@@ -38,9 +38,7 @@ before(async () => {
 }, { timeout: 90_000 });
 after(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await agent?.stop();
-  await sw?.stop();
-  await w?.stop();
+  await stopInOrder(agent, sw, w);
 });
 
 const rooms = () => new RoomServiceClient(w.lk.url, w.lk.apiKey, w.lk.apiSecret);
