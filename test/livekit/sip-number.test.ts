@@ -13,15 +13,18 @@ test("normalizeNumber: protocol's own cases", () => {
 });
 
 test('normalizeNumber: the forms a trunk may hold our number in', () => {
-  assert.equal(normalizeNumber('14244851544'), '+14244851544');
-  assert.equal(normalizeNumber('+1 424 485 1544'), '+14244851544');
-  assert.equal(normalizeNumber('1-424-485-1544'), '+14244851544');
-  // No country code is added: "(424) 485-1544" is a different number to LiveKit.
-  assert.equal(normalizeNumber('(424) 485-1544'), '+4244851544');
-  // Dots, letters or a second "+" make it not a number: compared as written.
-  assert.equal(normalizeNumber('424.485.1544'), '424.485.1544');
-  assert.equal(normalizeNumber('++14244851544'), '++14244851544');
-  assert.equal(normalizeNumber('sip-agent'), 'sip-agent');
+  const cases: Array<[string, string]> = [
+    ['14244851544', '+14244851544'],
+    ['+1 424 485 1544', '+14244851544'],
+    ['1-424-485-1544', '+14244851544'],
+    // No country code is added: "(424) 485-1544" is a different number to LiveKit.
+    ['(424) 485-1544', '+4244851544'],
+    // Dots, letters or a second "+" make it not a number: compared as written.
+    ['424.485.1544', '424.485.1544'],
+    ['++14244851544', '++14244851544'],
+    ['sip-agent', 'sip-agent'],
+  ];
+  for (const [written, matched] of cases) assert.equal(normalizeNumber(written), matched, written);
 });
 
 test('sameNumber: equal as written or once normalised', () => {
