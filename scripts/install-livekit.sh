@@ -35,6 +35,8 @@ else
 fi
 
 step "Go"
+# The machine image installs Go under /usr/local/go; a shell without it on PATH still finds it there.
+command -v go >/dev/null 2>&1 || [ ! -x /usr/local/go/bin/go ] || export PATH="$PATH:/usr/local/go/bin"
 if ! command -v go >/dev/null 2>&1; then
   echo "Go is not installed (livekit-server and livekit-sip are built from source): install Go 1.26 or newer" >&2
   exit 1
