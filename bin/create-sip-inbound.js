@@ -12,7 +12,7 @@ import('../dist/cli.js').then(
   (cli) => cli.main(process.argv.slice(2)),
   (err) => {
     // Only a checkout can lack the bundle; a published package always has it.
-    console.error(err?.code === 'ERR_MODULE_NOT_FOUND' ? 'create-sip-inbound is not built yet: run npm run build (or npm ci) first.' : err);
+    console.error(err?.code === 'ERR_MODULE_NOT_FOUND' ? 'create-sip-inbound is not built yet: in a clone, run npm start -- <options> (it builds first), or npm run build.' : err);
     process.exit(1);
   },
 );

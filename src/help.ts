@@ -1,4 +1,5 @@
 // --help text, generated from the command registry and the settings list.
+import { tool } from './invocation.js';
 import { COMMANDS, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './commands/registry.js';
 import { SETTINGS, type Group } from './settings.js';
 
@@ -26,7 +27,7 @@ export function programHelp(version: string): string {
     ...optionLines(GLOBAL_OPTIONS),
     '',
     'Every setting is a flag and an environment variable, read from --env-file (default ./.env).',
-    'Run "create-sip-inbound <command> --help" for a command\'s options and settings.',
+    `Run "${tool()} <command> --help" for a command's options and settings.`,
     '',
     'Exit codes: 0 done, 1 a service or check failed, 2 bad input or usage, 130 cancelled.',
     '',

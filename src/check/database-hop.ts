@@ -1,5 +1,6 @@
 // Hop: the number's row in signalwire_phone_numbers exists, is active, and holds the per-number settings
 // given to the check (the agent reads its voice, models and prompt from this row).
+import { tool } from '../invocation.js';
 import { NUMBER_KEYS, SETTINGS, setting, type Values } from '../settings.js';
 import { oneLine, redactLine } from '../redact.js';
 import type { NumberRow } from '../services/supabase.js';
@@ -30,7 +31,7 @@ export async function databaseHop(values: Values, read?: Promise<NumberRow | und
       title,
       ok: false,
       detail: oneLine(err, values),
-      fix: 'check SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY; create the tables with `npx create-sip-inbound sql --schema` if they are missing',
+      fix: `check SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY; create the tables with \`${tool()} sql --schema\` if they are missing`,
     };
   }
   if (!row)
@@ -39,7 +40,7 @@ export async function databaseHop(values: Values, read?: Promise<NumberRow | und
       title,
       ok: false,
       detail: `no row for ${e164} in signalwire_phone_numbers: the agent finds no settings for it`,
-      fix: `rerun npx create-sip-inbound --number ${e164}, or paste \`npx create-sip-inbound sql --number ${e164}\` into Supabase → SQL Editor`,
+      fix: `rerun ${tool()} --number ${e164}, or paste \`${tool()} sql --number ${e164}\` into Supabase → SQL Editor`,
     };
 
   // The agent looks the row up by the called number as LiveKit gives it: E.164.
@@ -49,7 +50,7 @@ export async function databaseHop(values: Values, read?: Promise<NumberRow | und
       title,
       ok: false,
       detail: `the row holds the number as "${row.storedNumber}", not ${e164}: an agent looking up ${e164} finds nothing`,
-      fix: `rerun npx create-sip-inbound --number ${e164} to rewrite it as E.164`,
+      fix: `rerun ${tool()} --number ${e164} to rewrite it as E.164`,
     };
   const differs: string[] = [];
   for (const key of NUMBER_KEYS) {
@@ -63,7 +64,7 @@ export async function databaseHop(values: Values, read?: Promise<NumberRow | und
       title,
       ok: false,
       detail: `the row differs: ${differs.join('; ')}`,
-      fix: `rerun npx create-sip-inbound --number ${e164} to update the row (or drop those flags/variables to keep the row's values)`,
+      fix: `rerun ${tool()} --number ${e164} to update the row (or drop those flags/variables to keep the row's values)`,
     };
   const status = row.values.PHONE_STATUS;
   if (status && status !== 'active')
@@ -72,7 +73,7 @@ export async function databaseHop(values: Values, read?: Promise<NumberRow | und
       title,
       ok: false,
       detail: `the row's status is "${status}": an agent that honours it will not take the call`,
-      fix: `rerun npx create-sip-inbound --number ${e164} --status active`,
+      fix: `rerun ${tool()} --number ${e164} --status active`,
     };
   const summary = (['TTS_PROVIDER', 'TTS_VOICE', 'LLM_MODEL'] as const).map((k) => row.values[k]).filter(Boolean).join(', ');
   return { ...DATABASE_HOP, title, ok: true, detail: `row found${summary ? ` (${summary})` : ''}` };

@@ -3,6 +3,7 @@
 // LiveKit's own matching (livekit/protocol sip/sip.go): a trunk matches the called number after normalising
 // both; a rule with no trunk ids is a wildcard for every trunk; a rule's `numbers` filter is compared to the
 // called number as written; a named worker is dispatched only by a rule that names it.
+import { tool } from '../invocation.js';
 import type { SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
 import { normalizeNumber, ruleNumbersTaking, sameNumber } from '../services/sip-number.js';
 
@@ -82,7 +83,7 @@ export function diagnose(i: DoctorInput): Finding[] {
       bySetup: alone,
       ruleId: r.sipDispatchRuleId,
       line: `${ruleLabel(r)} only takes calls to ${r.numbers.join(', ')}: not ${i.e164}${r.numbers.some((n) => sameNumber(n, i.e164)) ? ' as written (the filter is not normalised)' : ''}`,
-      fix: alone ? `rerun npx create-sip-inbound (it plans a rule that takes ${i.e164}), or ${byHandFilter}` : byHandFilter,
+      fix: alone ? `rerun ${tool()} (it plans a rule that takes ${i.e164}), or ${byHandFilter}` : byHandFilter,
     });
   }
   const taking = forTrunk.filter(filterOk);
@@ -110,7 +111,7 @@ export function diagnose(i: DoctorInput): Finding[] {
         bySetup: oneRule,
         ruleId: r.sipDispatchRuleId,
         line: `${ruleLabel(r)} ${agents.length ? `dispatches ${agents.map((a) => `"${a}"`).join(', ')}` : 'names no agent'}, but the worker registers "${want}": a named worker joins only when the rule names it`,
-        fix: `name "${want}" in the rule's agents (rerun npx create-sip-inbound --agent-name ${want})`,
+        fix: `name "${want}" in the rule's agents (rerun ${tool()} --agent-name ${want})`,
       });
     if (!want && agents.length)
       out.push({
@@ -119,7 +120,7 @@ export function diagnose(i: DoctorInput): Finding[] {
         bySetup: oneRule,
         ruleId: r.sipDispatchRuleId,
         line: `${ruleLabel(r)} dispatches ${agents.map((a) => `"${a}"`).join(', ')}, but the worker registers no agent_name: an unnamed worker joins only rooms whose rule names none`,
-        fix: `set AGENT_NAME=${agents[0]} if the worker registers it, else clear the rule's agents (rerun npx create-sip-inbound)`,
+        fix: `set AGENT_NAME=${agents[0]} if the worker registers it, else clear the rule's agents (rerun ${tool()})`,
       });
   }
 
@@ -135,7 +136,7 @@ export function diagnose(i: DoctorInput): Finding[] {
         line: `${trunkLabel(t)} has no digest auth, allowed addresses or allowed numbers: anyone who knows the SIP URI${t.numbers.length ? ' and the number' : ''} reaches the agent`,
         fix:
           t === ours
-            ? 'rerun npx create-sip-inbound without --no-sip-auth to put digest auth on it (the SWML then answers the challenge)'
+            ? `rerun ${tool()} without --no-sip-auth to put digest auth on it (the SWML then answers the challenge)`
             : `give it digest auth or allowed addresses, or delete it (lk sip inbound delete ${t.sipTrunkId})`,
       });
   return out;

@@ -1,5 +1,6 @@
 // Hop 1: the settings every other hop (and the agent) needs are present, and the ones that come in
 // sets are complete. Says where they came from, since the agent reads the same .env file.
+import { tool } from '../invocation.js';
 import { parse } from 'dotenv';
 import { readEnvFile, requiredFor } from '../config.js';
 import { setting, type SettingKey, type Values } from '../settings.js';
@@ -27,7 +28,7 @@ export function envHop(values: Values, envFile: string, required: readonly Setti
       ...ENV_HOP,
       ok: false,
       detail: `missing ${missing.map(name).join(', ')}`,
-      fix: `set them in ${envFile} (or run the wizard: npx create-sip-inbound)`,
+      fix: `set them in ${envFile} (or run the wizard: ${tool()})`,
     };
   }
   if (partial.length) {

@@ -4,6 +4,7 @@
 // challenge when no login was sent, 401 a wrong login, 486 a rejected call; and SignalWire's own 603 on a
 // trial space (which logs nothing). No answer at all means the SIP domain or transport, or, on a self-hosted
 // LiveKit, a number no trunk or rule takes (dropped unanswered).
+import { tool } from '../invocation.js';
 import { normalizeNumber } from '../services/sip-number.js';
 import type { SignalWireConn, VoiceLog, VoiceLogEvent } from '../services/signalwire.js';
 import { isSelfHostedSip } from './sip-tcp-hop.js';
@@ -40,7 +41,7 @@ export function explainSip(code: number | undefined, c: ExplainContext): Explana
     return {
       code,
       cause: `the SWML dials ${host}, not LIVEKIT_SIP_DOMAIN ${c.sipDomain}, and nothing answered there (${code ? `${code}` : 'no answer'})`,
-      fix: 'point the number at the current SWML: rerun npx create-sip-inbound (or paste `create-sip-inbound swml` into the SWML script)',
+      fix: `point the number at the current SWML: rerun ${tool()} (or paste \`${tool()} swml\` into the SWML script)`,
     };
   // Whatever LiveKit answered (404 on LiveKit Cloud; nothing at all from a self-hosted server), a literal
   // {{…}} in the dialled user is the cause.
@@ -48,7 +49,7 @@ export function explainSip(code: number | undefined, c: ExplainContext): Explana
     return {
       code,
       cause: `${said || 'no SIP answer'}: the SWML dials the user "${user}" literally; {{…}} is cXML syntax and SWML does not substitute it`,
-      fix: 'use %{call.to} in the SWML: rerun npx create-sip-inbound, or paste the output of `create-sip-inbound swml`',
+      fix: `use %{call.to} in the SWML: rerun ${tool()}, or paste the output of \`${tool()} swml\``,
     };
   if (code === 404) {
     const norm = user ? normalizeNumber(user) : undefined;
@@ -58,7 +59,7 @@ export function explainSip(code: number | undefined, c: ExplainContext): Explana
     return {
       code,
       cause: `${said}: no inbound trunk (or no dispatch rule) matches the called number; ${how}${norm && norm !== c.e164 ? `, not ${c.e164}` : ''}`,
-      fix: `put ${c.e164} on the inbound trunk and a rule on that trunk: rerun npx create-sip-inbound --number ${c.e164}`,
+      fix: `put ${c.e164} on the inbound trunk and a rule on that trunk: rerun ${tool()} --number ${c.e164}`,
     };
   }
   if (code === 401 || code === 407)
@@ -66,7 +67,7 @@ export function explainSip(code: number | undefined, c: ExplainContext): Explana
       code,
       cause: `${said}: the SIP login the SWML sends does not match the trunk's digest username and password${code === 407 ? ' (or it sends none)' : ''}`,
       fix:
-        'rerun npx create-sip-inbound so the trunk, .env and the SWML carry the same LIVEKIT_SIP_USERNAME / LIVEKIT_SIP_PASSWORD; ' +
+        `rerun ${tool()} so the trunk, .env and the SWML carry the same LIVEKIT_SIP_USERNAME / LIVEKIT_SIP_PASSWORD; ` +
         'paste the SWML from signalwire-swml.json, not the screen (the password shows there as ********)',
     };
   if (code === 486 || code === 403 || code === 488)
@@ -90,7 +91,7 @@ export function explainSip(code: number | undefined, c: ExplainContext): Explana
       cause:
         `${code ? said : 'no SIP answer'}: nothing at ${c.sipDomain} answered the INVITE; a self-hosted LiveKit SIP drops, without answering, ` +
         `a call to a number that no inbound trunk and no dispatch rule take (LiveKit Cloud answers 404 instead), or the SIP port is not reachable`,
-      fix: `put ${c.e164} on the inbound trunk and a rule on that trunk (rerun npx create-sip-inbound --number ${c.e164}); the SIP port hop above shows whether ${c.sipDomain} takes TCP`,
+      fix: `put ${c.e164} on the inbound trunk and a rule on that trunk (rerun ${tool()} --number ${c.e164}); the SIP port hop above shows whether ${c.sipDomain} takes TCP`,
     };
   if (!code || code === 408 || code === 480 || code === 503 || code === 504)
     return {

@@ -2,6 +2,7 @@
 // calls to the agent the worker registers (FACTS.md: a named worker is only dispatched explicitly, an
 // unnamed one joins every room). Which trunk and which rule is the LiveKit service's judgement (trunkFor,
 // ruleFor), the same the setup plans with: the two cannot disagree.
+import { tool } from '../invocation.js';
 import type { SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
 import { DEFAULT_NAME } from '../settings.js';
 import { describeHolding, judgeLiveKit, readLiveKit, ruleFor, trunkFor, type LiveKitLists, type LiveKitState } from '../services/livekit.js';
@@ -89,7 +90,7 @@ export function checkTrunk(trunks: SIPInboundTrunkInfo[], values: Values): { hop
     if (near)
       return fail(
         `trunk "${near.t.name}" holds it as "${near.n}", which LiveKit reads as "${normalizeNumber(near.n)}", not ${e164}`,
-        `replace "${near.n}" with ${e164} on the trunk: rerun npx create-sip-inbound, or lk sip inbound update`,
+        `replace "${near.n}" with ${e164} on the trunk: rerun ${tool()}, or lk sip inbound update`,
       );
     const ours = j.ours;
     const where = ours
@@ -98,11 +99,11 @@ export function checkTrunk(trunks: SIPInboundTrunkInfo[], values: Values): { hop
     const fallback = j.catchAll
       ? `calls go to trunk "${j.catchAll.name || j.catchAll.sipTrunkId}", which holds no numbers and takes any`
       : 'calls get "404 No trunk found"';
-    return fail(`no inbound trunk holds ${e164} (${where}); ${fallback}`, `rerun npx create-sip-inbound --number ${e164} to put the number on the trunk`);
+    return fail(`no inbound trunk holds ${e164} (${where}); ${fallback}`, `rerun ${tool()} --number ${e164} to put the number on the trunk`);
   }
 
   const auth = authMismatch(trunk, values);
-  if (auth) return { hop: { ...TRUNK_HOP, title, ok: false, detail: auth, fix: 'rerun npx create-sip-inbound so the trunk and .env (and so the SWML) carry the same digest username and password' }, trunk };
+  if (auth) return { hop: { ...TRUNK_HOP, title, ok: false, detail: auth, fix: `rerun ${tool()} so the trunk and .env (and so the SWML) carry the same digest username and password` }, trunk };
   const as = j.heldAs && j.heldAs !== e164 ? `, held as "${j.heldAs}" (LiveKit matches it to ${e164})` : '';
   const authNote = trunk.authUsername ? 'digest auth on' : 'no digest auth';
   return { hop: { ...TRUNK_HOP, title, ok: true, detail: `trunk "${trunk.name}" (${trunk.sipTrunkId})${as}, ${authNote}` }, trunk };
@@ -129,7 +130,7 @@ export function checkRule(
   ruleName: string = DEFAULT_NAME,
 ): { hop: Hop; rule?: SIPDispatchRuleInfo } {
   const { covering: rule, excluding } = ruleFor(rules, trunk, e164, ruleName);
-  const rerun = `rerun npx create-sip-inbound to create it (individual rule, room prefix "${DEFAULT_ROOM_PREFIX}"${agentName ? `, agent "${agentName}"` : ''})`;
+  const rerun = `rerun ${tool()} to create it (individual rule, room prefix "${DEFAULT_ROOM_PREFIX}"${agentName ? `, agent "${agentName}"` : ''})`;
   if (!rule) {
     const narrowed = excluding[0];
     if (narrowed)
@@ -140,7 +141,7 @@ export function checkRule(
           detail:
             `rule "${narrowed.name || narrowed.sipDispatchRuleId}" does not cover ${e164}: its numbers filter holds only ${narrowed.numbers.join(', ')}, ` +
             `and no other rule covers trunk "${trunk.name}"; calls are rejected`,
-          fix: `rerun npx create-sip-inbound: it adds ${e164} to the rule's numbers`,
+          fix: `rerun ${tool()}: it adds ${e164} to the rule's numbers`,
         },
       };
     return {
@@ -153,12 +154,12 @@ export function checkRule(
   const fail = (detail: string, fix: string) => ({ hop: { ...RULE_HOP, ok: false, detail, fix }, rule });
   const r = rule.rule?.rule;
   if (r?.value && r.value.pin)
-    return fail(`${label} asks every caller for a PIN before the call reaches a room`, 'rerun npx create-sip-inbound to make it an open individual rule');
+    return fail(`${label} asks every caller for a PIN before the call reaches a room`, `rerun ${tool()} to make it an open individual rule`);
   if (agentName && !agents.includes(agentName))
     return fail(
       `${label} ${agents.length ? `dispatches ${quoteList(agents)}` : 'names no agent'}, but AGENT_NAME is "${agentName}"`,
       `a worker that registers agent_name "${agentName}" joins only when the rule names it (explicit dispatch): ` +
-        `rerun npx create-sip-inbound to set it on the rule, or clear AGENT_NAME if the worker registers no name`,
+        `rerun ${tool()} to set it on the rule, or clear AGENT_NAME if the worker registers no name`,
     );
   if (!agentName && agents.length)
     return fail(

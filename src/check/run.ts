@@ -1,6 +1,7 @@
 // The test-call check: every hop of the call path in order (a hop whose prerequisite failed is skipped, not
 // failed again), then the agent probe, then optionally a live call. Used by `check` and by the wizard's
 // last step. Prints as it goes when asked; always returns the whole report.
+import { tool } from '../invocation.js';
 import { readLiveKit, type LiveKitLists } from '../services/livekit.js';
 import type { NumberRow } from '../services/supabase.js';
 import type { SignalWireState } from '../services/signalwire.js';
@@ -45,7 +46,7 @@ export interface CheckOptions {
   resolve?: Resolver;
   /** Place a test call through SignalWire (`--call`). */
   call?: Omit<import('./call.js').CallOptions, 'print'>;
-  /** The command that runs this check again, for the closing line (default: npx create-sip-inbound check). */
+  /** The command that runs this check again, for the closing line (default: the tool as started, then check). */
   rerun?: string;
   /** What the setup already observed: judged as it is, not read again. */
   observed?: Observed;
@@ -159,7 +160,7 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
   report.ok = hops.every(passed) && passed(report.probe) && passed(report.live) && passed(report.call);
   if (opts.print) {
     const failed = [...hops, report.probe, report.live, report.call].filter((r) => r && !passed(r)).length;
-    const rerun = opts.rerun ?? 'npx create-sip-inbound check';
+    const rerun = opts.rerun ?? `${tool()} check`;
     // A hop of the call path that did not run is not a pass: never say "every hop" over it.
     const unchecked = hops.filter((h) => h.skipped && UNCHECKED_LEGS.has(h.id));
     if (!report.ok) out(red(`${failed} problem${failed === 1 ? '' : 's'}: fix ${failed === 1 ? 'it' : 'them'} and run \`${rerun}\` again.`));

@@ -1,5 +1,6 @@
 // Hops on the SignalWire side: the number runs our SWML (with SignalWire credentials), and our `serve`
 // endpoint answers with SWML that dials our SIP domain (with API_BASE_URL). Both are skipped when not set up.
+import { tool } from '../invocation.js';
 import type { SignalWireState } from '../services/signalwire.js';
 import type { Values } from '../settings.js';
 import { swmlTargetFor } from '../services/swml-target.js';
@@ -33,8 +34,8 @@ export async function signalWireHop(values: Values, observed?: Promise<SignalWir
       ok: false,
       detail: (r.problem ?? `${e164} runs ${r.now}`).replace(/: rerun the wizard to fix it$/, ''),
       fix: values.API_BASE_URL
-        ? `rerun npx create-sip-inbound to point it, or by hand: ${PASTE_SWML_URL} ${safeUrl(swmlUrl(values.API_BASE_URL))}`
-        : `rerun npx create-sip-inbound to point it at the SWML script`,
+        ? `rerun ${tool()} to point it, or by hand: ${PASTE_SWML_URL} ${safeUrl(swmlUrl(values.API_BASE_URL))}`
+        : `rerun ${tool()} to point it at the SWML script`,
     };
   } catch (err) {
     return {
@@ -59,7 +60,7 @@ export async function swmlUrlHop(values: Values): Promise<Hop> {
   const shown = safeUrl(swmlUrl(values.API_BASE_URL));
   const domain = values.LIVEKIT_SIP_DOMAIN!;
   const fail = (detail: string, fix: string): Hop => ({ ...SWML_URL_HOP, ok: false, detail, fix });
-  const restart = `run \`npx create-sip-inbound serve\` at ${safeUrl(values.API_BASE_URL)} with the current .env (or fix API_BASE_URL)`;
+  const restart = `run \`${tool()} serve\` at ${safeUrl(values.API_BASE_URL)} with the current .env (or fix API_BASE_URL)`;
 
   const headers: Record<string, string> = { accept: 'application/json' };
   const login = basicLogin(raw);

@@ -1,5 +1,6 @@
 // What each command is, which options it takes and how to load it. Kept free of heavy imports:
 // `--help` and argument parsing read only this file and settings.ts.
+import { tool } from '../invocation.js';
 import type { Group } from '../settings.js';
 import { SWML_PATH } from '../signalwire-paths.js';
 import { seconds, SWML_ENDPOINT_TIMEOUT_MS, SWML_HEADERS_TIMEOUT_MS } from '../timing.js';
@@ -46,7 +47,7 @@ export const COMMANDS: CommandSpec[] = [
     description:
       'Asks for what is missing, checks each credential live, shows the plan, and applies it after one confirmation.\n' +
       'Run it again to update a number or add another: every answer is prefilled from .env, LiveKit and the database.',
-    examples: ['npx create-sip-inbound', 'npx create-sip-inbound --yes --number +14244851544 --tts-voice Rachel', 'npx create-sip-inbound --dry-run'],
+    examples: [`${tool()}`, `${tool()} --yes --number +14244851544 --tts-voice Rachel`, `${tool()} --dry-run`],
     options: {
       'no-sip-auth': { type: 'boolean', help: 'leave digest auth off on the trunk (anyone with the SIP URI and number can reach the agent)' },
       'no-db': { type: 'boolean', help: 'do not touch the database; print the SQL instead' },
@@ -58,13 +59,13 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'swml',
     summary: 'print the SWML document for SignalWire (or --format cxml / yaml)',
-    usage: 'create-sip-inbound swml [--format json|yaml|cxml] [options]',
+    usage: `${tool()} swml [--format json|yaml|cxml] [options]`,
     description:
       'Prints the SWML that connects a SignalWire call to LiveKit SIP. When stdout is not a terminal, only the\n' +
       'document is printed, so it can be piped (| pbcopy, > swml.json).',
     examples: [
-      'create-sip-inbound swml --livekit-sip-domain abc123xyz.sip.livekit.cloud | pbcopy',
-      'create-sip-inbound swml --format cxml',
+      `${tool()} swml --livekit-sip-domain abc123xyz.sip.livekit.cloud | pbcopy`,
+      `${tool()} swml --format cxml`,
     ],
     options: {
       format: { type: 'string', help: '<json|yaml|cxml>  output format (default json)' },
@@ -76,11 +77,11 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'sql',
     summary: 'print the SQL that registers the number (idempotent); --schema for the tables',
-    usage: 'create-sip-inbound sql --number <e164> [options]',
+    usage: `${tool()} sql --number <e164> [options]`,
     description:
       'Prints one statement that inserts the number or updates its row; run it twice and there is still one row.\n' +
       'Works whether or not "number" has a unique constraint. Paste it into the Supabase SQL editor.',
-    examples: ['create-sip-inbound sql --number "(424) 485-1544" --tts-voice Rachel', 'create-sip-inbound sql --schema | psql "$DATABASE_URL"'],
+    examples: [`${tool()} sql --number "(424) 485-1544" --tts-voice Rachel`, `${tool()} sql --schema | psql "$DATABASE_URL"`],
     options: {
       schema: { type: 'boolean', help: 'print the schema instead: tables and every column the wizard writes' },
     },
@@ -90,9 +91,9 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'check',
     summary: 'test-call check: every hop, an agent probe, then (--live) a real call',
-    usage: 'create-sip-inbound check [--number <e164>] [--live] [--call [--leg full|livekit] [--from <e164>]] [--timeout <s>] [--probe-timeout <s>] [--no-db] [--json]',
+    usage: `${tool()} check [--number <e164>] [--live] [--call [--leg full|livekit] [--from <e164>]] [--timeout <s>] [--probe-timeout <s>] [--no-db] [--json]`,
     description: 'Without --number, checks every number on our LiveKit trunk, one block of hops each.',
-    examples: ['create-sip-inbound check', 'create-sip-inbound check --live --timeout 120', 'create-sip-inbound check --call --yes', 'create-sip-inbound check --call --leg livekit'],
+    examples: [`${tool()} check`, `${tool()} check --live --timeout 120`, `${tool()} check --call --yes`, `${tool()} check --call --leg livekit`],
     options: {
       live: { type: 'boolean', help: 'watch for a real call to the number' },
       call: { type: 'boolean', help: 'place a test call through SignalWire and watch it through (billed; asks first, --yes accepts)' },
@@ -110,15 +111,15 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'serve',
     summary: `serve POST/GET ${SWML_PATH} for SignalWire's "External URL"`,
-    usage: 'create-sip-inbound serve [--port <n>] [--host <addr>] [--trust-proxy] [--max-connections <n>]',
+    usage: `${tool()} serve [--port <n>] [--host <addr>] [--trust-proxy] [--max-connections <n>]`,
     description:
       'With SIGNALWIRE_SIGNING_KEY set, every request must be signed for API_BASE_URL (the URL in the SignalWire\n' +
       'dashboard; any user:pass@ in it is not part of what SignalWire signs). Without API_BASE_URL, serve starts\n' +
       'only with --trust-proxy, and then checks the URL your proxy names in Forwarded or X-Forwarded-Proto/Host.\n' +
       `A client gets ${seconds(SWML_HEADERS_TIMEOUT_MS)} to send its headers and ${seconds(SWML_ENDPOINT_TIMEOUT_MS)} for the whole request.`,
     examples: [
-      'create-sip-inbound serve --port 8080 --api-base-url https://api.example.com',
-      'create-sip-inbound serve --trust-proxy',
+      `${tool()} serve --port 8080 --api-base-url https://api.example.com`,
+      `${tool()} serve --trust-proxy`,
       `curl "localhost:8080${SWML_PATH}?to=%2B14244851544"`,
     ],
     options: {
@@ -134,8 +135,8 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'remove',
     summary: 'take a number off LiveKit, SignalWire and the database, each confirmed (the row is set inactive, never deleted)',
-    usage: 'create-sip-inbound remove --number <e164> [--yes] [--no-db]',
-    examples: ['create-sip-inbound remove --number +14244851544', 'create-sip-inbound remove --number +14244851544 --yes'],
+    usage: `${tool()} remove --number <e164> [--yes] [--no-db]`,
+    examples: [`${tool()} remove --number +14244851544`, `${tool()} remove --number +14244851544 --yes`],
     options: {
       'no-db': { type: 'boolean', help: 'leave the database row as it is' },
     },

@@ -8,6 +8,7 @@
 //     42501: permission denied / row-level security (401 for anon, 403 otherwise). Since 2026-10-30 a new
 //     table in public is granted to nobody, so the service-role key meets 42501 until a GRANT exists;
 //   - tables in the field may lack a unique constraint on number, so nothing here uses upsert.
+import { tool } from '../invocation.js';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { ServiceError, UsageError } from '../errors.js';
 import type { Change } from '../changes.js';
@@ -82,7 +83,7 @@ function grantFor(message: string | undefined): { table: string; sql: string } {
 }
 
 export const INTERACTIONS_TABLE = 'interactions';
-const SCHEMA_FIX = 'run `create-sip-inbound sql --schema` in the Supabase SQL editor';
+const SCHEMA_FIX = `run \`${tool()} sql --schema\` in the Supabase SQL editor`;
 
 /** The connection from resolved settings; undefined unless both Supabase settings are given. */
 export function supabaseConn(values: Values, timeoutMs?: number): SupabaseConn | undefined {

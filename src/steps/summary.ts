@@ -1,5 +1,6 @@
 // Step 8: the closing lines, and the command that repeats this run without prompts (never with a secret:
 // credentials stay in .env, per-number values in the database row).
+import { tool } from '../invocation.js';
 import { rerunCommand } from '../check/rerun.js';
 import { withDefaults } from '../config.js';
 import { NUMBER_KEYS, setting, type SettingKey, type Values } from '../settings.js';
@@ -15,7 +16,7 @@ function shellQuote(v: string): string {
 }
 
 export function nextTimeCommand(s: Session): string {
-  const parts = ['npx create-sip-inbound --yes'];
+  const parts = [`${tool()} --yes`];
   // Defaults fill themselves in again; only what differs from them is worth repeating.
   // (Models default per chosen provider; providers and status to the settings' own defaults.)
   const chosen = { STT_PROVIDER: s.values.STT_PROVIDER, TTS_PROVIDER: s.values.TTS_PROVIDER, LLM_PROVIDER: s.values.LLM_PROVIDER };

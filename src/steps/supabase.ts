@@ -1,6 +1,7 @@
 // Step 2: Supabase. URL and service key, checked live; a key of the wrong kind is refused and asked again;
 // a missing table gets the schema to paste, a table not granted to service_role the GRANT lines. Both wait
 // for "Done? Check again", so nothing (no trunk) is created before the database is usable.
+import { tool } from '../invocation.js';
 import { CancelledError, UsageError } from '../errors.js';
 import { renderSchema } from '../render/sql.js';
 import type { GrantMissingError, SupabaseConn } from '../services/supabase.js';
@@ -33,7 +34,7 @@ export async function askSupabase(s: Session): Promise<SupabaseConn | undefined>
 /** The table is missing: hand over the schema and wait until the person has run it. */
 async function waitForSchema(s: Session): Promise<void> {
   if (!s.prompts)
-    throw new UsageError('Supabase has no signalwire_phone_numbers table: run `create-sip-inbound sql --schema` in the SQL editor, then run this again');
+    throw new UsageError(`Supabase has no signalwire_phone_numbers table: run \`${tool()} sql --schema\` in the SQL editor, then run this again`);
   (await clack()).log.warn('The table signalwire_phone_numbers does not exist yet. Paste this into Supabase → SQL Editor and run it:');
   print(`\n${renderSchema()}\n`);
   // Declining is a choice, not a wrong credential: end the run rather than ask for the key again.
