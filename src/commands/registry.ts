@@ -70,6 +70,7 @@ export const COMMANDS: CommandSpec[] = [
     options: {
       format: { type: 'string', help: '<json|yaml|cxml>  output format (default json)' },
       copy: { type: 'boolean', help: 'copy the document to the clipboard without asking' },
+      'show-password': { type: 'boolean', help: 'with --json on a terminal, show the SIP password (piped, it is always there)' },
     },
     groups: ['livekit'],
     load: () => import('./swml.js'),

@@ -6,6 +6,8 @@ import { UsageError } from '../errors.js';
 import { FORMATS, renderDocument, type Format } from '../render/document.js';
 import { PASTE_CXML, PASTE_SWML } from '../signalwire-paths.js';
 import { answer, clack, dim, green, out, printDocument } from '../ui.js';
+import { tool } from '../invocation.js';
+import { REDACTED } from '../redact.js';
 
 export async function run(ctx: Context): Promise<number> {
   const format = String(ctx.options.format ?? 'json') as Format;
@@ -19,8 +21,12 @@ export async function run(ctx: Context): Promise<number> {
   const text = await renderDocument(format, input);
   if (ctx.json) {
     // A JSON document: the format, the text as SignalWire takes it, and for SWML the object itself.
-    const swml = format === 'cxml' ? undefined : (JSON.parse(await renderDocument('json', input)) as unknown);
-    process.stdout.write(`${JSON.stringify({ format, document: text, ...(swml ? { swml } : {}) }, null, 2)}\n`);
+    // On a terminal the SIP password stays off the screen unless asked for; piped, it is handed over.
+    const hide = Boolean(process.stdout.isTTY && input.password && !ctx.options['show-password']);
+    const shownInput = hide ? { ...input, password: REDACTED } : input;
+    const doc = hide ? await renderDocument(format, shownInput) : text;
+    const swml = format === 'cxml' ? undefined : (JSON.parse(await renderDocument('json', shownInput)) as unknown);
+    process.stdout.write(`${JSON.stringify({ format, document: doc, ...(swml ? { swml } : {}), ...(hide ? { password: 'hidden on a terminal: pipe it, or add --show-password' } : {}) }, null, 2)}\n`);
     return 0;
   }
   if (!process.stdout.isTTY) {
@@ -38,14 +44,16 @@ export async function run(ctx: Context): Promise<number> {
     out(text);
   } else {
     const ext = format === 'cxml' ? 'xml' : format;
-    out(`The document holds the SIP password, so it is not shown. Pipe it: create-sip-inbound swml${format === 'json' ? '' : ` --format ${format}`} > swml.${ext}`);
+    out(`The document holds the SIP password, so it is not shown. Pipe it: ${tool()} swml${format === 'json' ? '' : ` --format ${format}`} > swml.${ext}`);
   }
 
-  const copy = ctx.options.copy || (ctx.interactive && !ctx.yes && (await answer(await (await clack()).confirm({ message: 'Copy it to the clipboard?' }))));
+  // Offer the clipboard only where a clipboard tool exists; --copy without one says so.
+  const { clipboardTools, copyToClipboard } = await import('../services/clipboard.js');
+  const canCopy = clipboardTools().length > 0;
+  const copy = ctx.options.copy || (canCopy && ctx.interactive && !ctx.yes && (await answer(await (await clack()).confirm({ message: 'Copy it to the clipboard?' }))));
   if (copy) {
-    const { copyToClipboard } = await import('../services/clipboard.js');
-    const tool = await copyToClipboard(text);
-    out(tool ? green('✔ Copied to the clipboard.') : 'No clipboard tool found here; pipe it instead: create-sip-inbound swml > swml.json');
+    const copied = canCopy ? await copyToClipboard(text) : undefined;
+    out(copied ? green('✔ Copied to the clipboard.') : `No clipboard tool found here; pipe it instead: ${tool()} swml > swml.json`);
   }
   return 0;
 }
