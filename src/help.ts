@@ -26,7 +26,7 @@ export function programHelp(version: string): string {
     'Options:',
     ...optionLines(GLOBAL_OPTIONS),
     '',
-    'Every setting is a flag and an environment variable, read from --env-file (default ./.env).',
+    'Every setting is a flag and an environment variable, read from -f/--env-file (default ./.env).',
     `Run "${tool()} <command> --help" for a command's options and settings.`,
     '',
     'Exit codes: 0 done, 1 a service or check failed, 2 bad input or usage, 130 cancelled.',

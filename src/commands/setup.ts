@@ -19,9 +19,11 @@ import { humanToStderr, out } from '../ui.js';
 import { dirname, join } from 'node:path';
 import { lockProject } from '../services/lock.js';
 import { tightenSecretFiles } from '../services/env-file.js';
+import { checkEnvPath } from '../steps/env-path.js';
 
 export async function run(ctx: Context): Promise<number> {
   if (ctx.json) humanToStderr(); // stdout carries only the JSON result
+  await checkEnvPath(ctx); // before any question: a file that cannot be written is bad input, found at once
   // One run at a time changes a project (a dry run changes nothing, so it never waits).
   const lock = ctx.dryRun ? undefined : await lockProject(ctx.envFile);
   const s = createSession(ctx);

@@ -2,7 +2,9 @@
 // file kept as .env.bak, through a symlinked .env to its target, with the owner and group it had. A crash at any
 // point leaves the old file or the new one; a temp file left by a killed run is swept by the next one.
 import {
+  accessSync,
   chmodSync,
+  constants,
   closeSync,
   existsSync,
   fchmodSync,
@@ -125,11 +127,38 @@ function writeAtomically(path: string, data: string | Buffer, owner: { uid: numb
   }
 }
 
+/** Why the file could not be written, found before anything is asked: a missing or read-only folder, or a read-only file. */
+export function envPathProblem(path: string): { kind: 'no-folder' | 'folder' | 'file'; folder: string; message: string } | undefined {
+  const target = resolveLinks(path);
+  const folder = dirname(resolve(target));
+  const dir = statOf(folder);
+  if (!dir) return { kind: 'no-folder', folder, message: `The folder ${folder} (for ${path}) does not exist: create it (mkdir -p ${shellWord(folder)}) or pass -f another file` };
+  if (!dir.isDirectory()) return { kind: 'folder', folder, message: `${folder} (for ${path}) is not a folder: pass -f a file in a folder` };
+  // Root may write anywhere; a folder or file with no write bit at all is still taken as the owner's "no".
+  if ((dir.mode & 0o222) === 0 || (!isRoot() && !canWriteIn(folder)))
+    return { kind: 'folder', folder, message: `The folder ${folder} is read-only: make it writable (chmod u+w ${shellWord(folder)}) or pass -f a file elsewhere; nothing was changed` };
+  const st = statOf(target);
+  if (st && ((st.mode & 0o222) === 0 || (!isRoot() && !writable(target))))
+    return { kind: 'file', folder, message: `${path} is read-only (mode ${octal(st.mode)}): make it writable (chmod u+w ${shellWord(path)}) or pass -f another file; nothing was changed` };
+  return undefined;
+}
+
+const shellWord = (p: string) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
+
+function canWriteIn(folder: string): boolean {
+  try {
+    accessSync(folder, constants.W_OK | constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function writeEnvFile(path: string, text: string): void {
   const target = resolveLinks(path);
   const st = statOf(target);
   if (st && ((st.mode & 0o222) === 0 || (!isRoot() && !writable(target))))
-    throw new UsageError(`${path} is read-only (mode ${octal(st.mode)}): make it writable (chmod u+w ${path}) or pass --env-file another file; nothing was changed`);
+    throw new UsageError(`${path} is read-only (mode ${octal(st.mode)}): make it writable (chmod u+w ${path}) or pass -f another file; nothing was changed`);
   sweepStaleTemps(path);
   // Keep the owner and group it had; a new file made under sudo goes to the owner of its directory.
   const dirOwner = statOf(dirname(target));
