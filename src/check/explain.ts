@@ -7,7 +7,7 @@
 import { tool } from '../invocation.js';
 import { normalizeNumber } from '../services/sip-number.js';
 import type { SignalWireConn, VoiceLog, VoiceLogEvent } from '../services/signalwire.js';
-import { isSelfHostedSip } from './sip-tcp-hop.js';
+import { isSelfHostedSip } from './sip-options-hop.js';
 
 export interface Explanation {
   /** The SIP code the explanation rests on; undefined when nothing answered. */
@@ -91,7 +91,7 @@ export function explainSip(code: number | undefined, c: ExplainContext): Explana
       cause:
         `${code ? said : 'no SIP answer'}: nothing at ${c.sipDomain} answered the INVITE; a self-hosted LiveKit SIP drops, without answering, ` +
         `a call to a number that no inbound trunk and no dispatch rule take (LiveKit Cloud answers 404 instead), or the SIP port is not reachable`,
-      fix: `put ${c.e164} on the inbound trunk and a rule on that trunk (rerun ${tool()} --number ${c.e164}); the SIP port hop above shows whether ${c.sipDomain} takes TCP`,
+      fix: `put ${c.e164} on the inbound trunk and a rule on that trunk (rerun ${tool()} --number ${c.e164}); the SIP service hop above shows whether ${c.sipDomain} answers SIP`,
     };
   if (!code || code === 408 || code === 480 || code === 503 || code === 504)
     return {

@@ -20,7 +20,7 @@ import { seconds } from '../timing.js';
 import { announceCall, printHop, printLive, printProbe, transient } from './report.js';
 import { signalWireHop, SIGNALWIRE_HOP, swmlUrlHop, SWML_URL_HOP } from './signalwire-hops.js';
 import { swmlTargetFor } from '../services/swml-target.js';
-import { isSelfHostedSip, sipTcpHop, SIP_TCP_HOP } from './sip-tcp-hop.js';
+import { isSelfHostedSip, sipOptionsHop, SIP_OPTIONS_HOP } from './sip-options-hop.js';
 import type { CheckReport, Hop, LiveKitConn, LiveResult, ProbeResult, Resolver } from './types.js';
 
 export type { CheckReport, Hop, LiveResult, ProbeResult } from './types.js';
@@ -103,7 +103,7 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
 
   add(values.LIVEKIT_SIP_DOMAIN ? await guardAsync(DNS_HOP, values, () => dnsHop(values.LIVEKIT_SIP_DOMAIN!, opts.resolve)) : skip(DNS_HOP, 'needs LIVEKIT_SIP_DOMAIN'));
   if (values.LIVEKIT_SIP_DOMAIN && isSelfHostedSip(values.LIVEKIT_SIP_DOMAIN))
-    add(hops.at(-1)!.ok ? await guardAsync(SIP_TCP_HOP, values, () => sipTcpHop(values.LIVEKIT_SIP_DOMAIN!)) : skip(SIP_TCP_HOP, 'needs the SIP domain to resolve'));
+    add(hops.at(-1)!.ok ? await guardAsync(SIP_OPTIONS_HOP, values, () => sipOptionsHop(values.LIVEKIT_SIP_DOMAIN!)) : skip(SIP_OPTIONS_HOP, 'needs the SIP domain to resolve'));
   add(
     opts.db === false
       ? skip(DATABASE_HOP, 'the database is managed elsewhere (--no-db)')

@@ -77,7 +77,7 @@ test('a self-hosted LiveKit that does not answer: the number may match no trunk 
   const c = { e164: N, sipDomain: '127.0.0.1:5070' };
   const dropped = explainSip(408, { ...c, dialled: 'sip:+14244851544@127.0.0.1:5070;transport=tcp' });
   assert.match(dropped.cause, /a self-hosted LiveKit SIP drops, without answering, a call to a number that no inbound trunk and no dispatch rule take/);
-  assert.match(dropped.fix, /--number \+14244851544.*SIP port hop/);
+  assert.match(dropped.fix, /--number \+14244851544.*SIP service hop above shows whether 127\.0\.0\.1:5070 answers SIP/);
   assert.match(explainSip(undefined, c).cause, /no SIP answer: nothing at 127\.0\.0\.1:5070 answered/);
   const curly = explainSip(408, { ...c, dialled: 'sip:{{call.to}}@127.0.0.1:5070;transport=tcp' });
   assert.match(curly.cause, /LiveKit SIP answered 408: the SWML dials the user "\{\{call\.to\}\}" literally/);

@@ -20,7 +20,7 @@ test('a good setup: every hop passes, the optional ones are skipped, the probe r
   assert.deepEqual(failing(report.hops), [], JSON.stringify(report.hops, null, 1));
   assert.deepEqual(
     report.hops.map((h) => [h.id, h.skipped ? 'skipped' : 'ok']),
-    [['env', 'ok'], ['livekit', 'ok'], ['trunk', 'ok'], ['rule', 'ok'], ['doctor', 'ok'], ['dns', 'ok'], ['sip-tcp', 'ok'], ['database', 'ok'], ['signalwire', 'skipped'], ['swml-url', 'skipped']],
+    [['env', 'ok'], ['livekit', 'ok'], ['trunk', 'ok'], ['rule', 'ok'], ['doctor', 'ok'], ['dns', 'ok'], ['sip-options', 'ok'], ['database', 'ok'], ['signalwire', 'skipped'], ['swml-url', 'skipped']],
   );
   assert.equal(report.ok, true);
   assert.equal(report.probe?.ok, true);

@@ -51,7 +51,7 @@ export async function startWorld(opts: { pg?: Postgres; signalwire?: boolean; sc
   const livekit = await startLiveKit(opts.secrets?.livekitApiSecret ? { apiSecret: opts.secrets.livekitApiSecret } : {});
   const signalwire = opts.signalwire ? await startSignalWire(opts.secrets?.signalwireApiToken ? { apiToken: opts.secrets.signalwireApiToken } : {}) : undefined;
   signalwire?.addNumber(NUMBER);
-  // 127.0.0.1:<port> as the SIP domain: resolves without a network and takes TCP, as the check's DNS and SIP port hops need.
+  // 127.0.0.1:<port> as the SIP domain: resolves without a network and answers SIP OPTIONS, as the check's DNS and SIP service hops need.
   const env = serviceEnv({ ...livekit, sipDomain: livekit.sipHost }, rest, signalwire);
   return {
     pg,

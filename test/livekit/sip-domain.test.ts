@@ -1,10 +1,10 @@
 // The SIP domain's shape (LiveKit Cloud's SIP hosts are <project id>.sip.livekit.cloud), refused in one line
-// with exit 2 when it cannot take SIP calls, and the check's TCP hop on a self-hosted SIP port.
+// with exit 2 when it cannot take SIP calls, and the check's SIP OPTIONS hop on a self-hosted SIP port.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { isSelfHostedSip, sipTcpHop } from '../../src/check/sip-tcp-hop.ts';
+import { isSelfHostedSip, sipOptionsHop } from '../../src/check/sip-options-hop.ts';
 import { setting } from '../../src/settings.ts';
 import { check } from '../../src/validate.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -52,23 +52,43 @@ test('a refused domain exits 2 in a non-interactive run, naming the flag and the
   assert.match(url.stderr, /LIVEKIT_SIP_DOMAIN: "my-app-abc123\.livekit\.cloud" is the host of LIVEKIT_URL/);
 });
 
-test('TCP hop: a listening SIP port passes; a closed one fails with the fix; 5060 unless a port is given', async () => {
-  const server = createServer((s) => s.destroy());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+test('SIP hop: an OPTIONS answered in SIP passes with its status line; HTTP, silence, a hang-up or a closed port fail', async () => {
+  const serve = async (onData: (s: Socket, text: string) => void) => {
+    const server = createServer((s) => s.on('data', (d) => onData(s, d.toString())).on('error', () => {}));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, domain: `127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  };
+  const sip = await serve((s, t) => s.write(`SIP/2.0 200 OK\r\nCSeq: ${/CSeq: (.*)\r\n/.exec(t)![1]}\r\nContent-Length: 0\r\n\r\n`));
+  const http = await serve((s) => s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'));
+  const silent = await serve(() => {});
+  const hangup = await serve((s) => s.end());
   try {
-    const ok = await sipTcpHop(`127.0.0.1:${port}`);
+    const ok = await sipOptionsHop(sip.domain);
     assert.equal(ok.ok, true, ok.detail);
-    assert.equal(ok.title, `SIP port 127.0.0.1:${port} takes TCP connections`);
+    assert.match(ok.detail!, new RegExp(`${sip.domain} answered SIP/2\\.0 200 OK in \\d`));
+    const web = await sipOptionsHop(http.domain);
+    assert.equal(web.ok, false);
+    assert.match(web.detail!, /answered as an HTTP server \(HTTP\/1\.1 400 Bad Request\): it is not a SIP service/);
+    assert.match(web.fix!, /LiveKit SIP listens on 5060/);
+    const quiet = await sipOptionsHop(silent.domain, undefined, 300);
+    assert.equal(quiet.ok, false);
+    assert.match(quiet.detail!, /sent no SIP answer within 0\.3 s/);
+    assert.doesNotMatch(quiet.detail!, /\b\d{3}\b.*answered/);
+    const dropped = await sipOptionsHop(hangup.domain);
+    assert.match(dropped.detail!, /closed it without a SIP answer/);
   } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all([sip.close(), http.close(), silent.close(), hangup.close()]);
   }
-  const closed = await sipTcpHop(`127.0.0.1:${port}`);
+  const closed = await sipOptionsHop(sip.domain);
   assert.equal(closed.ok, false);
   assert.match(closed.detail!, /ECONNREFUSED/);
-  assert.match(closed.fix!, new RegExp(`open TCP port ${port}`));
+  assert.match(closed.fix!, new RegExp(`open TCP port ${sip.domain.split(':')[1]}`));
 
   const seen: Array<[string, number]> = [];
-  await sipTcpHop('sip.example.com', async (h, p) => void seen.push([h, p]));
+  await sipOptionsHop('sip.example.com', async (h, p, request) => {
+    seen.push([h, p]);
+    assert.match(request, /^OPTIONS sip:sip\.example\.com:5060;transport=tcp SIP\/2\.0\r\nVia: SIP\/2\.0\/TCP [^;]+;branch=z9hG4bK/);
+    return { line: 'SIP/2.0 200 OK', ms: 2 };
+  });
   assert.deepEqual(seen, [['sip.example.com', 5060]]);
 });

@@ -18,8 +18,8 @@
 // - a call: the trunk holding the called number (else the one trunk holding none), "Multiple SIP Trunks
 //   matched" for two; then the rule naming that trunk before one naming none, by DispatchRulePriority;
 //   the individual rule's room name, the SIP participant's attributes, the agent joining.
-// It also listens for SIP on TCP (`sipHost`) and accepts connections, speaking no SIP: enough for the
-// check's reachability hop. The contract tests run the same scenarios against the real server.
+// It also listens for SIP on TCP (`sipHost`) and answers OPTIONS 200 OK, as livekit-sip does: enough for the
+// check's SIP service hop. The contract tests run the same scenarios against the real server.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { JsonValue } from '@bufbuild/protobuf';
@@ -511,7 +511,18 @@ export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<Li
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    socket.resume();
+    // OPTIONS gets 200 OK with the dialog headers echoed, as livekit-sip answers it; anything else is read and ignored.
+    let got = '';
+    socket.on('data', (chunk: Buffer) => {
+      got += chunk.toString('latin1');
+      const end = got.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = got.slice(0, end).split('\r\n');
+      got = got.slice(end + 4);
+      if (!head[0]?.startsWith('OPTIONS ')) return;
+      const echo = head.filter((h) => /^(Via|From|To|Call-ID|CSeq):/i.test(h));
+      socket.write(['SIP/2.0 200 OK', ...echo, 'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS', 'Content-Length: 0', '', ''].join('\r\n'));
+    });
   });
   await new Promise<void>((resolve) => sipServer.listen(0, '127.0.0.1', resolve));
   const sipPort = (sipServer.address() as AddressInfo).port;
