@@ -81,7 +81,7 @@ export async function sipOptionsHop(sipDomain: string, ask: SipAsk = systemAsk, 
   if ('line' in a) {
     const line = printable(a.line);
     if (/^SIP\/2\.0 \d{3}/.test(a.line))
-      return { ...SIP_OPTIONS_HOP, title, ok: true, detail: `${where} answered ${line} in ${seconds(a.ms)}, over TCP as the SWML dials it` };
+      return { ...SIP_OPTIONS_HOP, title, ok: true, detail: `${where} answered ${line} in ${a.ms < 1000 ? `${a.ms} ms` : seconds(a.ms)}, over TCP as the SWML dials it` };
     const what = /^HTTP\/\d/.test(a.line) ? `an HTTP server (${line})` : `something that is not SIP ("${line}")`;
     return fail(`${where} answered as ${what}: it is not a SIP service, so every call to it fails`, sipPortFix);
   }

@@ -7,7 +7,9 @@ import { renderSchema } from '../../src/render/sql.ts';
 import { NUMBER, serviceEnv, startWorld } from '../helpers/world.ts';
 import { startAgent, type AgentWorker } from '../real/agent.ts';
 import { startLiveKitStack, type LiveKitStack } from '../real/livekit-stack.ts';
-import { INSTALL_COMMAND, missingPieces } from '../real/paths.ts';
+import { INSTALL_COMMAND, missingPieces, ROOT } from '../real/paths.ts';
+import { SECOND_NUMBER } from '../fixtures.ts';
+import { join } from 'node:path';
 import { startPostgres } from './postgres.ts';
 import { startPostgrest } from './postgrest.ts';
 import { startSignalWire } from './signalwire.ts';
@@ -17,6 +19,9 @@ const ownAgent = process.env.STACK_AGENT === '0';
 const missing = missingPieces();
 const stops: Array<() => Promise<unknown>> = [];
 const lines: string[] = [];
+// Every printed command works verbatim from any folder: absolute paths, and npm told where the clone is.
+const wizard = `node ${join(ROOT, 'bin', 'create-sip-inbound.js')}`;
+const dial = `npm --prefix ${ROOT} run dial --`;
 
 if (missing.length) {
   const world = await startWorld({ signalwire: true });
@@ -26,7 +31,7 @@ if (missing.length) {
     `LiveKit: the STAND-IN (the real server is not installed: missing ${missing.join(', ')}; run ${INSTALL_COMMAND}).`,
     'Calls can only be simulated; a simulated worker answers as agent "' + agentName + '".',
     '',
-    'Put these lines in a .env (or export them), then run: node bin/create-sip-inbound.js (after npm run build)',
+    `Put these lines in a .env (or export them), then run: ${wizard}`,
     '',
     ...Object.entries(world.env).map(([k, v]) => `${k}=${v}`),
     `AGENT_NAME=${agentName}`,
@@ -47,6 +52,7 @@ if (missing.length) {
     const signalwire = await startSignalWire({});
     stops.unshift(() => signalwire.stop());
     signalwire.addNumber(NUMBER);
+    signalwire.addNumber(SECOND_NUMBER); // a second number of the space to place test calls from
     let agent: AgentWorker | undefined;
     if (!ownAgent) {
       agent = await startAgent(lk, agentName || undefined);
@@ -58,20 +64,20 @@ if (missing.length) {
       `LiveKit: the REAL livekit-server and livekit-sip on 127.0.0.1 (SIP on ${lk.sipDomain}, TCP and UDP; logs in ${lk.dir}).`,
       agent ? `A real agent worker (@livekit/agents) is registered as "${agentName}".` : 'No agent worker is running (STACK_AGENT=0): start your own, below.',
       '',
-      'Put these lines in a .env (or export them), then run: node bin/create-sip-inbound.js --number ' + NUMBER + ' (after npm run build)',
+      `Put these lines in a .env (or export them), then run: ${wizard} --number ${NUMBER}`,
       '',
       ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
       '',
-      'Then place a real SIP call into it (SIPp, with the SIP login from the SWML the wizard generates), in the same directory:',
-      `  npm run dial -- --number ${NUMBER} --hold 20`,
-      'and watch it arrive with: node bin/create-sip-inbound.js check --live',
+      'Then place a real SIP call into it (SIPp, with the SIP login from the SWML the wizard generates), in the folder of that .env:',
+      `  ${dial} --number ${NUMBER} --hold 20`,
+      `and watch it arrive with: ${wizard} check --live`,
       '',
       `Run your own agent against it instead (start the stack with STACK_AGENT=0 to leave the bundled one out):`,
       `  LIVEKIT_URL=${ws} LIVEKIT_API_KEY=${lk.apiKey} LIVEKIT_API_SECRET=<the secret above> python agent.py start`,
       `  (register agent_name "${agentName}" to match the rule, or set AGENT_NAME empty for automatic dispatch; the agent must`,
       '   publish an audio track: LiveKit SIP keeps the caller ringing until it can subscribe to one)',
       '',
-      `The SignalWire stand-in holds the number ${NUMBER}.`,
+      `The SignalWire stand-in holds the numbers ${NUMBER} and ${SECOND_NUMBER} (call from the second).`,
     );
   } catch (err) {
     for (const stop of stops) await stop().catch(() => {});
