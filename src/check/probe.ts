@@ -16,8 +16,14 @@ export interface ProbeOptions {
   ruleAgents: string[] | undefined;
   roomPrefix: string;
   timeoutMs?: number;
+  /** The first wait between looks; each next one doubles, up to POLL_CAP_MS. */
   pollMs?: number;
+  /** Aborted (Enter at a keyboard): stop waiting and report the probe as skipped. */
+  signal?: AbortSignal;
 }
+
+/** The longest wait between two looks: a 20 s probe then sends at most 10 requests (0.25, 0.5, 1, 2, 4, 4 … s). */
+const POLL_CAP_MS = 4_000;
 
 export async function probeAgent(api: LiveKitApi, conn: LiveKitConn, o: ProbeOptions): Promise<ProbeResult> {
   const timeoutMs = o.timeoutMs ?? PROBE_TIMEOUT_MS;
@@ -35,14 +41,17 @@ export async function probeAgent(api: LiveKitApi, conn: LiveKitConn, o: ProbeOpt
       const p = liveKitProblem(err, conn, o.agentName ? 'dispatching the agent' : 'creating a probe room');
       return { ...base, ok: false, detail: p.detail, fix: p.fix };
     }
-    for (;;) {
+    // Backing off: an agent that is running joins within a second or two; one that is not needs no
+    // request every 250 ms to prove it.
+    for (let wait = o.pollMs ?? 250; ; wait = Math.min(wait * 2, POLL_CAP_MS)) {
       const agent = agentIn(await api.rooms.listParticipants(room));
       if (agent) {
         const ms = Date.now() - started;
         return { ...base, ok: true, joinedMs: ms, detail: `${who} joined a test room in ${seconds(ms)}` };
       }
       if (Date.now() - started >= timeoutMs) break;
-      await sleep(Math.min(o.pollMs ?? 250, Math.max(0, timeoutMs - (Date.now() - started))));
+      if (await sleep(Math.min(wait, Math.max(0, timeoutMs - (Date.now() - started))), o.signal))
+        return { ...base, ok: false, skipped: true, detail: `skipped with Enter after ${seconds(Date.now() - started)}; run the check again once the agent runs` };
     }
     return { ...base, ok: false, detail: `no agent joined in ${seconds(timeoutMs)}`, fix: causes(o) };
   } catch (err) {
@@ -56,7 +65,7 @@ export async function probeAgent(api: LiveKitApi, conn: LiveKitConn, o: ProbeOpt
 
 /** The likely causes, naming both sides of an agent-name mismatch. */
 function causes(o: ProbeOptions): string {
-  const worker = 'the worker is not running or not connected to this LiveKit project (start it: python agent.py start; check its LIVEKIT_URL)';
+  const worker = 'the worker is not running or not connected to this LiveKit project (start it, e.g. python agent.py dev; check its LIVEKIT_URL)';
   const rule = !o.ruleAgents
     ? 'no dispatch rule found'
     : o.ruleAgents.length
@@ -67,4 +76,17 @@ function causes(o: ProbeOptions): string {
   return `${worker}; or the worker registers an agent_name (${rule}, AGENT_NAME is empty): a named worker is only dispatched explicitly, so set AGENT_NAME to its name and rerun the wizard`;
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Resolves after ms (false), or at once when the signal aborts (true). */
+export const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<boolean>((r) => {
+    if (signal?.aborted) return r(true);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      r(false);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      r(true);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });

@@ -25,6 +25,9 @@ import type { CheckReport, Hop, LiveKitConn, LiveResult, ProbeResult, Resolver }
 
 export type { CheckReport, Hop, LiveResult, ProbeResult } from './types.js';
 
+/** How the agent is started, in the probe's words (the starter agent's command; any worker's own works too). */
+const AGENT_START = 'python agent.py dev';
+
 export interface CheckOptions {
   print: boolean;
   probe: boolean;
@@ -50,6 +53,10 @@ export interface CheckOptions {
   rerun?: string;
   /** What the setup already observed: judged as it is, not read again. */
   observed?: Observed;
+  /** A person at the keyboard: the probe says what it waits for, and Enter skips it. */
+  keyboard?: boolean;
+  /** The setup's probe: no agent yet is a note (start it, then check), not a failure. */
+  agentMayBeMissing?: boolean;
 }
 
 /**
@@ -123,14 +130,25 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
   if (opts.probe) {
     if (api && conn && lk && liveKitOk) {
       const timeoutMs = opts.probeTimeoutMs ?? PROBE_TIMEOUT_MS;
-      const clear = opts.print ? transient(`Waiting up to ${seconds(timeoutMs)} for the agent to join a test room…`) : () => {};
+      const who = values.AGENT_NAME ? `agent "${values.AGENT_NAME}"` : 'an agent';
+      const keys = opts.keyboard && opts.print ? (await import('./enter-skips.js')).enterSkips() : undefined;
+      const clear = opts.print
+        ? transient(`Waiting up to ${seconds(timeoutMs)} for ${who} to join a test room (start your agent: ${AGENT_START})${keys ? '; Enter skips' : ''}…`)
+        : () => {};
       report.probe = await probeAgent(api, conn, {
         agentName: values.AGENT_NAME || undefined,
         ruleAgents: lk.rule ? lk.ruleAgents : undefined,
         roomPrefix: lk.roomPrefix,
         timeoutMs,
         ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
-      }).finally(clear);
+        ...(keys ? { signal: keys.signal } : {}),
+      }).finally(() => {
+        keys?.dispose();
+        clear();
+      });
+      // Right after a setup the agent is often not started yet: say how to start it, calmly.
+      if (opts.agentMayBeMissing && !report.probe.ok && !report.probe.skipped && /^no agent joined/.test(report.probe.detail))
+        report.probe = { ...report.probe, skipped: true, detail: `no agent is running yet: start it (${AGENT_START}), then run \`${opts.rerun ?? `${tool()} check`}\`` };
     } else {
       report.probe = { ok: false, skipped: true, detail: 'needs LiveKit' };
     }

@@ -39,6 +39,7 @@ export async function run(ctx: Context): Promise<number> {
         envFile: ctx.envFile,
         db,
         rerun: rerunCommand(ctx),
+        keyboard: ctx.interactive,
         ...(call ? { call } : {}),
         // Under --json stdout is only the report, but the person still has to be told to dial.
         ...(ctx.json ? { onLiveStart: (n: string) => err(`Call ${dialable(n)} now (watching for ${timeoutSec ?? LIVE_TIMEOUT_S} s)`) } : {}),

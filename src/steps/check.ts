@@ -8,7 +8,7 @@ import type { Session } from './session.js';
 export async function runCheckStep(s: Session, observed?: Observed): Promise<boolean> {
   const { runChecks } = await import('../check/run.js');
   const common = { print: !s.ctx.json, envFile: s.ctx.envFile, db: !s.ctx.options['no-db'] };
-  const report = await runChecks(s.values, { ...common, probe: true, live: false, ...(observed ? { observed } : {}) });
+  const report = await runChecks(s.values, { ...common, probe: true, live: false, keyboard: Boolean(s.prompts), agentMayBeMissing: true, ...(observed ? { observed } : {}) });
   if (!report.ok || !s.prompts || s.ctx.yes) return report.ok;
   if (hasSignalWire(s)) return offerTestCall(s, common);
   if (!(await confirm('Call the number now to watch a real call come through?', false))) return true;

@@ -151,7 +151,7 @@ for (const [signal, code] of SIGNALS) {
     const { w, cwd } = await world();
     // No agent worker: the probe waits (20 s) for one that never comes.
     const p = startPty(['--yes', '--number', NUMBER], { cwd, env: { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0105' } });
-    await p.waitFor('for the agent to join a test room', { timeoutMs: 20_000 });
+    await p.waitFor('to join a test room', { timeoutMs: 20_000 });
     p.signal(signal);
     assert.equal(await p.exited, code, p.screen());
     assert.match(p.screen(), /✖ Stopped: the setup was applied; the check did not finish \(run: create-sip-inbound check\)/);
