@@ -54,17 +54,66 @@ CREATE TABLE IF NOT EXISTS interactions (
 
 CREATE INDEX IF NOT EXISTS interactions_created_at_idx ON interactions (created_at);
 
+-- What the starter agent records of each call (see docs/agent-report.md): the call type, the providers it ran,
+-- their usage and an estimated cost. One row per call: the agent writes it again with the same call_id.
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS call_type text;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS providers jsonb;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS usage jsonb;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS cost_usd numeric(10, 5);
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM interactions WHERE call_id IS NOT NULL GROUP BY call_id HAVING count(*) > 1) THEN
+    CREATE UNIQUE INDEX IF NOT EXISTS interactions_call_id_key ON interactions (call_id);
+  END IF;
+END
+$$;
+
+-- Who is calling: a caller found here by phone (E.164) is a qualified or unqualified lead; anyone else is unknown.
+CREATE TABLE IF NOT EXISTS leads (
+  id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  phone       text NOT NULL UNIQUE,
+  name        text,
+  qualified   boolean NOT NULL DEFAULT false,
+  details     jsonb NOT NULL DEFAULT '{}'::jsonb,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);
+
+-- The prompt for each call type: {name} and any key of the lead's details are filled in by the agent.
+CREATE TABLE IF NOT EXISTS call_prompts (
+  call_type    text PRIMARY KEY CHECK (call_type IN ('inbound-qualified', 'inbound-unqualified', 'inbound-unknown')),
+  greeting     text NOT NULL,
+  instructions text NOT NULL,
+  updated_at   timestamptz NOT NULL DEFAULT now()
+);
+
+-- Callbacks the agent books for a caller (its book_callback tool).
+CREATE TABLE IF NOT EXISTS callbacks (
+  id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  phone         text NOT NULL,
+  caller_name   text,
+  requested_for text,
+  notes         text,
+  created_at    timestamptz NOT NULL DEFAULT now()
+);
+
 -- Supabase no longer grants a new table in public to its API roles (all projects since 2026-10-30):
 -- without these grants every request, even with the service-role key the wizard and the agent use,
 -- answers 42501 "permission denied". The sequences line covers an older table with a serial id.
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE signalwire_phone_numbers TO service_role;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE interactions TO service_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE leads TO service_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE call_prompts TO service_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE callbacks TO service_role;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO service_role;
 
 -- Row level security on, with no policy: the anon and authenticated keys (public in any browser app)
 -- read and write nothing; service_role bypasses it.
 ALTER TABLE signalwire_phone_numbers ENABLE ROW LEVEL SECURITY;
 ALTER TABLE interactions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE leads ENABLE ROW LEVEL SECURITY;
+ALTER TABLE call_prompts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE callbacks ENABLE ROW LEVEL SECURITY;
 
 -- The Data API sees new tables and columns at once (Supabase reloads on DDL; this covers self-hosting).
 NOTIFY pgrst, 'reload schema';

@@ -34,8 +34,20 @@ test('a brand-new project: no table, then the schema `sql --schema` prints, run 
   const schema = await runCli(['sql', '--schema']);
   assert.equal(schema.code, 0, schema.stderr);
   await pg.psql(schema.stdout, r.db); // the SQL editor runs as postgres, which then owns the tables
-  const owners = await pg.query(`SELECT tableowner FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`, [], r.db);
-  assert.deepEqual(owners, [{ tableowner: 'postgres' }, { tableowner: 'postgres' }]);
+  const owners = await pg.query(`SELECT tablename, tableowner, rowsecurity FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`, [], r.db);
+  assert.deepEqual(
+    owners,
+    ['call_prompts', 'callbacks', 'interactions', 'leads', 'signalwire_phone_numbers'].map((tablename) => ({ tablename, tableowner: 'postgres', rowsecurity: true })),
+  );
+  // The agent's tables are the service role's to read and write, and nobody else's.
+  const grants = await pg.query(
+    `SELECT table_name, string_agg(privilege_type, ',' ORDER BY privilege_type) AS p FROM information_schema.role_table_grants
+     WHERE grantee = 'service_role' AND table_name IN ('leads', 'call_prompts', 'callbacks') GROUP BY table_name ORDER BY table_name`,
+    [],
+    r.db,
+  );
+  assert.deepEqual(grants.map((g) => [g.table_name, g.p]), ['call_prompts', 'callbacks', 'leads'].map((t) => [t, 'DELETE,INSERT,SELECT,UPDATE']));
+  await pg.psql(schema.stdout, r.db); // and a second run changes nothing and fails nothing
   assert.deepEqual(await checkSupabase(r.conn), { tableMissing: false });
 
   const changes = planNumberRow(r.conn, withDefaults({ PHONE_NUMBER: NUMBER, PHONE_NAME: 'Proj line' }), await readNumberRow(r.conn, NUMBER));
