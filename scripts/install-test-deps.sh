@@ -2,7 +2,8 @@
 # Everything `npm test` needs that npm does not install, skipping what is already there:
 #   PostgreSQL (the database tests run a throwaway cluster with Debian's initdb/pg_ctl),
 #   python-dotenv (the .env tests check every merge against it; pinned in test/requirements.txt),
-#   and the real LiveKit stack (scripts/install-livekit.sh).
+#   the real LiveKit stack (scripts/install-livekit.sh), and the starter agent's Python environment and espeak-ng
+#   (scripts/install-agent.sh).
 # Run as root on a fresh Debian machine: bash scripts/install-test-deps.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,3 +19,4 @@ echo "== python-dotenv"
 python3 -m pip install -q -r test/requirements.txt
 
 bash scripts/install-livekit.sh
+bash scripts/install-agent.sh

@@ -13,6 +13,9 @@ export const SERVER_BIN = join(BIN_DIR, `livekit-server-${VERSIONS.server}`);
 export const SIP_BIN = join(BIN_DIR, `livekit-sip-${VERSIONS.sip}`);
 export const AGENT_DIR = fileURLToPath(new URL('./agent/', import.meta.url));
 export const INSTALL_COMMAND = 'bash scripts/install-livekit.sh';
+/** The starter agent's template and the Python environment scripts/install-agent.sh builds for it. */
+export const AGENT_TEMPLATE = join(ROOT, 'templates', 'agent', 'python');
+export const AGENT_PYTHON = join(ROOT, '.cache', 'agent-venv', 'bin', 'python');
 
 function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
