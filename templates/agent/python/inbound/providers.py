@@ -27,6 +27,16 @@ def _model_string(provider: str, model: str) -> str:
     return f"{provider}/{model}" if model else provider
 
 
+def _with_local_behind(kind: str, made: Any, offline: Any) -> Any:
+    from livekit.agents import llm as llm_mod, stt as stt_mod, tts as tts_mod
+
+    if kind == "stt":
+        return stt_mod.FallbackAdapter([made, offline], attempt_timeout=5.0, max_retry_per_stt=0)
+    if kind == "llm":
+        return llm_mod.FallbackAdapter([made, offline], attempt_timeout=5.0, max_retry_per_llm=0)
+    return tts_mod.FallbackAdapter([made, offline], max_retry_per_tts=0)
+
+
 def build(settings: NumberSettings, vad: Any) -> Providers:
     from livekit.agents import inference, stt as stt_mod
 
@@ -41,7 +51,9 @@ def build(settings: NumberSettings, vad: Any) -> Providers:
             try:
                 made = cloud(_model_string(provider, model))
                 used[kind] = _model_string(provider, model)
-                return made
+                # Building an Inference model checks nothing remote (a self-hosted server's key builds fine), so a
+                # provider may still fail on the call: the local one stands behind it, and the caller hears that.
+                return _with_local_behind(kind, made, offline())
             except Exception as err:  # an unknown model, a provider Inference does not serve, no credentials
                 notes.append(f"{kind}: {_model_string(provider, model)} failed ({str(err)[:80]}) → local/{offline_name}")
                 log.warning("%s", notes[-1])
