@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -69,7 +70,22 @@ def prewarm(proc: JobProcess) -> None:
     proc.userdata["vad"] = silero.VAD.load()
 
 
-server = AgentServer()
+
+def _server_options() -> dict[str, Any]:
+    """Optional worker settings from the environment. AGENT_LOAD_THRESHOLD: LiveKit stops dispatching calls to a
+    worker whose machine is busy (CPU load over 0.7 in `start`), so a machine shared with other work raises it.
+    AGENT_HTTP_HOST / AGENT_HTTP_PORT: the worker's health endpoint (all interfaces, port 8081 in `start`)."""
+    env, opts = os.environ.get, {}
+    if env("AGENT_LOAD_THRESHOLD"):
+        opts["load_threshold"] = float(env("AGENT_LOAD_THRESHOLD"))
+    if env("AGENT_HTTP_HOST"):
+        opts["host"] = env("AGENT_HTTP_HOST")
+    if env("AGENT_HTTP_PORT"):
+        opts["port"] = int(env("AGENT_HTTP_PORT"))
+    return opts
+
+
+server = AgentServer(**_server_options())
 server.setup_fnc = prewarm
 
 
@@ -108,6 +124,8 @@ async def entrypoint(ctx: JobContext) -> None:
         item = ev.item
         text = getattr(item, "text_content", None)
         if text and getattr(item, "role", None) in ("assistant", "user"):
+            if item.role == "assistant" and turns and turns[0].text == text and len(turns) == 1:
+                return  # the greeting, already recorded when it started
             turns.append(Turn(item.role, text))
 
     written = asyncio.Event()
@@ -135,6 +153,9 @@ async def entrypoint(ctx: JobContext) -> None:
 
     await session.start(agent=InboundAgent(prompt.instructions, db, caller, lead, tools_used), room=ctx.room)
     await ctx.room.local_participant.set_attributes(greeting_attributes(prompt.greeting, int(time.time() * 1000)))
+    # The greeting enters the session's history only once it has played; a caller who hangs up during it (the
+    # row is written then) would leave no turn. It is the first turn from the moment it starts.
+    turns.insert(0, Turn("assistant", prompt.greeting))
     session.say(prompt.greeting, allow_interruptions=False)
 
 
