@@ -57,7 +57,7 @@ export function callerSwml(sec: number): object {
 }
 
 export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveKitFindings, values: Values, o: CallOptions): Promise<CallResult> {
-  const sw = await import('../services/signalwire.js');
+  const sw = await import('../carriers/signalwire/index.js');
   const conn = sw.signalWireConn(values);
   const e164 = values.PHONE_NUMBER!;
   const domain = values.LIVEKIT_SIP_DOMAIN;
@@ -187,7 +187,7 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
 }
 
 interface VerdictInput {
-  conn: import('../services/signalwire.js').SignalWireConn;
+  conn: import('../carriers/signalwire/index.js').SignalWireConn;
   values: Values;
   e164: string;
   plan: Plan;
@@ -211,7 +211,7 @@ async function verdict(v: VerdictInput): Promise<Omit<CallResult, 'ok'>> {
 
   let why: (Explanation & { leg?: { log: { to: string; status: string | null } } }) | undefined;
   if (!reached) {
-    const sw = await import('../services/signalwire.js');
+    const sw = await import('../carriers/signalwire/index.js');
     why = await explainFromLogs(v.conn, { since: v.since, e164, sipDomain: domain }).catch(() => undefined);
     if (!why && plan.leg === 'livekit' && !(await sw.getVoiceLog(v.conn, v.callId).catch(() => undefined)))
       why = explainSip(603, { e164, sipDomain: domain });
@@ -258,8 +258,8 @@ async function verdict(v: VerdictInput): Promise<Omit<CallResult, 'ok'>> {
 }
 
 /** Where the call goes and from where; refuses (throws a UsageError) before anything is dialled. */
-async function planCall(conn: import('../services/signalwire.js').SignalWireConn, values: Values, o: CallOptions): Promise<Plan> {
-  const { listNumbers, listVerifiedNumbers } = await import('../services/signalwire.js');
+async function planCall(conn: import('../carriers/signalwire/index.js').SignalWireConn, values: Values, o: CallOptions): Promise<Plan> {
+  const { listNumbers, listVerifiedNumbers } = await import('../carriers/signalwire/index.js');
   const e164 = values.PHONE_NUMBER!;
   const [numbers, verified] = await Promise.all([listNumbers(conn), listVerifiedNumbers(conn)]);
   const own = numbers.map((n) => n.number);

@@ -6,7 +6,7 @@
 // LiveKit, a number no trunk or rule takes (dropped unanswered).
 import { tool } from '../invocation.js';
 import { normalizeNumber } from '../services/sip-number.js';
-import type { SignalWireConn, VoiceLog, VoiceLogEvent } from '../services/signalwire.js';
+import type { SignalWireConn, VoiceLog, VoiceLogEvent } from '../carriers/signalwire/index.js';
 import { isSelfHostedSip } from './sip-options-hop.js';
 
 export interface Explanation {
@@ -141,7 +141,7 @@ export async function explainFromLogs(
   conn: SignalWireConn,
   o: { since: Date; e164: string; sipDomain?: string | undefined },
 ): Promise<(Explanation & { leg: SipLeg }) | undefined> {
-  const { listVoiceLogs, voiceLogEvents } = await import('../services/signalwire.js');
+  const { listVoiceLogs, voiceLogEvents } = await import('../carriers/signalwire/index.js');
   const log = sipLegAmong(await listVoiceLogs(conn, o.since), o);
   if (!log) return undefined;
   return explainLeg(conn, log, o, voiceLogEvents);

@@ -4,7 +4,7 @@
 import { tool } from '../invocation.js';
 import { readLiveKit, type LiveKitLists } from '../services/livekit.js';
 import type { NumberRow } from '../services/supabase.js';
-import type { SignalWireState } from '../services/signalwire.js';
+import type { SignalWireState } from '../carriers/signalwire/index.js';
 import type { Values } from '../settings.js';
 import { bold, green, out, red, yellow } from '../ui.js';
 import { databaseHop, DATABASE_HOP } from './database-hop.js';
@@ -19,7 +19,7 @@ import { PROBE_TIMEOUT_MS, probeAgent } from './probe.js';
 import { seconds } from '../timing.js';
 import { announceCall, printHop, printLive, printProbe, transient } from './report.js';
 import { signalWireHop, SIGNALWIRE_HOP, swmlUrlHop, SWML_URL_HOP } from './signalwire-hops.js';
-import { swmlTargetFor } from '../services/swml-target.js';
+import { swmlTargetFor } from '../carriers/signalwire/index.js';
 import { isSelfHostedSip, sipOptionsHop, SIP_OPTIONS_HOP } from './sip-options-hop.js';
 import type { CheckReport, Hop, LiveKitConn, LiveResult, ProbeResult, Resolver } from './types.js';
 
@@ -210,7 +210,7 @@ function startReads(values: Values, conn: LiveKitConn | undefined, opts: CheckOp
     ? held(
         o.signalwire
           ? Promise.resolve(o.signalwire)
-          : import('../services/signalwire.js').then((m) => {
+          : import('../carriers/signalwire/index.js').then((m) => {
               const sw = m.signalWireConn(values);
               return sw ? m.observeSignalWire(sw, e164, swmlTargetFor(values)) : undefined;
             }),
@@ -254,7 +254,7 @@ async function live(
 
 /** A call that never reached LiveKit, explained from SignalWire's voice log when its credentials are there. */
 async function explained(result: LiveResult, values: Values, since: Date): Promise<LiveResult> {
-  const { signalWireConn } = await import('../services/signalwire.js');
+  const { signalWireConn } = await import('../carriers/signalwire/index.js');
   const sw = signalWireConn(values);
   if (!sw) return result;
   const { explainFromLogs } = await import('./explain.js');

@@ -1,9 +1,9 @@
 // Hops on the SignalWire side: the number runs our SWML (with SignalWire credentials), and our `serve`
 // endpoint answers with SWML that dials our SIP domain (with API_BASE_URL). Both are skipped when not set up.
 import { tool } from '../invocation.js';
-import type { SignalWireState } from '../services/signalwire.js';
+import type { SignalWireState } from '../carriers/signalwire/index.js';
 import type { Values } from '../settings.js';
-import { swmlTargetFor } from '../services/swml-target.js';
+import { swmlTargetFor } from '../carriers/signalwire/index.js';
 import { numberPage, PASTE_SWML_URL, swmlUrl } from '../signalwire-paths.js';
 import { oneLine } from '../redact.js';
 import { seconds, SWML_ENDPOINT_TIMEOUT_MS } from '../timing.js';
@@ -14,7 +14,7 @@ export const SWML_URL_HOP = { id: 'swml-url', title: 'SWML endpoint targets the 
 
 /** `observed`: the number's state already read (the setup's plan or its apply, or a read started earlier); else read here. */
 export async function signalWireHop(values: Values, observed?: Promise<SignalWireState | undefined>): Promise<Hop> {
-  const { judgePointsAt, numberPointsAt, safeUrl, signalWireConn } = await import('../services/signalwire.js');
+  const { judgePointsAt, numberPointsAt, safeUrl, signalWireConn } = await import('../carriers/signalwire/index.js');
   const conn = signalWireConn(values);
   if (!conn)
     return {
@@ -51,7 +51,7 @@ export async function signalWireHop(values: Values, observed?: Promise<SignalWir
 export async function swmlUrlHop(values: Values): Promise<Hop> {
   if (!values.API_BASE_URL)
     return { ...SWML_URL_HOP, ok: false, skipped: true, detail: 'no API_BASE_URL: SignalWire hosts the SWML script' };
-  const { safeUrl } = await import('../services/signalwire.js');
+  const { safeUrl } = await import('../carriers/signalwire/index.js');
   const { withoutCredentials } = await import('../server/signed-url.js');
   // SignalWire signs the URL without any `user:pass@`, and Node's fetch refuses a URL holding one: the
   // request goes to the bare URL, signed over it, with the login as a Basic Authorization header.

@@ -91,7 +91,7 @@ async function liveKitSide(v: Values): Promise<Side> {
 
 async function signalWireSide(v: Values): Promise<Side> {
   const side: Side = { name: 'SignalWire', question: `Delete our SWML script for ${v.PHONE_NUMBER} on SignalWire?`, changes: [] };
-  const { observeSignalWire, planUnpointNumber, signalWireConn, unpointNote } = await import('../services/signalwire.js');
+  const { observeSignalWire, planUnpointNumber, signalWireConn, unpointNote } = await import('../carriers/signalwire/index.js');
   const conn = signalWireConn(v);
   if (!conn) return { ...side, note: `no SignalWire credentials: if the number runs our SWML, change it under ${numberPage(v.PHONE_NUMBER)}` };
   // Only where the SWML comes from matters here, not its contents.

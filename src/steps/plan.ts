@@ -1,13 +1,13 @@
 // The plan: desired state vs what exists, as one list of changes (.env, LiveKit, SignalWire, database).
 import { parse } from 'dotenv';
 import { describeEnvChanges, mergeEnv } from '../render/env.js';
-import { swmlTargetFor } from '../services/swml-target.js';
+import { swmlTargetFor } from '../carriers/signalwire/index.js';
 import { orderForLogin, type Change } from '../changes.js';
 import { DEFAULT_NAME, NUMBER_KEYS, SETTINGS, type Setting, type SettingKey, type Values } from '../settings.js';
 import { UsageError } from '../errors.js';
 import type { Observed } from '../check/run.js';
 import type { LiveKitConn, LiveKitLists } from '../services/livekit.js';
-import type { SignalWireConn, SignalWireWritten } from '../services/signalwire.js';
+import type { SignalWireConn, SignalWireWritten } from '../carriers/signalwire/index.js';
 import type { NumberRow, NumberRowChange, SupabaseConn } from '../services/supabase.js';
 import type { LiveKitSeen } from './livekit.js';
 import type { SignalWireSeen } from './signalwire.js';
@@ -55,7 +55,7 @@ export async function buildPlan(s: Session, on: Established): Promise<Planned> {
   const livekit = await livekitChanges(s, on.livekit.conn, lists);
   const env = envChange(s);
   const written: SignalWireWritten = {};
-  const { planSignalWire, stateAfter } = await import('../services/signalwire.js');
+  const { planSignalWire, stateAfter } = await import('../carriers/signalwire/index.js');
   const signalwire = sw && swState ? planSignalWire(sw.conn, number, swmlTargetFor(s.values), swState, written) : [];
   const siblings = sw ? await siblingScriptChanges(s, sw.conn, lists) : [];
   const database = db ? await databaseChanges(s, db, row) : [];
@@ -152,7 +152,7 @@ async function livekitChanges(s: Session, conn: LiveKitConn, lists: LiveKitLists
 async function siblingScriptChanges(s: Session, conn: SignalWireConn, lists: LiveKitLists): Promise<Change[]> {
   const target = swmlTargetFor(s.values);
   if (target.kind !== 'hosted') return [];
-  const { observeSiblingScripts, planSiblingScripts } = await import('../services/signalwire.js');
+  const { observeSiblingScripts, planSiblingScripts } = await import('../carriers/signalwire/index.js');
   const { trunkNumbers } = await import('../services/livekit.js');
   const { normalizeNumber } = await import('../services/sip-number.js');
   const held = trunkNumbers(lists.trunks, s.values.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME);

@@ -5,7 +5,7 @@
 // the next step that asks (a retry after "Try again" or "Done? Check again"); a changed value is a new read.
 import type { LiveKitConn, LiveKitLists } from '../services/livekit.js';
 import type { CheckedRead, NumberRow, SupabaseConn } from '../services/supabase.js';
-import type { SignalWireConn, SignalWireState, SwmlTarget } from '../services/signalwire.js';
+import type { SignalWireConn, SignalWireState, SwmlTarget } from '../carriers/signalwire/index.js';
 import type { Session } from './session.js';
 
 interface Entry {
@@ -81,7 +81,7 @@ export async function signalWireState(
   kind: SwmlTarget['kind'],
   o?: ReadOptions,
 ): Promise<SignalWireState> {
-  const { observeSignalWire } = await import('../services/signalwire.js');
+  const { observeSignalWire } = await import('../carriers/signalwire/index.js');
   // Only the kind matters to the read (a script is listed for a hosted target); the contents are judged later.
   const target: SwmlTarget = kind === 'hosted' ? { kind, swml: '' } : { kind, url: '' };
   const key = keyOf('signalwire', conn.spaceUrl, conn.projectId, conn.apiToken, e164, kind);
@@ -95,7 +95,7 @@ export async function readAhead(s: Session): Promise<void> {
   const [{ liveKitConn }, { supabaseConn }, { signalWireConn }] = await Promise.all([
     import('../services/livekit.js'),
     import('../services/supabase.js'),
-    import('../services/signalwire.js'),
+    import('../carriers/signalwire/index.js'),
   ]);
   const quiet = (p: Promise<unknown>) => void p.catch(() => {});
   const lk = liveKitConn(v);

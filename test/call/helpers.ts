@@ -2,8 +2,8 @@
 // number's row behind PostgREST) plus a SignalWire space holding our number, pointed at our hosted SWML, and a
 // second number to call from. The space's SIP dialer drives the LiveKit stand-in's simulated call.
 import type { TestContext } from 'node:test';
-import { scriptNameFor } from '../../src/services/signalwire.ts';
-import { swmlTargetFor } from '../../src/services/swml-target.ts';
+import { scriptNameFor } from '../../src/carriers/signalwire/index.ts';
+import { swmlTargetFor } from '../../src/carriers/signalwire/index.ts';
 import type { Values } from '../../src/settings.ts';
 import { setup, type Setup, type SetupOptions } from '../check/helpers.ts';
 import type { Postgres } from '../stand-ins/postgres.ts';

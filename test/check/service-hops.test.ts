@@ -8,7 +8,7 @@ import { signalWireHop, swmlUrlHop } from '../../src/check/signalwire-hops.ts';
 import { renderSchema } from '../../src/render/sql.ts';
 import { renderSwml } from '../../src/render/swml.ts';
 import { closeGracefully, createSwmlServer } from '../../src/server/swml-server.ts';
-import { swmlTargetFor } from '../../src/services/swml-target.ts';
+import { swmlTargetFor } from '../../src/carriers/signalwire/index.ts';
 import type { Values } from '../../src/settings.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { startPostgrest } from '../stand-ins/postgrest.ts';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scriptNameFor } from '../../src/services/signalwire.ts';
+import { scriptNameFor } from '../../src/carriers/signalwire/index.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { NUMBER, startWorld, type World } from '../helpers/world.ts';
 import { runCli } from '../helpers/cli.ts';

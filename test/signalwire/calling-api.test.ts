@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServiceError, UsageError } from '../../src/errors.ts';
-import { dialCall, endCall, getVoiceLog, listVoiceLogs, listVerifiedNumbers, voiceLogEvents } from '../../src/services/signalwire.ts';
+import { dialCall, endCall, getVoiceLog, listVoiceLogs, listVerifiedNumbers, voiceLogEvents } from '../../src/carriers/signalwire/index.ts';
 import { startSignalWire } from '../stand-ins/signalwire.ts';
 import { connTo, NUMBER, oneLineError } from './helpers.ts';
 import { CALLER } from '../fixtures.ts';

@@ -13,7 +13,7 @@ import {
   signalWireConn,
   type NumberInfo,
   type SwmlTarget,
-} from '../../src/services/signalwire.ts';
+} from '../../src/carriers/signalwire/index.ts';
 import { startSignalWire, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { NUMBER, connTo, swmlFor } from './helpers.ts';
 

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ServiceError, UsageError } from '../../src/errors.ts';
-import { findNumber, observeSignalWire } from '../../src/services/signalwire.ts';
+import { findNumber, observeSignalWire } from '../../src/carriers/signalwire/index.ts';
 import { startSignalWire, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { NUMBER, connTo, oneLineError, swmlFor } from './helpers.ts';
 

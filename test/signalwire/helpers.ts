@@ -1,7 +1,7 @@
 // Shared by the SignalWire tests: a connection to a stand-in, the SWML it should end up running,
 // and the check that an error is one line without the token in it.
 import { oneLineError as expectOneLine } from '../helpers/errors.ts';
-import type { SignalWireConn } from '../../src/services/signalwire.ts';
+import type { SignalWireConn } from '../../src/carriers/signalwire/index.ts';
 import type { SignalWireStandIn } from '../stand-ins/signalwire.ts';
 export { NUMBER } from '../fixtures.ts';
 

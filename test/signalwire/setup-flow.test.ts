@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
 import { applyPlan, type ApplyReport, type Change } from '../../src/changes.ts';
-import { observeSiblingScripts, observeSignalWire, planSiblingScripts, planSignalWire, sameSwml, scriptNameFor, type SwmlTarget } from '../../src/services/signalwire.ts';
+import { observeSiblingScripts, observeSignalWire, planSiblingScripts, planSignalWire, sameSwml, scriptNameFor, type SwmlTarget } from '../../src/carriers/signalwire/index.ts';
 import { startSignalWire, type LoggedRequest, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { NUMBER, connTo, swmlFor } from './helpers.ts';
 import { OTHER_NUMBER } from '../fixtures.ts';

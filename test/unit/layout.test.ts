@@ -9,7 +9,7 @@ const SRC = new URL('../../src/', import.meta.url).pathname;
 
 // Lowest first. src/*.ts (the settings, config, redaction, timing…) is the base every layer may use;
 // cli.ts and help.ts sit on top of the commands.
-const LAYERS = ['base', 'render', 'server', 'services', 'check', 'steps', 'commands', 'top'] as const;
+const LAYERS = ['base', 'render', 'server', 'services', 'carriers', 'check', 'steps', 'commands', 'top'] as const;
 
 function layerOf(file: string): number {
   const dir = file.includes('/') ? file.slice(0, file.indexOf('/')) : '';
@@ -64,4 +64,13 @@ test('no circles: no chain of imports leads back to where it started', () => {
   };
   for (const f of files) visit(f, []);
   assert.deepEqual(circles, []);
+});
+
+// One folder per carrier: only SignalWire's own folder speaks its REST paths, so a second carrier never
+// has to untangle them from the steps, checks or commands.
+test("no file outside src/carriers/signalwire/ names SignalWire's API paths", () => {
+  const api = /\/api\/(relay\/rest|fabric|calling|voice)\b/;
+  assert.ok(files.some((f) => f.startsWith('carriers/signalwire/') && api.test(readFileSync(join(SRC, f), 'utf8'))), 'the pattern finds the paths where they live');
+  const outside = files.filter((f) => !f.startsWith('carriers/signalwire/') && api.test(readFileSync(join(SRC, f), 'utf8')));
+  assert.deepEqual(outside, []);
 });

@@ -7,11 +7,11 @@
 //                             (create takes `name`, update takes `display_name`; items carry
 //                             `display_name` and `swml_script: { request_url, contents }`)
 // Scopes: phone numbers need the token's Numbers scope; SWML scripts need Voice (or Messaging, Fax, Video).
-import { ServiceError, UsageError } from '../errors.js';
-import type { Change } from '../changes.js';
-import { redact, redactLine } from '../redact.js';
-import { SIGNALWIRE_TIMEOUT_MS, seconds } from '../timing.js';
-import type { Values } from '../settings.js';
+import { ServiceError, UsageError } from '../../errors.js';
+import type { Change } from '../../changes.js';
+import { redact, redactLine } from '../../redact.js';
+import { SIGNALWIRE_TIMEOUT_MS, seconds } from '../../timing.js';
+import type { Values } from '../../settings.js';
 
 export interface SignalWireConn {
   /** The space, e.g. https://example.signalwire.com (a bare host is read as https). */

@@ -1,9 +1,9 @@
 // Where the number should get its SWML: from our `serve` endpoint when API_BASE_URL is set (the person
 // serves it), else from a SWML script that SignalWire hosts. Used by the setup's plan and by `check`.
-import { renderSwml, swmlJson } from '../render/swml.js';
-import type { Values } from '../settings.js';
-import type { SwmlTarget } from './signalwire.js';
-import { swmlUrl } from '../signalwire-paths.js';
+import { renderSwml, swmlJson } from '../../render/swml.js';
+import type { Values } from '../../settings.js';
+import type { SwmlTarget } from './rest.js';
+import { swmlUrl } from '../../signalwire-paths.js';
 
 export function swmlTargetFor(v: Values): SwmlTarget {
   if (v.API_BASE_URL) return { kind: 'url', url: swmlUrl(v.API_BASE_URL) };

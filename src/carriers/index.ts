@@ -1,0 +1,11 @@
+// The known carriers, one line each. A new carrier is a folder beside signalwire/ implementing Carrier.
+import type { Carrier } from './carrier.js';
+import { signalwire } from './signalwire/index.js';
+
+export const CARRIERS: Readonly<Record<string, Carrier<any, any, any>>> = { signalwire };
+
+export function carrierNamed(id: string): Carrier<unknown, unknown, unknown> {
+  const c = CARRIERS[id];
+  if (!c) throw new Error(`Unknown carrier "${id}": known carriers are ${Object.keys(CARRIERS).join(', ')}.`);
+  return c as Carrier<unknown, unknown, unknown>;
+}

@@ -1,0 +1,20 @@
+// The registry: each known carrier answers to its own id, and an unknown one is refused with the names that work.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CARRIERS, carrierNamed } from '../../src/carriers/index.ts';
+
+test('every registered carrier answers to its own id', () => {
+  assert.deepEqual(Object.keys(CARRIERS), ['signalwire']);
+  for (const id of Object.keys(CARRIERS)) assert.equal(carrierNamed(id).id, id);
+});
+
+test('an unknown carrier is refused in one line naming the known ones', () => {
+  assert.throws(() => carrierNamed('twilo'), { message: 'Unknown carrier "twilo": known carriers are signalwire.' });
+});
+
+test('SignalWire has no connection until its three settings are there, and its trunk needs a digest login', () => {
+  const sw = carrierNamed('signalwire');
+  assert.equal(sw.conn({}), undefined);
+  assert.ok(sw.conn({ SIGNALWIRE_SPACE_URL: 'example.signalwire.com', SIGNALWIRE_PROJECT_ID: 'p', SIGNALWIRE_API_TOKEN: 't' }));
+  assert.deepEqual(sw.trunkNeeds({}), { kind: 'login' });
+});
