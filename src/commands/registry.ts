@@ -52,6 +52,7 @@ export const COMMANDS: CommandSpec[] = [
       'no-sip-auth': { type: 'boolean', help: 'leave digest auth off on the trunk (anyone with the SIP URI and number can reach the agent)' },
       'no-db': { type: 'boolean', help: 'do not touch the database; print the SQL instead' },
       'no-check': { type: 'boolean', help: 'skip the test-call check at the end' },
+      agent: { type: 'string', help: '<python|none>  create the starter agent here (asked at a keyboard when none is here)' },
     },
     groups: ALL,
     load: () => import('./setup.js'),

@@ -12,6 +12,7 @@ import { createSession, type Session } from '../steps/session.js';
 import { askSignalWire } from '../steps/signalwire.js';
 import { start } from '../steps/start.js';
 import { askSupabase } from '../steps/supabase.js';
+import { agentChange, askAgent } from '../steps/agent.js';
 import { summary } from '../steps/summary.js';
 import { onInterrupt, setPhase } from '../signals.js';
 import { printJson } from '../steps/json.js';
@@ -35,7 +36,10 @@ export async function run(ctx: Context): Promise<number> {
     const supabase = await askSupabase(s); //             2. Supabase, checked live
     await askNumber(s); //                                3. the number and its providers
     const signalwire = await askSignalWire(s); //            (optional) SignalWire API
+    const agent = await askAgent(s); //                      (optional) the starter agent, when none is here
     const plan = await buildPlan(s, { livekit, supabase, signalwire }); // compare with what exists
+    const create = agent && agentChange(agent);
+    if (create) plan.changes.push(create);
     showPlan(s, plan.changes); //                         4. the plan
     if (ctx.dryRun) return finish(s, plan.changes, 'Dry run: nothing was changed.');
     if (!(await confirmPlan(s, plan.changes))) throw new CancelledError('Nothing was changed.');
@@ -43,6 +47,7 @@ export async function run(ctx: Context): Promise<number> {
     for (const line of tightenSecretFiles([ctx.envFile, join(dirname(ctx.envFile), SWML_FILE)])) out(`✔ ${line}`);
     setPhase('applying');
     await apply(s, plan.changes); //                      5. apply, in order
+    if (create) s.agentCreated = true;
     setPhase('applied');
     await showOutput(s); //                               6. SWML, SQL, the agent note
     // 7. the test-call check, judging what the plan read and re-reading only what the apply changed

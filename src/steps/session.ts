@@ -19,6 +19,8 @@ export interface Session {
   review: Set<Group>;
   /** The person agreed to reuse a trunk we did not create that already holds the number. */
   useForeignTrunk: boolean;
+  /** The starter agent was created by this run: the next steps install and start it. */
+  agentCreated?: boolean;
   /** Lines for the closing summary: warnings and what to do next. */
   notes: string[];
   /** Where values that nobody typed came from, by key: "from lk config project `my-app`", "from agent.py:42". */

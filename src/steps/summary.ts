@@ -1,5 +1,6 @@
 // Step 8: the closing lines, and the command that repeats this run without prompts (never with a secret:
 // credentials stay in .env, per-number values in the database row).
+import { AGENT_COMMANDS } from './agent.js';
 import { tool } from '../invocation.js';
 import { rerunCommand } from '../check/rerun.js';
 import { withDefaults } from '../config.js';
@@ -35,7 +36,10 @@ export function nextTimeCommand(s: Session): string {
 export function nextSteps(s: Session): string[] {
   const v = s.values;
   const file = /^from (.+):\d+$/.exec(s.from.AGENT_NAME ?? '')?.[1];
-  const start = file?.endsWith('.py')
+  const generated = s.agentCreated;
+  const start = generated
+    ? `${AGENT_COMMANDS.join(', then ')} (the first installs it, the second starts it; see README-agent.md)`
+    : file?.endsWith('.py')
     ? `python ${file} dev`
     : file
       ? 'npm run dev (or node on your worker file with the dev argument)'
