@@ -75,7 +75,7 @@ test('a fresh setup, then a rerun that changes only the TTS voice', { timeout: 6
   const cwd = tmp();
 
   // First run: every answer typed.
-  const first = startPty([], { cwd });
+  const first = startPty(['--agent', 'none'], { cwd });
   await drive(first, FIRST_RUN(w));
   assert.equal(await first.exited, 0, first.screen());
   const screen = first.screen();
@@ -114,7 +114,7 @@ test('a fresh setup, then a rerun that changes only the TTS voice', { timeout: 6
 
   // Rerun: everything prefilled; only the voice changes.
   const writesBefore = w.livekit.requests.length;
-  const again = startPty([], { cwd });
+  const again = startPty(['--agent', 'none'], { cwd });
   await drive(again, [
     ['Update a number, add a number, or change credentials?', KEY.enter],
     ['Name for this number', KEY.enter],
@@ -158,7 +158,7 @@ test('Ctrl-C at the third prompt changes nothing and leaves the terminal clean',
   after(() => w.stop());
   const cwd = tmp();
   writeFileSync(join(cwd, 'keep.txt'), 'x');
-  const p = startPty([], { cwd });
+  const p = startPty(['--agent', 'none'], { cwd });
   await drive(p, [
     ['LiveKit URL', w.env.LIVEKIT_URL + KEY.enter],
     ['LiveKit API key', w.env.LIVEKIT_API_KEY + KEY.enter],
@@ -261,7 +261,7 @@ test('a rerun that adds a second number puts it on the same trunk, and SignalWir
   assert.match(first.stdout, /✓ SignalWire number runs our SWML/);
 
   // The rerun reads everything from .env; the person only adds the number.
-  const p = startPty([], { cwd });
+  const p = startPty(['--agent', 'none'], { cwd });
   await drive(p, [
     ['Update a number, add a number, or change credentials?', KEY.down + KEY.enter],
     ['Phone number callers dial', '415 555 0123' + KEY.enter],
@@ -431,7 +431,7 @@ test('Ctrl-C while a live check waits on a stalled LiveKit: exit 130, the termin
   after(() => w.stop());
   w.livekit.fault({ delayMs: 8000 });
   const cwd = tmp();
-  const p = startPty(['--number', NUMBER], { cwd, env: w.env });
+  const p = startPty(['--number', NUMBER, '--agent', 'none'], { cwd, env: w.env });
   await p.waitFor('Checking the LiveKit key');
   p.write(KEY.ctrlC);
   assert.equal(await p.exited, 130);
@@ -446,7 +446,7 @@ test('a wrong secret typed at the prompt is named in one line and asked again', 
   const w = await startWorld({ pg });
   after(() => w.stop());
   const cwd = tmp();
-  const p = startPty([], { cwd });
+  const p = startPty(['--agent', 'none'], { cwd });
   await drive(p, [
     ['LiveKit URL', w.env.LIVEKIT_URL + KEY.enter],
     ['LiveKit API key', w.env.LIVEKIT_API_KEY + KEY.enter],
