@@ -187,7 +187,7 @@ test('--yes with every value in the environment completes without a prompt', { t
   });
   assert.equal(await p.exited, 0, p.screen());
   assert.ok(!p.transcript().includes('◆'), `a prompt was shown:\n${p.screen()}`);
-  assert.match(p.screen(), /To skip the prompts next time: node \S*bin\/create-sip-inbound\.js --yes --number \+14244851544 --tts-voice Adam/);
+  assert.match(p.screen().replace(/\n/g, ''), /To skip the prompts next time: node \S*bin\/create-sip-inbound\.js --yes --number \+14244851544 --tts-voice Adam/);
   assert.equal(w.livekit.trunks.size, 1);
   assert.equal((await w.rows())[0]!.tts_voice, 'Adam');
   assert.equal(statSync(join(cwd, '.env')).mode & 0o777, 0o600);
