@@ -59,7 +59,7 @@ test('a lead calls: the agent loads the number row, greets the lead by name, and
   assert.equal(lead.status, 201, await lead.text());
 
   // As its README says: python agent.py start, in the folder whose .env the setup wrote.
-  agent = startService('agent', AGENT_PYTHON, ['agent.py', 'start'], { cwd: dir, log: join(mkdtempSync(join(tmpdir(), 'csi-agent-')), 'agent.log'), env: { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'csi-agent-home-')), AGENT_LOAD_THRESHOLD: '10', AGENT_HTTP_HOST: '127.0.0.1', AGENT_HTTP_PORT: '0' } });
+  agent = startService('agent', AGENT_PYTHON, ['agent.py', 'start'], { cwd: dir, log: join(mkdtempSync(join(tmpdir(), 'csi-agent-')), 'agent.log'), env: { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'csi-agent-home-')), AGENT_MAX_CALLS: '4', AGENT_HTTP_HOST: '127.0.0.1', AGENT_HTTP_PORT: '0' } });
   await waitUntil('the agent to register', async () => /registered worker/.test(agent!.tail(50)), { timeoutMs: 60_000, service: agent });
 
   const row = await call(CALLER);

@@ -72,10 +72,17 @@ def prewarm(proc: JobProcess) -> None:
 
 
 def _server_options() -> dict[str, Any]:
-    """Optional worker settings from the environment. AGENT_LOAD_THRESHOLD: LiveKit stops dispatching calls to a
-    worker whose machine is busy (CPU load over 0.7 in `start`), so a machine shared with other work raises it.
+    """Optional worker settings from the environment.
+    AGENT_MAX_CALLS: the worker's load is its calls in progress over this number, not the machine's CPU. LiveKit
+    dispatches only to a worker whose reported load is under 1 (livekit-server agentservice.go), so on a machine
+    busy with other work a CPU-based worker is never sent a call; a count keeps answering up to the cap.
+    AGENT_LOAD_THRESHOLD: the worker declines calls at this load (0.7 in `start`).
     AGENT_HTTP_HOST / AGENT_HTTP_PORT: the worker's health endpoint (all interfaces, port 8081 in `start`)."""
     env, opts = os.environ.get, {}
+    if env("AGENT_MAX_CALLS"):
+        cap = max(1, int(env("AGENT_MAX_CALLS")))
+        opts["load_fnc"] = lambda s: min(1.0, len(s.active_jobs) / cap)
+        opts["load_threshold"] = 1.0
     if env("AGENT_LOAD_THRESHOLD"):
         opts["load_threshold"] = float(env("AGENT_LOAD_THRESHOLD"))
     if env("AGENT_HTTP_HOST"):
