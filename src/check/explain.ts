@@ -36,7 +36,8 @@ export interface SipLeg {
 export function explainSip(code: number | undefined, c: ExplainContext): Explanation {
   const user = c.dialled ? sipUser(c.dialled) : undefined;
   const host = c.dialled ? sipHost(c.dialled) : undefined;
-  const said = code ? `LiveKit SIP answered ${code}${c.reason ? ` ${c.reason}` : ''}` : '';
+  // A 408 is the caller giving up: nothing answered, so it is not said to come from LiveKit.
+  const said = code === 408 ? 'no SIP answer (the carrier gave up: 408 Request Timeout)' : code ? `LiveKit SIP answered ${code}${c.reason ? ` ${c.reason}` : ''}` : '';
   if (host && c.sipDomain && !sameSipHost(host, c.sipDomain) && (!code || code === 408 || code >= 480) && code !== 486 && code !== 603)
     return {
       code,

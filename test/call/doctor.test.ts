@@ -80,7 +80,7 @@ test('a self-hosted LiveKit that does not answer: the number may match no trunk 
   assert.match(dropped.fix, /--number \+14244851544.*SIP service hop above shows whether 127\.0\.0\.1:5070 answers SIP/);
   assert.match(explainSip(undefined, c).cause, /no SIP answer: nothing at 127\.0\.0\.1:5070 answered/);
   const curly = explainSip(408, { ...c, dialled: 'sip:{{call.to}}@127.0.0.1:5070;transport=tcp' });
-  assert.match(curly.cause, /LiveKit SIP answered 408: the SWML dials the user "\{\{call\.to\}\}" literally/);
+  assert.match(curly.cause, /no SIP answer \(the carrier gave up: 408 Request Timeout\): the SWML dials the user "\{\{call\.to\}\}" literally/);
   assert.match(curly.fix, /%\{call\.to\}/);
   // Another host than the SIP domain is still the wrong domain, self-hosted or not.
   assert.match(explainSip(408, { ...c, dialled: 'sip:+14244851544@10.0.0.9:5070' }).cause, /the SWML dials 10\.0\.0\.9:5070, not LIVEKIT_SIP_DOMAIN/);
