@@ -8,6 +8,11 @@ export const SWML_ENDPOINT_TIMEOUT_MS = 10_000;
 /** How long `serve` gives a client to send its request headers. */
 export const SWML_HEADERS_TIMEOUT_MS = 5_000;
 
+/** "40 ms" under a second, else as seconds(): for short gaps that tenths would round to 0.0. */
+export function elapsed(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : seconds(ms);
+}
+
 /** "0.4 s", "9.5 s", "12 s": tenths while they matter. */
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;

@@ -10,12 +10,13 @@ import { installSignalHandlers, SIGNAL_EXIT, takeOverSignals, type StopSignal } 
 import { explainFromLogs, explainSip, sameSipHost, sipHost, type Explanation } from './explain.js';
 import type { LiveKitApi } from './livekit-api.js';
 import type { LiveKitFindings } from './livekit-hops.js';
-import { watchLiveCall } from './live.js';
+import { INTERACTIONS_STEP } from './agent-report.js';
+import { RINGING, RINGING_FIX, watchLiveCall } from './live.js';
 import { sleep } from './probe.js';
 import { numberPage } from '../signalwire-paths.js';
 import { SIGNALWIRE_HOP } from './signalwire-hops.js';
 import { seconds } from '../timing.js';
-import { hopLines } from './report.js';
+import { hopLines, stepLine } from './report.js';
 import type { CallResult, CallStep, Leg, LiveKitConn, LiveResult } from './types.js';
 
 export const CALL_SECONDS = 20;
@@ -34,8 +35,12 @@ export interface CallOptions {
   print: boolean;
   /** Ring timeout in seconds (default 30). */
   ringSec?: number | undefined;
-  /** How long the call stays up after the agent joined before the check ends it (default 2 s). */
+  /** How long the call stays up after the agent's greeting before the check ends it (default 2 s). */
   settleMs?: number | undefined;
+  /** How long after the agent joined the check waits for LiveKit to answer the caller (default 10 s). */
+  answerWaitMs?: number | undefined;
+  /** The number's row, to compare with what the agent reports loading. */
+  row?: Promise<Values | undefined> | undefined;
   pollMs?: number | undefined;
   interactionWaitMs?: number | undefined;
 }
@@ -82,6 +87,7 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
   const at = () => Date.now() - start;
   let callId: string | undefined;
   let endSent = false;
+  let endedAt: number | undefined;
   let status: string | null = null;
   let swDone = false;
   let inLiveKit = false;
@@ -89,6 +95,7 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
   const end = async () => {
     if (!callId || endSent) return;
     endSent = true;
+    endedAt = Date.now();
     await sw.endCall(conn, callId);
   };
   // Ctrl-C: end the call first, then leave as an interrupt.
@@ -113,7 +120,16 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
     const ready = new Promise<void>((r) => (armed = r));
     let roomAt: number | undefined;
     let agentAt: number | undefined;
+    let answeredAt: number | undefined;
+    let greeted = false;
     let settle: NodeJS.Timeout | undefined;
+    // The proof is in once LiveKit answered and the agent greeted: end the call soon rather than pay for the rest.
+    // An agent that joined but is never answered leaves the caller ringing: end that after answerWaitMs.
+    const endIn = (ms: number) => {
+      clearTimeout(settle);
+      settle = setTimeout(() => void end().catch(() => {}), ms);
+    };
+    const settleMs = o.settleMs ?? 2000;
     const pollMs = o.pollMs ?? 500;
     const watch: Promise<LiveResult> = watchLiveCall(api, lkConn, {
       e164,
@@ -123,6 +139,9 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
       pollMs,
       ...(o.interactionWaitMs !== undefined ? { interactionWaitMs: o.interactionWaitMs } : {}),
       supabase: values.SUPABASE_URL && values.SUPABASE_SERVICE_ROLE_KEY ? { url: values.SUPABASE_URL, serviceKey: values.SUPABASE_SERVICE_ROLE_KEY } : undefined,
+      row: o.row,
+      // A call never answered was ended while ringing: the carrier's CANCEL may take LiveKit a while to act on.
+      giveUp: () => endedAt !== undefined && answeredAt === undefined && Date.now() - endedAt > 3000,
       onWatching: () => armed(),
       stop: () => swDone && !inLiveKit,
       onEvent: (text) => {
@@ -133,8 +152,16 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
         }
         if (text === 'the agent joined') {
           agentAt = at();
-          // The proof is in: end the call soon rather than pay for the rest of it.
-          settle = setTimeout(() => void end().catch(() => {}), o.settleMs ?? 2000);
+          if (answeredAt === undefined) endIn(o.answerWaitMs ?? 10_000);
+        }
+        if (text === 'LiveKit SIP answered the caller') {
+          answeredAt = at();
+          // A greeting reported before the answer counts; else give the agent a moment to report one.
+          endIn(greeted ? settleMs : Math.max(settleMs, 4000));
+        }
+        if (text === 'the agent greeted the caller') {
+          greeted = true;
+          if (answeredAt !== undefined) endIn(settleMs);
         }
       },
     });
@@ -174,7 +201,7 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
     swDone = true;
     await swWatch.catch(() => {});
 
-    return finish(await verdict({ conn, values, e164, plan, steps, live, since, callId, status, roomAt, agentAt, endSent }));
+    return finish(await verdict({ conn, values, e164, plan, steps, live, since, callId, status, roomAt, agentAt, answeredAt, endSent }));
   } finally {
     release();
     await end().catch(() => {});
@@ -198,6 +225,7 @@ interface VerdictInput {
   status: string | null;
   roomAt: number | undefined;
   agentAt: number | undefined;
+  answeredAt: number | undefined;
   endSent: boolean;
 }
 
@@ -243,18 +271,24 @@ async function verdict(v: VerdictInput): Promise<Omit<CallResult, 'ok'>> {
     for (const t of ['Room created', 'SIP participant called our number', 'Agent joined']) skip(t, 'the call did not reach LiveKit');
     return { ...base, detail: e.cause, fix: e.fix };
   }
-  steps.push({ title: 'LiveKit SIP answered', ok: true, detail: '200 OK' });
-  steps.push({ title: 'Room created', ok: true, ...(v.roomAt !== undefined ? { atMs: v.roomAt } : {}), detail: live.room! });
+  steps.push({ title: 'Room created', ok: true, ...(v.roomAt !== undefined ? { atMs: v.roomAt } : {}), detail: `the call reached LiveKit: ${live.room!}` });
   steps.push({ title: 'SIP participant called our number', ok: true, detail: `sip.trunkPhoneNumber ${e164}, sip.phoneNumber ${live.caller}` });
-  if (live.agentJoinedMs !== undefined)
-    steps.push({ title: 'Agent joined', ok: true, ...(v.agentAt !== undefined ? { atMs: v.agentAt } : {}), detail: `${seconds(live.agentJoinedMs)} after the room was created` });
+  const agentJoined = live.agentJoinedMs !== undefined;
+  if (agentJoined)
+    steps.push({ title: 'Agent joined', ok: true, ...(v.agentAt !== undefined ? { atMs: v.agentAt } : {}), detail: `${seconds(live.agentJoinedMs!)} after the room was created` });
   else steps.push({ title: 'Agent joined', ok: false, detail: 'no agent joined the call', fix: live.fix ?? 'check the agent probe and the rule hop above' });
-  const logged = live.interaction === 'found' ? ', interaction logged' : live.interaction === 'not-found' ? ', no interactions row yet' : live.interaction === 'no-table' ? ', no interactions table' : '';
+  // The SIP participant is in the room while the caller still hears ringing; the answer is sip.callStatus = active.
+  if (!agentJoined) skip('LiveKit SIP answered', 'no agent joined to answer for');
+  else if (live.answered)
+    steps.push({ title: 'LiveKit SIP answered', ok: true, ...(v.answeredAt !== undefined ? { atMs: v.answeredAt } : {}), detail: 'the caller was answered (sip.callStatus active)' });
+  else steps.push({ title: 'LiveKit SIP answered', ok: false, detail: `no answer: ${RINGING}`, fix: RINGING_FIX });
+  if (agentJoined && live.answered) steps.push(...(live.proof ?? []));
+  const logged = live.interaction === 'found' && !live.proof?.some((s) => s.title === INTERACTIONS_STEP) ? ', interaction logged' : '';
   steps.push({ title: 'Call ended', ok: true, detail: `${v.endSent ? 'calling.end sent' : `SignalWire: ${v.status ?? 'ended'}`}${logged}` });
-  const ok = steps.every((s) => s.ok || s.skipped);
-  return ok
-    ? { ...base, detail: `the call went through: ${plan.leg === 'full' ? `${plan.from} → ${e164}` : `${plan.from} → LiveKit SIP`} → room → agent` }
-    : { ...base, detail: 'the call reached LiveKit but no agent joined', fix: steps.at(-2)!.fix! };
+  const failed = steps.find((s) => !s.ok && !s.skipped);
+  if (!failed) return { ...base, detail: `the call went through: ${plan.leg === 'full' ? `${plan.from} → ${e164}` : `${plan.from} → LiveKit SIP`} → room → agent` };
+  const detail = !agentJoined ? 'the call reached LiveKit but no agent joined' : !live.answered ? `the agent joined but LiveKit never answered: ${RINGING}` : `the call went through, but ${failed.detail}`;
+  return { ...base, detail, ...(failed.fix ? { fix: failed.fix } : {}) };
 }
 
 /** Where the call goes and from where; refuses (throws a UsageError) before anything is dialled. */
@@ -320,11 +354,5 @@ function spaceHost(url: string): string {
 
 export function printCall(r: CallResult): void {
   out(hopLines({ title: 'Test call', ok: r.ok, ...(r.skipped ? { skipped: true } : {}), detail: r.detail, ...(r.fix ? { fix: r.fix } : {}) }));
-  for (const s of r.steps) {
-    const when = s.atMs !== undefined ? dim(` (${seconds(s.atMs)})`) : '';
-    const mark = s.skipped ? dim('–') : s.ok ? green('✓') : red('✗');
-    const detail = s.detail ? (s.skipped ? dim(`: skipped, ${s.detail}`) : `: ${s.detail}`) : '';
-    out(`    ${mark} ${s.title}${when}${detail}`);
-    if (!s.ok && !s.skipped && s.fix && s.fix !== r.fix) out(`        ${yellow('fix:')} ${s.fix}`);
-  }
+  for (const s of r.steps) out(stepLine(s, r.fix));
 }

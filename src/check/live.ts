@@ -1,11 +1,14 @@
 // The live call: ask the person to dial the number, then watch LiveKit for a new room under the rule's
 // prefix whose SIP participant was called on our number (sip.trunkPhoneNumber). Report the caller
-// (sip.phoneNumber) and how long the SIP participant and the agent took, wait for the call to end, then
-// look for the agent's log of it in `interactions`.
+// (sip.phoneNumber), how long the SIP participant and the agent took, whether LiveKit answered the caller
+// (sip.callStatus turns active only after the 200 OK and media: FACTS.md) and what the agent reports
+// (docs/agent-report.md); wait for the call to end, then read the agent's log of it in `interactions`.
+import type { Values } from '../settings.js';
+import { agentProof, readAgentReport, type AgentReport, type InteractionSeen } from './agent-report.js';
 import { liveKitProblem, type LiveKitApi } from './livekit-api.js';
 import { agentIn, callerOn, serverMs } from './participants.js';
 import { sleep } from './probe.js';
-import { seconds } from '../timing.js';
+import { elapsed, seconds } from '../timing.js';
 import type { LiveKitConn, LiveResult } from './types.js';
 import type { ParticipantInfo, Room } from '@livekit/protocol';
 
@@ -27,6 +30,10 @@ export interface LiveOptions {
   onEvent?: (text: string) => void;
   /** Asked at each poll while no call has been seen: true ends the watch early (the call is known to have failed). */
   stop?: () => boolean;
+  /** The number's row, to compare with what the agent reports loading. */
+  row?: Promise<Values | undefined> | undefined;
+  /** Asked at each poll while the call is in LiveKit: true stops watching it (the caller side was ended). */
+  giveUp?: () => boolean;
 }
 
 interface Seen {
@@ -76,21 +83,35 @@ export async function watchLiveCall(api: LiveKitApi, conn: LiveKitConn, o: LiveO
   let agent: ParticipantInfo | undefined;
   let agentSeenAt = 0;
   let ended = false;
+  let answeredAt = 0;
+  let status = seen.caller.attributes['sip.callStatus'] ?? '';
+  let report: AgentReport | undefined;
   try {
     for (;;) {
       const participants = await participantsOf(api, seen.room.name);
-      if (!agent && participants) {
-        agent = agentIn(participants);
-        if (agent) {
+      const sip = participants?.find((p) => p.identity === seen!.caller.identity);
+      if (participants) {
+        // Prefer the agent that reports under the convention: a room may also hold unnamed workers.
+        const now = participants.find((p) => readAgentReport(p.attributes)) ?? agentIn(participants);
+        if (now && !agent) {
           agentSeenAt = Date.now();
           o.onEvent?.('the agent joined');
         }
+        if (now) agent = now;
+        const r = agent ? readAgentReport(agent.attributes) : undefined;
+        if (r?.greetingAt && !report?.greetingAt) o.onEvent?.('the agent greeted the caller');
+        if (r) report = r;
       }
-      if (!participants || !participants.some((p) => p.identity === seen!.caller.identity)) {
+      if (sip) status = sip.attributes['sip.callStatus'] ?? status;
+      if (!answeredAt && status === 'active') {
+        answeredAt = Date.now();
+        o.onEvent?.('LiveKit SIP answered the caller');
+      }
+      if (!sip) {
         ended = true;
         break;
       }
-      if (Date.now() >= deadline) break;
+      if (Date.now() >= deadline || o.giveUp?.()) break;
       await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
     }
   } catch (err) {
@@ -99,21 +120,43 @@ export async function watchLiveCall(api: LiveKitApi, conn: LiveKitConn, o: LiveO
   if (ended) o.onEvent?.('the call ended');
 
   const t = timings(seen, agent, agentSeenAt);
-  const result: LiveResult = { ...base, ok: Boolean(agent), room: seen.room.name, caller, ended, sipJoinedMs: t.sip, detail: '' };
+  const callId = seen.caller.attributes['sip.callID'];
+  const result: LiveResult = { ...base, ok: false, room: seen.room.name, caller, ended, answered: Boolean(answeredAt), detail: '' };
+  if (callId) result.callId = callId;
+  if (status) result.callStatus = status;
+  if (t.sip !== undefined) result.sipJoinedMs = t.sip;
   if (t.agent !== undefined) result.agentJoinedMs = t.agent;
-  result.interaction = ended && o.supabase ? await lookForInteraction(o, deadline) : 'not-checked';
+  if (answeredAt) result.answeredMs = Math.max(0, answeredAt - seen.seenAt);
+  if (report) result.agentReport = report;
+  const looked = ended && o.supabase ? await lookForInteraction(o, deadline, callId) : { state: 'not-checked' as const };
+  result.interaction = looked.state;
+  if (looked.row) result.interactionRow = looked.row;
+  const created = serverMs(seen.room.creationTimeMs, seen.room.creationTime);
+  if (agent) result.proof = agentProof({ e164: o.e164, report, row: await o.row?.catch(() => undefined), reachedAt: created || undefined, interaction: looked.row, interactionState: looked.state });
 
-  const parts = [`call from ${caller}`, `SIP joined after ${seconds(t.sip)}`];
+  const parts = [`call from ${caller}`];
+  if (t.sip !== undefined) parts.push(`SIP joined ${elapsed(t.sip)} after the room was created`);
   if (t.agent !== undefined) parts.push(`agent after ${seconds(t.agent)}`);
+  if (agent) parts.push(answeredAt ? 'answered' : 'never answered');
   parts.push(ended ? 'call ended' : 'still in progress when the watch ended');
   if (result.interaction === 'found') parts.push('interaction logged');
   if (result.interaction === 'not-found') parts.push('no interaction row yet');
   result.detail = parts.join(', ');
+  result.ok = Boolean(agent && answeredAt) && (result.proof ?? []).every((s) => s.ok || s.skipped);
   if (!agent)
     result.fix =
       'the call reached LiveKit but no agent joined: check the agent probe above; the worker must run, and its agent_name must be the one the dispatch rule names';
+  else if (!answeredAt) {
+    result.detail += `: ${RINGING}`;
+    result.fix = RINGING_FIX;
+  } else if (!result.ok) result.fix = result.proof!.find((s) => !s.ok && !s.skipped)!.fix!;
   return result;
 }
+
+/** The agent joined, LiveKit never answered: what the caller hears, and why (FACTS.md: livekit/sip inbound.go). */
+export const RINGING =
+  'the caller hears ringing: LiveKit SIP answers only once the agent publishes audio, and this agent published none';
+export const RINGING_FIX = 'publish audio as soon as the agent joins: start the greeting at once (session.say), before any slow read';
 
 async function findCall(api: LiveKitApi, o: LiveOptions, before: Set<string>, deadline: number, pollMs: number): Promise<Seen | undefined> {
   // Rooms already looked at whose SIP participant called another number.
@@ -143,28 +186,32 @@ async function participantsOf(api: LiveKitApi, room: string): Promise<Participan
 }
 
 /** From the room's creation (the call reaching LiveKit) on the server's clock; the local clock when it gives none. */
-function timings(seen: Seen, agent: ParticipantInfo | undefined, agentSeenAt: number): { sip: number; agent?: number } {
+function timings(seen: Seen, agent: ParticipantInfo | undefined, agentSeenAt: number): { sip?: number; agent?: number } {
   const created = serverMs(seen.room.creationTimeMs, seen.room.creationTime);
   const sipAt = serverMs(seen.caller.joinedAtMs, seen.caller.joinedAt);
   const agentAt = agent ? serverMs(agent.joinedAtMs, agent.joinedAt) : 0;
-  const sip = created && sipAt ? Math.max(0, sipAt - created) : 0;
-  if (!agent) return { sip };
-  return { sip, agent: created && agentAt ? Math.max(0, agentAt - created) : Math.max(0, agentSeenAt - seen.seenAt) };
+  // Unknown stays unknown: never a 0 that no clock measured.
+  const out: { sip?: number; agent?: number } = {};
+  if (created && sipAt) out.sip = Math.max(0, sipAt - created);
+  if (agent) out.agent = created && agentAt ? Math.max(0, agentAt - created) : Math.max(0, agentSeenAt - seen.seenAt);
+  return out;
 }
 
-async function lookForInteraction(o: LiveOptions, deadline: number): Promise<LiveResult['interaction']> {
+type Looked = { state: NonNullable<LiveResult['interaction']>; row?: InteractionSeen };
+
+async function lookForInteraction(o: LiveOptions, deadline: number, callId: string | undefined): Promise<Looked> {
   const { findRecentInteraction } = await import('../services/supabase.js');
   // The agent writes its row as the call winds down: give it a moment.
   const until = Math.min(deadline, Date.now() + (o.interactionWaitMs ?? 10_000));
   for (;;) {
     try {
-      const r = await findRecentInteraction(o.supabase!, o.e164, o.since);
-      if (r.tableMissing) return 'no-table';
-      if (r.found) return 'found';
+      const r = await findRecentInteraction(o.supabase!, o.e164, o.since, callId);
+      if (r.tableMissing) return { state: 'no-table' };
+      if (r.row) return { state: 'found', row: r.row };
     } catch {
-      return 'not-checked';
+      return { state: 'not-checked' };
     }
-    if (Date.now() >= until) return 'not-found';
+    if (Date.now() >= until) return { state: 'not-found' };
     await sleep(Math.min(1_000, Math.max(0, until - Date.now())));
   }
 }

@@ -3,7 +3,8 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { shown } from '../redact.js';
 import { dim, green, out, red, yellow } from '../ui.js';
-import type { Hop, LiveResult, ProbeResult } from './types.js';
+import { seconds } from '../timing.js';
+import type { CallStep, Hop, LiveResult, ProbeResult } from './types.js';
 
 export function hopLines(h: { title: string; ok: boolean; skipped?: boolean; detail?: string; fix?: string }): string {
   const mark = h.skipped ? dim('–') : h.ok ? green('✓') : red('✗');
@@ -23,7 +24,17 @@ export function printProbe(p: ProbeResult): void {
 
 export function printLive(l: LiveResult): void {
   out(hopLines({ ...l, title: `Live call to ${l.number}` }));
+  for (const s of l.proof ?? []) out(stepLine(s, l.fix));
   if (l.interaction === 'no-table') out(dim('    (no interactions table: the agent does not log calls there)'));
+}
+
+/** One step of a call under its heading: ✓/✗/–, the title, when, what; the fix when it is not the heading's. */
+export function stepLine(s: CallStep, shownFix?: string): string {
+  const when = s.atMs !== undefined ? dim(` (${seconds(s.atMs)})`) : '';
+  const mark = s.skipped ? dim('–') : s.ok ? green('✓') : red('✗');
+  const detail = s.detail ? (s.skipped ? dim(`: skipped, ${s.detail}`) : `: ${s.detail}`) : '';
+  const fix = !s.ok && !s.skipped && s.fix && s.fix !== shownFix ? `\n        ${yellow('fix:')} ${s.fix}` : '';
+  return `    ${mark} ${s.title}${when}${detail}${fix}`;
 }
 
 /** "+1 424 485 1544": how a person reads the number to dial. */

@@ -160,7 +160,7 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
     const trunkOk = hops.some((h) => h.id === TRUNK_HOP.id && h.ok);
     report.live =
       api && conn && lk?.rule && liveKitOk && trunkOk && e164
-        ? await live(api, conn, lk, e164, since, values, opts)
+        ? await live(api, conn, lk, e164, since, values, opts, rowValues(reads.database))
         : { ok: false, skipped: true, number: e164 ?? '', detail: 'needs LiveKit, a trunk holding the number and a dispatch rule' };
     if (opts.print) printLive(report.live);
   }
@@ -169,7 +169,7 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
     const { printCall, provenCall } = await import('./call.js');
     report.call =
       api && conn && lk && liveKitOk && e164
-        ? await provenCall(api, conn, lk, values, { pollMs: opts.pollMs, interactionWaitMs: opts.interactionWaitMs, ...opts.call, print: opts.print })
+        ? await provenCall(api, conn, lk, values, { pollMs: opts.pollMs, interactionWaitMs: opts.interactionWaitMs, row: rowValues(reads.database), ...opts.call, print: opts.print })
         : { ok: false, skipped: true, steps: [], detail: 'needs LiveKit and the number' };
     if (opts.print) printCall(report.call);
   }
@@ -227,6 +227,7 @@ async function live(
   since: Date,
   values: Values,
   opts: CheckOptions,
+  row: Promise<Values | undefined> | undefined,
 ): Promise<LiveResult> {
   const timeoutMs = (opts.timeoutSec ?? LIVE_TIMEOUT_S) * 1000;
   let ui: ReturnType<typeof announceCall> | undefined;
@@ -245,11 +246,17 @@ async function live(
         opts.onLiveStart?.(n);
       },
       onEvent: (text) => ui?.event(text),
+      row,
     });
     return result.ok || result.room ? result : await explained(result, values, since);
   } finally {
     ui?.stop();
   }
+}
+
+/** The number's settings from its row, to compare with what the agent reports; undefined when unread or absent. */
+function rowValues(read: Promise<NumberRow | undefined> | undefined): Promise<Values | undefined> | undefined {
+  return read?.then((r) => r?.values).catch(() => undefined);
 }
 
 /** A call that never reached LiveKit, explained from SignalWire's voice log when its credentials are there. */

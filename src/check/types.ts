@@ -39,6 +39,20 @@ export interface LiveResult {
   ended?: boolean;
   /** The agent's log of the call: found, not found, no interactions table, or not looked for. */
   interaction?: 'found' | 'not-found' | 'no-table' | 'not-checked';
+  /** The call's sip.callID. */
+  callId?: string;
+  /** The SIP participant's sip.callStatus when last seen (ringing until LiveKit answers, then active). */
+  callStatus?: string;
+  /** LiveKit SIP answered the caller (sip.callStatus became active while watched). */
+  answered?: boolean;
+  /** Milliseconds from the call being seen in LiveKit until it was seen answered (both on this machine's clock). */
+  answeredMs?: number;
+  /** What the agent reported under the convention (docs/agent-report.md); absent when it reports nothing. */
+  agentReport?: AgentReport;
+  /** The agent's interactions row for the call, when found. */
+  interactionRow?: import('../services/supabase.js').InteractionSeen;
+  /** The success criteria the agent's report shows: settings, greeting, log. */
+  proof?: CallStep[];
   detail: string;
   fix?: string;
 }
@@ -87,4 +101,23 @@ export interface CallResult {
   steps: CallStep[];
   detail: string;
   fix?: string;
+}
+
+/** The agent's participant attributes under the convention (version 1). */
+export interface AgentReport {
+  version: string;
+  callId?: string;
+  /** The number whose settings the agent loaded (E.164), empty when it knew none. */
+  number?: string;
+  settings?: 'row' | 'defaults';
+  /** Why defaults: "no row", "row inactive", "database unreachable: …", "table missing", "number hidden". */
+  reason?: string;
+  callType?: string;
+  stt?: string;
+  llm?: string;
+  tts?: string;
+  fallback?: string;
+  greeting?: string;
+  /** Epoch milliseconds when the greeting's audio started. */
+  greetingAt?: number;
 }

@@ -337,22 +337,48 @@ function writeFailure(conn: SupabaseConn, res: Answer, what: string): Error {
 // The test-call check
 
 /** Whether `interactions` has a row for the number created after `since`. */
+/** The agent's `interactions` row for a call, as far as the check reads it. */
+export interface InteractionSeen {
+  turns: number;
+  callType?: string;
+  costUsd?: number;
+  /** The agent's first turn (the greeting), as logged. */
+  firstAgentTurn?: string;
+}
+
+/** The agent's row for a call: the one with the call's id when it logs one, else the newest for the number since `since`. */
 export async function findRecentInteraction(
   conn: SupabaseConn,
   e164: string,
   since: Date,
-): Promise<{ found: boolean; tableMissing: boolean }> {
+  callId?: string,
+): Promise<{ row?: InteractionSeen; tableMissing: boolean }> {
   const sb = await clientFor(conn);
+  // `*`: an older table lacks the newer columns, and naming them would fail the read.
   const res = await sb
     .from(INTERACTIONS_TABLE)
-    .select('created_at')
+    .select('*')
     .in('phone_number', storedForms(e164))
     .gt('created_at', since.toISOString())
-    .limit(1)
+    .limit(20)
     .retry(false);
-  if (res.error?.code === 'PGRST205') return { found: false, tableMissing: true };
+  if (res.error?.code === 'PGRST205') return { tableMissing: true };
   if (res.error) throw failure(conn, res, `read ${INTERACTIONS_TABLE}`);
-  return { found: (res.data ?? []).length > 0, tableMissing: false };
+  // Rows since the check began are few: newest first, sorted here.
+  const rows = ((res.data ?? []) as Array<Record<string, unknown>>).sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
+  const row = (callId && rows.find((r) => r.call_id === callId)) || rows.find((r) => !r.call_id || !callId);
+  return row ? { row: interactionSeen(row), tableMissing: false } : { tableMissing: false };
+}
+
+function interactionSeen(r: Record<string, unknown>): InteractionSeen {
+  const transcript = Array.isArray(r.transcript) ? (r.transcript as Array<{ role?: string; text?: string }>) : [];
+  const seen: InteractionSeen = { turns: transcript.length };
+  const first = transcript.find((t) => t.role === 'assistant' || t.role === 'agent');
+  if (typeof first?.text === 'string') seen.firstAgentTurn = first.text;
+  if (typeof r.call_type === 'string') seen.callType = r.call_type;
+  const cost = r.cost_usd === null || r.cost_usd === undefined ? NaN : Number(r.cost_usd);
+  if (Number.isFinite(cost)) seen.costUsd = cost;
+  return seen;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,11 +16,12 @@ export interface AgentWorker {
   stop(): Promise<void>;
 }
 
-/** supabase: where the agent writes each call's `interactions` row (none without it). */
+/** supabase: where the agent writes each call's `interactions` row (none without it); silent: it publishes no audio. */
 export async function startAgent(
   lk: { url: string; apiKey: string; apiSecret: string },
   agentName?: string,
   supabase?: { url: string; serviceKey: string },
+  o: { silent?: boolean } = {},
 ): Promise<AgentWorker> {
   requireInstalled();
   const dir = mkdtempSync(join(tmpdir(), 'csi-agent-'));
@@ -34,6 +35,7 @@ export async function startAgent(
     // Its health server: without a port of its own it takes 8081, and a second worker could not start.
     AGENT_HTTP_PORT: String(await freeTcpPort()),
     NO_COLOR: '1',
+    ...(o.silent ? { TEST_AGENT_SILENT: '1' } : {}),
     ...(supabase ? { SUPABASE_URL: supabase.url, SUPABASE_SERVICE_ROLE_KEY: supabase.serviceKey } : {}),
   };
   const service = startService(`agent ${agentName ?? '(automatic)'}`, process.execPath, [join(AGENT_DIR, 'worker.mjs'), 'start'], { env, log: join(dir, 'agent.log'), cwd: AGENT_DIR });

@@ -80,8 +80,8 @@ test('a real call with the SWML login reaches sip-_<caller>_… with the SIP att
           if (!sip || !ps.some((p) => p.kind === ParticipantInfo_Kind.AGENT)) return undefined;
           return { room: room.name, sip: { ...sip.attributes }, kinds: ps.map((p) => p.kind).sort() };
         });
-        // A caller stays on the line: hang up once the check has seen the agent too (it polls), not before.
-        await waitFor('the check to see the agent', async () => (printed.includes('the agent joined') ? true : undefined), 20_000);
+        // A caller stays on the line: hang up once the check has seen the agent and the answer (it polls), not before.
+        await waitFor('the check to see the agent and the answer', async () => (printed.includes('the agent joined') && printed.includes('LiveKit SIP answered the caller') ? true : undefined), 20_000);
       } finally {
         await call.hangup();
       }
@@ -98,7 +98,7 @@ test('a real call with the SWML login reaches sip-_<caller>_… with the SIP att
   assert.ok(agent.joined().includes(seen.room), 'the worker says it joined that room');
 
   assert.equal(r.code, 0, r.out);
-  assert.match(r.out, /^✓ Live call to \+14244851544: call from \+16505300051, SIP joined after \d+\.\d s, agent after \d+\.\d s, call ended/m);
+  assert.match(r.out, /^✓ Live call to \+14244851544: call from \+16505300051, SIP joined \d+(?: ms|\.\d s) after the room was created, agent after \d+\.\d s, answered, call ended/m);
   assert.ok(!r.out.includes(password), 'the SIP password is not printed');
   await waitFor('the agent to leave after the caller', async () => (agent.left().includes(seen!.room) ? true : undefined), 15_000);
 });

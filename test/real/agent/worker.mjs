@@ -31,12 +31,15 @@ export default defineAgent({
       // A probe room is deleted with the agent still in it.
       room.on(RoomEvent.Disconnected, () => resolve());
     });
-    const source = new AudioSource(16000, 1);
-    const track = LocalAudioTrack.createAudioTrack('agent-voice', source);
-    await room.localParticipant.publishTrack(track, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }));
-    // A tenth of a second of silence: enough for a real track, without spending CPU on a steady stream.
-    await source.captureFrame(new AudioFrame(new Int16Array(1600), 16000, 1, 1600));
-    say('published');
+    // TEST_AGENT_SILENT=1: an agent that joins and publishes nothing, which LiveKit SIP never answers.
+    if (process.env.TEST_AGENT_SILENT !== '1') {
+      const source = new AudioSource(16000, 1);
+      const track = LocalAudioTrack.createAudioTrack('agent-voice', source);
+      await room.localParticipant.publishTrack(track, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }));
+      // A tenth of a second of silence: enough for a real track, without spending CPU on a steady stream.
+      await source.captureFrame(new AudioFrame(new Int16Array(1600), 16000, 1, 1600));
+      say('published');
+    }
     seenCaller ||= callers().length > 0;
     sipAttributes ??= callers().find((p) => p.kind === ParticipantKind.SIP)?.attributes;
     await over;
