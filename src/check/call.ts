@@ -298,8 +298,16 @@ async function planCall(conn: import('../carriers/signalwire/index.js').SignalWi
   const [numbers, verified] = await Promise.all([listNumbers(conn), listVerifiedNumbers(conn)]);
   const own = numbers.map((n) => n.number);
   const space = spaceHost(values.SIGNALWIRE_SPACE_URL ?? '');
-  if (o.from && !own.includes(o.from) && !verified.includes(o.from))
-    throw new Refused(`--from ${o.from} is neither a number of ${space} nor a verified caller ID, and SignalWire places calls only from those`, `pick one of ${own.join(', ') || 'its numbers'}, or verify it (SignalWire → Phone Numbers → Verified Caller IDs)`);
+  if (o.from && !own.includes(o.from) && !verified.includes(o.from)) {
+    // Only other numbers help: calling our number from itself is no way out, so never offer that (no circle).
+    const others = [...own.filter((n) => n !== e164), ...verified];
+    throw new Refused(
+      `--from ${o.from} is neither a number of ${space} nor a verified caller ID, and SignalWire places calls only from those`,
+      others.length
+        ? `pick one of ${others.join(', ')}, or verify it (SignalWire → Phone Numbers → Verified Caller IDs)`
+        : 'verify it (SignalWire → Phone Numbers → Verified Caller IDs), or pass --leg livekit, which needs no caller',
+    );
+  }
 
   if (o.leg === 'livekit') {
     if (!values.LIVEKIT_SIP_DOMAIN) throw new Refused("--leg livekit dials LiveKit's SIP URI, and LIVEKIT_SIP_DOMAIN is not set", 'set LIVEKIT_SIP_DOMAIN');

@@ -133,6 +133,10 @@ test('a trial space (one number): refused before dialling, naming why', async (t
   assert.match(r.call!.fix!, /--from .*--leg livekit/);
   assert.equal(asked.length, 0, 'not even asked');
   assert.equal(dials(w).length, 0, 'nothing dialled');
+  // Following the hint with a number that is not verified never sends the person back to the number itself.
+  const from = await check(w, { from: '+12125550123' });
+  assert.match(from.call!.fix!, /^verify it .*, or pass --leg livekit, which needs no caller$/);
+  assert.doesNotMatch(from.call!.fix!, new RegExp(`pick one of \\${NUMBER}`));
 });
 
 test('a trial space forced onto the LiveKit leg: 603 with nothing in the log is explained', async (t) => {
