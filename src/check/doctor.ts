@@ -1,7 +1,7 @@
 // The LiveKit doctor: what exists around the number, not only what this tool made. A pure judgement over the
 // trunks and rules it is handed (the check lists them; the setup can hand it what it observed), following
 // LiveKit's own matching (livekit/protocol sip/sip.go): a trunk matches the called number after normalising
-// both; a rule with no trunk ids is a wildcard for every trunk; a rule's `numbers` filter is compared to the
+// both; a rule with no trunk ids is a default for every trunk, below any rule naming the trunk; a rule's `numbers` filter is compared to the
 // called number as written; a named worker is dispatched only by a rule that names it.
 import { tool } from '../invocation.js';
 import type { SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
@@ -16,8 +16,8 @@ export type FindingKind = 'duplicate-trunk' | 'catch-all-rule' | 'several-rules'
 
 export interface Finding {
   kind: FindingKind;
-  /** warn: the call works but something is exposed; error: calls go wrong or go elsewhere. */
-  severity: 'error' | 'warn';
+  /** note: worth knowing, nothing wrong; warn: the call works but something is exposed; error: calls go wrong or go elsewhere. */
+  severity: 'error' | 'warn' | 'note';
   line: string;
   fix: string;
   /**
@@ -59,16 +59,6 @@ export function diagnose(i: DoctorInput): Finding[] {
     });
   }
 
-  for (const r of i.rules.filter((r) => r.trunkIds.length === 0))
-    out.push({
-      kind: 'catch-all-rule',
-      severity: 'error',
-      bySetup: false,
-      ruleId: r.sipDispatchRuleId,
-      line: `${ruleLabel(r)} names no trunk: it is a catch-all that makes a room for any INVITE no other rule takes`,
-      fix: `give it the trunk ids it is for (lk sip dispatch update --id ${r.sipDispatchRuleId} --trunks …) or delete it (lk sip dispatch delete ${r.sipDispatchRuleId})`,
-    });
-
   // Rules that could take a call to the number on its trunk: they name the trunk (or none) and their
   // numbers filter, when they have one, holds the number exactly.
   const forTrunk = ours ? i.rules.filter((r) => r.trunkIds.length === 0 || r.trunkIds.includes(ours.sipTrunkId)) : [];
@@ -88,16 +78,41 @@ export function diagnose(i: DoctorInput): Finding[] {
   }
   const taking = forTrunk.filter(filterOk);
   const specific = taking.filter((r) => r.trunkIds.length > 0);
-  // LiveKit prefers a rule naming the trunk over a catch-all; two of the same kind is a coin toss.
+  // LiveKit prefers a rule naming the trunk over a default one (no trunk ids); two of the same kind conflict.
   const contenders = specific.length ? specific : taking;
-  if (contenders.length > 1)
+
+  // A default rule conflicts only with other default rules (protocol sip.go Validate): where a rule names our
+  // trunk, it never takes our calls, and is only noted. Where it does take them, that is the error.
+  for (const r of i.rules.filter((r) => r.trunkIds.length === 0)) {
+    const takesOurs = ours !== undefined && !specific.length && taking.includes(r);
     out.push({
-      kind: 'several-rules',
-      severity: 'error',
+      kind: 'catch-all-rule',
+      severity: takesOurs ? 'error' : 'note',
       bySetup: false,
-      line: `${contenders.length} rules could take a call to ${i.e164}: ${contenders.map(ruleLabel).join(', ')}`,
-      fix: 'keep one rule per trunk and number: delete the others, or give each its own numbers filter',
+      ruleId: r.sipDispatchRuleId,
+      line: takesOurs
+        ? `${ruleLabel(r)} names no trunk, and no rule names ${trunkLabel(ours)}: this default rule takes the calls to ${i.e164}`
+        : `${ruleLabel(r)} names no trunk: a default rule for calls no specific rule takes${specific.length ? `; the rule naming our trunk takes ${i.e164}` : ''}`,
+      fix: takesOurs
+        ? `rerun ${tool()} to give the trunk its own rule, or give this one the trunk ids it is for (lk sip dispatch update --id ${r.sipDispatchRuleId} --trunks …)`
+        : 'none needed for this number',
     });
+  }
+
+  // LiveKit keys its conflicts on the PIN and the caller numbers (inboundNumbers) too (sip.go's dispatchRuleKey):
+  // rules that differ there take different calls to the number, not the same ones.
+  const key = (r: SIPDispatchRuleInfo) => [pinOf(r), [...r.inboundNumbers].map(normalizeNumber).sort().join(',')].join('|');
+  const groups = new Map<string, SIPDispatchRuleInfo[]>();
+  for (const r of contenders) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  for (const same of groups.values())
+    if (same.length > 1)
+      out.push({
+        kind: 'several-rules',
+        severity: 'error',
+        bySetup: false,
+        line: `${same.length} rules could take a call to ${i.e164}: ${same.map(ruleLabel).join(', ')}`,
+        fix: 'keep one rule per trunk and number: delete the others, or give each its own numbers filter',
+      });
 
   const want = i.agentName ?? '';
   // The plan changes the one rule that takes the call; among several, the others stay as they are.
@@ -143,6 +158,12 @@ export function diagnose(i: DoctorInput): Finding[] {
 }
 
 
+/** A rule's PIN, whatever its kind ('' when open). */
+function pinOf(r: SIPDispatchRuleInfo): string {
+  const rule = r.rule?.rule;
+  return rule && rule.case ? ((rule.value as { pin?: string }).pin ?? '') : '';
+}
+
 /** The findings the next setup run plans a fix for (shown as changes in its plan); the rest are fixed by hand. */
 export function fixableBySetup(findings: readonly Finding[]): Finding[] {
   return findings.filter((f) => f.bySetup);
@@ -152,7 +173,9 @@ export function fixableBySetup(findings: readonly Finding[]): Finding[] {
 export function doctorHops(findings: Finding[], e164: string): Hop[] {
   if (!findings.length) return [{ ...DOCTOR_HOP, ok: true, detail: `no other trunk, rule or open door around ${e164}` }];
   return findings.map((f) =>
-    f.severity === 'warn'
+    f.severity === 'note'
+      ? { ...DOCTOR_HOP, ok: true, detail: `note: ${f.line}` }
+      : f.severity === 'warn'
       ? { ...DOCTOR_HOP, ok: true, detail: `warning: ${f.line}; fix: ${f.fix}` }
       : { ...DOCTOR_HOP, ok: false, detail: f.line, fix: f.fix },
   );

@@ -3,7 +3,7 @@
 import { tool } from '../invocation.js';
 import { parse } from 'dotenv';
 import { readEnvFile, requiredFor } from '../config.js';
-import { setting, type SettingKey, type Values } from '../settings.js';
+import { setting, SETTINGS, type SettingKey, type Values } from '../settings.js';
 import { describe } from '../validate.js';
 import type { Hop } from './types.js';
 
@@ -47,10 +47,12 @@ export function envHop(values: Values, envFile: string, required: readonly Setti
 /** "from ./.env", or which required settings the file lacks (the agent, reading only the file, would miss them). */
 function whereFrom(envFile: string): string {
   const file = readEnvFile(envFile);
-  if (!file.exists) return `${REQUIRED.length} settings present (no ${envFile}: they came from flags or the environment)`;
+  if (!file.exists) return `the check's ${REQUIRED.length} settings present (no ${envFile}: they came from flags or the environment)`;
   const inFile = parse(file.text);
   const has = (k: SettingKey) => [k, ...(setting(k).aliases ?? [])].some((n) => inFile[n]);
   const elsewhere = REQUIRED.filter((k) => !has(k) && setting(k).store === 'env');
-  if (!elsewhere.length) return `${REQUIRED.length} settings present in ${envFile}`;
-  return `${REQUIRED.length} settings present; not in ${envFile}: ${elsewhere.join(', ')} (the agent may need them there)`;
+  // Counted as written: every setting of ours the file holds, not only the ones the check needs.
+  const ours = SETTINGS.filter((x) => [x.key, ...(setting(x.key).aliases ?? [])].some((n) => inFile[n])).length;
+  if (!elsewhere.length) return `${ours} settings in ${envFile}, with the ${REQUIRED.length} the check needs`;
+  return `the check's ${REQUIRED.length} settings present; not in ${envFile}: ${elsewhere.join(', ')} (the agent may need them there)`;
 }

@@ -10,13 +10,14 @@ import { NUMBER, OTHER_NUMBER } from '../fixtures.ts';
 const N = NUMBER;
 const trunk = (id: string, numbers: string[], o: Partial<SIPInboundTrunkInfo> = {}) =>
   new SIPInboundTrunkInfo({ sipTrunkId: id, name: id, numbers, authUsername: 'u', authPassword: 'p', ...o });
-const rule = (id: string, trunkIds: string[], o: { agent?: string; numbers?: string[] } = {}) =>
+const rule = (id: string, trunkIds: string[], o: { agent?: string; numbers?: string[]; pin?: string; callers?: string[] } = {}) =>
   new SIPDispatchRuleInfo({
     sipDispatchRuleId: id,
     name: id,
     trunkIds,
     numbers: o.numbers ?? [],
-    rule: new SIPDispatchRule({ rule: { case: 'dispatchRuleIndividual', value: new SIPDispatchRuleIndividual({ roomPrefix: 'sip-' }) } }),
+    inboundNumbers: o.callers ?? [],
+    rule: new SIPDispatchRule({ rule: { case: 'dispatchRuleIndividual', value: new SIPDispatchRuleIndividual({ roomPrefix: 'sip-', pin: o.pin ?? '' }) } }),
     roomConfig: new RoomConfiguration({ agents: o.agent ? [new RoomAgentDispatch({ agentName: o.agent })] : [] }),
   });
 
@@ -36,7 +37,10 @@ test('each problem around the number is one finding with its fix', () => {
   });
   const by = (k: string) => f.filter((x) => x.kind === k);
   assert.match(by('duplicate-trunk')[0]!.line, /trunk "dup" \(dup\) also holds \+14244851544 as "1 424 485 1544" \(LiveKit normalises it to \+14244851544\)/);
-  assert.match(by('catch-all-rule')[0]!.line, /rule "any" \(any\) names no trunk/);
+  // A rule names our trunk, so the default rule never takes these calls: a note, not an error.
+  assert.match(by('catch-all-rule')[0]!.line, /rule "any" \(any\) names no trunk: a default rule for calls no specific rule takes; the rule naming our trunk takes \+14244851544/);
+  assert.equal(by('catch-all-rule')[0]!.severity, 'note');
+  assert.ok(doctorHops(f, N).some((h) => h.ok && /^note: rule "any"/.test(h.detail!)));
   assert.match(by('several-rules')[0]!.line, /2 rules could take a call to \+14244851544: rule "r1" \(r1\), rule "r2" \(r2\)/);
   assert.match(by('agents')[0]!.line, /rule "r2" \(r2\) names no agent, but the worker registers "a"/);
   assert.match(by('open-trunk')[0]!.line, /trunk "open" \(open\) has no digest auth, allowed addresses or allowed numbers/);
@@ -44,6 +48,24 @@ test('each problem around the number is one finding with its fix', () => {
   for (const x of f) assert.ok(x.fix && !/[\r\n]/.test(x.line + x.fix));
   // The open trunk only warns: the call works, it is just reachable by anyone.
   assert.ok(doctorHops(f, N).some((h) => h.ok && /^warning: trunk "open"/.test(h.detail!)));
+});
+
+test('a default rule is an error only where it takes the number: no rule names our trunk', () => {
+  const f = diagnose({ e164: N, trunks: [trunk('ours', [N])], rules: [rule('any', [], { agent: 'a' })], ourTrunkId: 'ours', agentName: 'a' });
+  const d = f.find((x) => x.kind === 'catch-all-rule')!;
+  assert.equal(d.severity, 'error');
+  assert.match(d.line, /names no trunk, and no rule names trunk "ours" \(ours\): this default rule takes the calls to \+14244851544/);
+  assert.match(d.fix, /give the trunk its own rule/);
+});
+
+test('rules with different PINs or caller numbers take different calls: not several rules; the same key is', () => {
+  const trunks = [trunk('ours', [N])];
+  const pins = diagnose({ e164: N, trunks, rules: [rule('open', ['ours'], { agent: 'a' }), rule('pin', ['ours'], { agent: 'a', pin: '1234' })], ourTrunkId: 'ours', agentName: 'a' });
+  assert.deepEqual(pins.filter((x) => x.kind === 'several-rules'), []);
+  const callers = diagnose({ e164: N, trunks, rules: [rule('all', ['ours'], { agent: 'a' }), rule('vip', ['ours'], { agent: 'a', callers: ['+16505300051'] })], ourTrunkId: 'ours', agentName: 'a' });
+  assert.deepEqual(callers.filter((x) => x.kind === 'several-rules'), []);
+  const same = diagnose({ e164: N, trunks, rules: [rule('x', ['ours'], { agent: 'a', pin: '1' }), rule('y', ['ours'], { agent: 'a', pin: '1' })], ourTrunkId: 'ours', agentName: 'a' });
+  assert.match(same.find((x) => x.kind === 'several-rules')!.line, /2 rules could take a call to \+14244851544: rule "x" \(x\), rule "y" \(y\)/);
 });
 
 test('the reverse mismatch: the rule names an agent, the worker registers none', () => {

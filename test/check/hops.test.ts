@@ -30,6 +30,18 @@ function tempEnv(text: string | undefined) {
   return { file, done: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+test('.env hop: the count is what the file holds of ours, not the number the check needs', () => {
+  const lines = Object.entries({ ...full, AGENT_NAME: 'inbound-agent', DEEPGRAM_API_KEY: 'dg', LIVEKIT_SIP_USERNAME: 'u', LIVEKIT_SIP_PASSWORD: 'p' }).map(([k, v]) => `${k}=${v}`);
+  const env = tempEnv(`${lines.join('\n')}\nSOMEONE_ELSES=1\n`);
+  try {
+    const h = envHop(full, env.file);
+    assert.equal(h.ok, true);
+    assert.equal(h.detail, `${lines.length} settings in ${env.file}, with the 7 the check needs`);
+  } finally {
+    env.done();
+  }
+});
+
 test('.env hop: complete passes and says where the values came from; a missing one is named with its flag', () => {
   const env = tempEnv('LIVEKIT_URL=ws://localhost:7880\n');
   try {
