@@ -28,11 +28,11 @@ from inbound.interactions import Turn, build_row, flush_spool, save_with_retry
 from inbound.providers import build
 from inbound.report import attributes, greeting_attributes
 from inbound.settings import load_settings
+from inbound.worker import server_options
 
 # The .env the setup wrote, beside this file; variables already set win.
 load_dotenv(Path(__file__).with_name(".env"))
 log = logging.getLogger("inbound-agent")
-
 
 
 class InboundAgent(Agent):
@@ -70,29 +70,8 @@ def prewarm(proc: JobProcess) -> None:
     proc.userdata["vad"] = silero.VAD.load()
 
 
-
-def _server_options() -> dict[str, Any]:
-    """Optional worker settings from the environment.
-    AGENT_MAX_CALLS: the worker's load is its calls in progress over this number, not the machine's CPU. LiveKit
-    dispatches only to a worker whose reported load is under 1 (livekit-server agentservice.go), so on a machine
-    busy with other work a CPU-based worker is never sent a call; a count keeps answering up to the cap.
-    AGENT_LOAD_THRESHOLD: the worker declines calls at this load (0.7 in `start`).
-    AGENT_HTTP_HOST / AGENT_HTTP_PORT: the worker's health endpoint (all interfaces, port 8081 in `start`)."""
-    env, opts = os.environ.get, {}
-    if env("AGENT_MAX_CALLS"):
-        cap = max(1, int(env("AGENT_MAX_CALLS")))
-        opts["load_fnc"] = lambda s: min(1.0, len(s.active_jobs) / cap)
-        opts["load_threshold"] = 1.0
-    if env("AGENT_LOAD_THRESHOLD"):
-        opts["load_threshold"] = float(env("AGENT_LOAD_THRESHOLD"))
-    if env("AGENT_HTTP_HOST"):
-        opts["host"] = env("AGENT_HTTP_HOST")
-    if env("AGENT_HTTP_PORT"):
-        opts["port"] = int(env("AGENT_HTTP_PORT"))
-    return opts
-
-
-server = AgentServer(**_server_options())
+# Optional worker settings (AGENT_MAX_CALLS for a machine busy with other work): inbound/worker.py.
+server = AgentServer(**server_options(os.environ))
 server.setup_fnc = prewarm
 
 
