@@ -3,7 +3,7 @@
 // a BYE after holdMs or on hangup(). The login goes into the scenario file (mode 0600, removed after the
 // call), never into argv. The SIP answer is read from SIPp's message trace.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createConnection } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
@@ -38,7 +38,8 @@ function tone(): Buffer {
   return out;
 }
 
-function muLaw(sample: number): number {
+/** A linear sample → G.711 µ-law byte. */
+export function muLaw(sample: number): number {
   const BIAS = 0x84;
   const sign = sample < 0 ? 0x80 : 0;
   let s = Math.min(Math.abs(sample), 32635) + BIAS;
@@ -72,10 +73,20 @@ export const realSipDialer: SipDialer = sipDialer();
 
 /** The real dialer; ringMs: how long to wait for a final answer before giving up with 408 Request Timeout. */
 export function sipDialer(o: { ringMs?: number } = {}): SipDialer {
-  return (d) => dial(d, o.ringMs ?? RING_MS);
+  return (d) => dial(d, { ringMs: o.ringMs ?? RING_MS });
 }
 
-async function dial(d: SipDial, ringMs: number): Promise<SipAnswer> {
+export interface DialOptions {
+  ringMs: number;
+  /** A loopback UDP port of the caller's own that receives the call's audio (SIPp then sends none). */
+  rtpPort?: number;
+}
+
+/** An answered call also says when the answer (200 OK) reached the caller, as Date.now(). */
+export type TimedAnswer = SipAnswer & { answeredAt?: number };
+
+export async function dial(d: SipDial, o: DialOptions): Promise<TimedAnswer> {
+  const ringMs = o.ringMs;
   const parsed = parseSipUri(d.uri);
   const target = { ...parsed, user: escapeSipUser(parsed.user) };
   const from = d.from.replace(/^sips?:/i, '').replace(/@.*$/, '');
@@ -85,7 +96,7 @@ async function dial(d: SipDial, ringMs: number): Promise<SipAnswer> {
   writeFileSync(audioFile, tone());
   const scenarioFile = join(dir, 'call.xml');
   const answeredFlag = join(dir, 'answered');
-  writeFileSync(scenarioFile, scenario({ ...target, from, login, holdMs: d.holdMs, audioFile, answeredFlag }), { mode: 0o600 });
+  writeFileSync(scenarioFile, scenario({ ...target, from, login, holdMs: d.holdMs, audioFile, answeredFlag, rtpPort: o.rtpPort }), { mode: 0o600 });
   const trace = join(dir, 'messages.log');
   const callId = `csi-${randomBytes(8).toString('hex')}`;
   const localPort = await freeTcpUdpPort();
@@ -135,7 +146,9 @@ async function dial(d: SipDial, ringMs: number): Promise<SipAnswer> {
     }
     await sleep(25);
   }
-  const final: Response | undefined = existsSync(answeredFlag) ? (finals().find((r) => r.code < 300) ?? { code: 200, reason: 'OK', method: 'INVITE' }) : finals().at(-1);
+  // The flag's own time: when SIPp, having read the 200 OK, ran the command that made it.
+  const answeredAt = existsSync(answeredFlag) ? statSync(answeredFlag).mtimeMs : undefined;
+  const final: Response | undefined = answeredAt !== undefined ? (finals().find((r) => r.code < 300) ?? { code: 200, reason: 'OK', method: 'INVITE' }) : finals().at(-1);
 
   const ended = exit.then(() => rmSync(dir, { recursive: true, force: true }));
   if (!final) {
@@ -152,7 +165,7 @@ async function dial(d: SipDial, ringMs: number): Promise<SipAnswer> {
     if (!done) await sipp.stop();
     await ended;
   };
-  return { code: final.code, reason: final.reason, ended, hangup: () => (hungUp ??= hangup()) };
+  return { code: final.code, reason: final.reason, answeredAt, ended, hangup: () => (hungUp ??= hangup()) };
 }
 
 /** An INFO on SIPp's own port with the call's Call-ID: the scenario answers it by hanging up (BYE). */

@@ -1,7 +1,8 @@
 // The SIPp scenario of one test call, as a real caller behaves: INVITE with a PCMU offer; a 407 challenge
 // answered with the digest of the given login (same Call-ID, as LiveKit requires); on 200 OK an ACK and a
-// tone streamed over RTP; then wait for the callee's BYE, or hang up with our own BYE after the hold time
-// or when an INFO arrives on SIPp's own port (how hangup() reaches a running SIPp).
+// tone streamed over RTP (unless another socket takes the call's audio); then wait for the callee's BYE, or
+// hang up with our own BYE after the hold time or when an INFO arrives on SIPp's own port (how hangup()
+// reaches a running SIPp).
 export interface ScenarioInput {
   /** The user part of the Request-URI, e.g. +14244851544. */
   user: string;
@@ -16,6 +17,9 @@ export interface ScenarioInput {
   audioFile: string;
   /** Created (empty) the moment the call is answered: SIPp's message trace is buffered, this is not. */
   answeredFlag: string;
+  /** Offer this loopback port for the call's audio (someone else's socket) instead of SIPp's, which then plays
+   * nothing: what LiveKit sends the caller can be heard there. */
+  rtpPort?: number;
 }
 
 // SIPp reads [ ] as its keywords and the text sits in CDATA: only plain characters go in.
@@ -56,7 +60,7 @@ export function scenario(s: ScenarioInput): string {
         s=-
         c=IN IP[media_ip_type] [media_ip]
         t=0 0
-        m=audio [rtpstream_audio_port] RTP/AVP 0 101
+        m=audio ${s.rtpPort ?? '[rtpstream_audio_port]'} RTP/AVP 0 101
         a=rtpmap:0 PCMU/8000
         a=rtpmap:101 telephone-event/8000
         a=fmtp:101 0-16
@@ -118,7 +122,7 @@ export function scenario(s: ScenarioInput): string {
       Content-Length: 0
     ]]>
   </send>
-  <nop><action><exec rtp_stream="${s.audioFile},-1,0"/></action></nop>
+  ${s.rtpPort ? '' : `<nop><action><exec rtp_stream="${s.audioFile},-1,0"/></action></nop>`}
 
   <recv request="INFO" optional="true" timeout="${Math.max(1, Math.round(s.holdMs))}" ontimeout="hangup" next="hangup"/>
   <recv request="BYE"/>
@@ -136,7 +140,7 @@ export function scenario(s: ScenarioInput): string {
   <nop next="done"/>
 
   <label id="hangup"/>
-  <nop><action><exec rtp_stream="pause"/></action></nop>
+  ${s.rtpPort ? '' : '<nop><action><exec rtp_stream="pause"/></action></nop>'}
   <send>
     <![CDATA[
       BYE ${ruri} SIP/2.0
