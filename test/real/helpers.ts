@@ -1,6 +1,6 @@
 // Shared by the real-LiveKit tests: one stack per file, a PostgREST stand-in over a real Postgres for the
 // number's row, and the wizard's environment pointing at both.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderSchema } from '../../src/render/sql.ts';
@@ -51,6 +51,7 @@ export async function startRealWorld(): Promise<RealWorld> {
     async stop() {
       await Promise.allSettled([lk.stop(), rest.stop()]);
       await pg.stop();
+      rmSync(cwd, { recursive: true, force: true });
     },
   };
 }
