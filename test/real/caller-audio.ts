@@ -17,7 +17,8 @@ export interface CallAudio {
   soundPackets: number;
   /** The loudest sample heard (linear, 0..32767). */
   peak: number;
-  /** Date.now() when the first packet with sound arrived, if any did. */
+  /** Date.now() when the first packet arrived (silence or not), and the first with sound, if any did. */
+  firstPacketAt?: number;
   firstSoundAt?: number;
   close(): Promise<void>;
 }
@@ -79,6 +80,7 @@ export async function listenToCall(): Promise<CallAudio> {
     const peak = rtpPeak(packet);
     if (peak === undefined) return;
     audio.packets++;
+    audio.firstPacketAt ??= Date.now();
     audio.peak = Math.max(audio.peak, peak);
     if (peak > SOUND_LEVEL) {
       audio.soundPackets++;
