@@ -31,6 +31,7 @@ interface Interaction {
   call_type: string;
   providers: Record<string, string>;
   transcript: Array<{ role: string; text: string }>;
+  usage: { stt: { audio_seconds: number }; llm: { prompt_tokens: number; completion_tokens: number }; tts: { characters: number } };
   call_id: string;
 }
 
@@ -61,6 +62,11 @@ test('the setup creates the agent; a lead calls: it loads the number row, greets
   assert.deepEqual(row.providers, { stt: 'local/pocketsphinx', llm: 'local/scripted', tts: 'local/espeak-ng', settings: 'row' });
   assert.equal(row.transcript[0]!.role, 'assistant');
   assert.match(row.transcript[0]!.text, /Ada Lovelace/);
+  // The usage livekit-agents counted (it joins sentences without their space): the greeting's characters at least,
+  // and the LLM's tokens (none may be spent on a call that only hears a tone).
+  assert.ok(row.usage.tts.characters >= row.transcript[0]!.text.replace(/\s/g, '').length, JSON.stringify(row.usage));
+  assert.equal(typeof row.usage.llm.prompt_tokens, 'number');
+  t.diagnostic(`usage: ${JSON.stringify(row.usage)}`);
   // Half a second of sound at least (25 packets of 20 ms): the greeting, not a click.
   assert.ok(audio.soundPackets >= 25, `the caller heard ${audio.soundPackets} packets with sound of ${audio.packets} (peak ${audio.peak})`);
   t.diagnostic(`the caller heard ${audio.soundPackets} of ${audio.packets} RTP packets with sound, peak ${audio.peak}`);

@@ -28,6 +28,7 @@ from inbound.interactions import Turn, build_row, flush_spool, save_with_retry
 from inbound.providers import build
 from inbound.report import attributes, greeting_attributes
 from inbound.settings import load_settings
+from inbound.usage import call_usage
 from inbound.worker import server_options
 
 # The .env the setup wrote, beside this file; variables already set win.
@@ -120,8 +121,8 @@ async def entrypoint(ctx: JobContext) -> None:
         if written.is_set():
             return
         written.set()
-        chars = sum(len(t.text) for t in turns if t.role == "assistant")
-        usage = {"stt": {"audio_seconds": round(time.time() - started, 1)}, "llm": {"prompt_tokens": 0, "completion_tokens": 0}, "tts": {"characters": chars}}
+        spoken = sum(len(t.text) for t in turns if t.role == "assistant")
+        usage = call_usage(session.usage.model_usage, spoken_chars=spoken, call_seconds=time.time() - started)
         row = build_row(
             called=settings.number or called, caller=caller, room=ctx.room.name, call_id=call_id, call_type=call_type,
             providers=providers.used, settings_source=settings.source, settings_reason=settings.reason,

@@ -142,11 +142,13 @@ class _ScriptedStream(llm.LLMStream):
         self._reply = reply
 
     async def _run(self) -> None:
+        # Tokens are words here, counted like a model's so that the call's usage shows what a model would bill.
         words = len(self._reply.split())
+        prompt = sum(len((i.text_content or "").split()) for i in self._chat_ctx.items if i.type == "message")
         self._event_ch.send_nowait(
             llm.ChatChunk(
                 id=uuid.uuid4().hex,
                 delta=llm.ChoiceDelta(role="assistant", content=self._reply),
-                usage=llm.CompletionUsage(completion_tokens=words, prompt_tokens=0, total_tokens=words),
+                usage=llm.CompletionUsage(completion_tokens=words, prompt_tokens=prompt, total_tokens=prompt + words),
             )
         )
