@@ -52,14 +52,24 @@ CREATE TABLE IF NOT EXISTS interactions (
   metadata      jsonb
 );
 
-CREATE INDEX IF NOT EXISTS interactions_created_at_idx ON interactions (created_at);
-
 -- What the starter agent records of each call (see docs/agent-report.md): the call type, the providers it ran,
 -- their usage and an estimated cost. One row per call: the agent writes it again with the same call_id.
+-- An older or hand-made table gains every column the agent writes, its rows kept.
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS created_at timestamptz DEFAULT now();
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS phone_number text;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS caller_number text;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS direction text DEFAULT 'inbound';
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS room_name text;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS call_id text;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS status text;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS duration_seconds integer;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS transcript jsonb;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS metadata jsonb;
 ALTER TABLE interactions ADD COLUMN IF NOT EXISTS call_type text;
 ALTER TABLE interactions ADD COLUMN IF NOT EXISTS providers jsonb;
 ALTER TABLE interactions ADD COLUMN IF NOT EXISTS usage jsonb;
 ALTER TABLE interactions ADD COLUMN IF NOT EXISTS cost_usd numeric(10, 5);
+CREATE INDEX IF NOT EXISTS interactions_created_at_idx ON interactions (created_at);
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM interactions WHERE call_id IS NOT NULL GROUP BY call_id HAVING count(*) > 1) THEN
