@@ -78,14 +78,15 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'sql',
-    summary: 'print the SQL that registers the number (idempotent); --schema for the tables',
+    summary: 'print the SQL that registers the number (idempotent); --schema for the tables, --seed for example prompts',
     usage: `${tool()} sql --number <e164> [options]`,
     description:
       'Prints one statement that inserts the number or updates its row; run it twice and there is still one row.\n' +
       'Works whether or not "number" has a unique constraint. Paste it into the Supabase SQL editor.',
-    examples: [`${tool()} sql --number "(424) 485-1544" --tts-voice Rachel`, `${tool()} sql --schema | psql "$DATABASE_URL"`],
+    examples: [`${tool()} sql --number "(424) 485-1544" --tts-voice Rachel`, `${tool()} sql --schema | psql "$DATABASE_URL"`, `${tool()} sql --seed | psql "$DATABASE_URL"`],
     options: {
       schema: { type: 'boolean', help: 'print the schema instead: tables and every column the wizard writes' },
+      seed: { type: 'boolean', help: 'print the optional example prompts for the starter agent (after the schema with --schema)' },
     },
     groups: ['number'],
     load: () => import('./sql.js'),

@@ -78,3 +78,13 @@ export function renderAddColumns(columns: readonly string[]): string {
 export function renderSchema(): string {
   return readTemplate('schema.sql');
 }
+
+/** The optional example data for the starter agent: one prompt per call type, never overwriting one. */
+export function renderSeed(): string {
+  return readTemplate('seed.sql');
+}
+
+/** The tables schema.sql creates, read from it: the one list the messages that name them use. */
+export function schemaTables(): string[] {
+  return [...renderSchema().matchAll(/^CREATE TABLE IF NOT EXISTS (\w+)/gm)].map((m) => m[1]!);
+}

@@ -3,7 +3,7 @@
 // for "Done? Check again", so nothing (no trunk) is created before the database is usable.
 import { tool } from '../invocation.js';
 import { CancelledError, UsageError } from '../errors.js';
-import { renderSchema } from '../render/sql.js';
+import { renderSchema, schemaTables } from '../render/sql.js';
 import type { GrantMissingError, SupabaseConn } from '../services/supabase.js';
 import { clack, print } from '../ui.js';
 import { askVerified, confirm } from './ask.js';
@@ -33,9 +33,11 @@ export async function askSupabase(s: Session): Promise<SupabaseConn | undefined>
 
 /** The table is missing: hand over the schema and wait until the person has run it. */
 async function waitForSchema(s: Session): Promise<void> {
+  // Named in full: the schema also creates the starter agent's tables, which a person may not expect.
+  const creates = `it creates ${new Intl.ListFormat('en', { type: 'conjunction' }).format(schemaTables())}`;
   if (!s.prompts)
-    throw new UsageError(`Supabase has no signalwire_phone_numbers table: run \`${tool()} sql --schema\` in the SQL editor, then run this again`);
-  (await clack()).log.warn('The table signalwire_phone_numbers does not exist yet. Paste this into Supabase → SQL Editor and run it:');
+    throw new UsageError(`Supabase has no signalwire_phone_numbers table: run \`${tool()} sql --schema\` in the SQL editor (${creates}), then run this again`);
+  (await clack()).log.warn(`The table signalwire_phone_numbers does not exist yet. Paste this into Supabase → SQL Editor and run it (${creates}):`);
   print(`\n${renderSchema()}\n`);
   // Declining is a choice, not a wrong credential: end the run rather than ask for the key again.
   if (!(await confirm('Done? Check again'))) throw new CancelledError('Create the table first (create-sip-inbound sql --schema), then run this again.');

@@ -1,12 +1,18 @@
 // The starter agent's tables on a real Postgres behind the PostgREST stand-in (each request run as the key's
 // role): schema.sql upgrades an older `interactions` table in place, keeping its rows, so the agent's write
-// (an upsert on call_id) then works; and the anon key, public in any browser app, can neither read nor write
-// leads, call_prompts or callbacks, while the service-role key the agent uses can.
+// (an upsert on call_id) then works; the anon key, public in any browser app, can neither read nor write
+// leads, call_prompts or callbacks, while the service-role key the agent uses can; `sql --seed` fills the
+// example prompts; and the setup facing an empty database names every table the schema creates.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderSchema } from '../../src/render/sql.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderSchema, renderSeed, schemaTables } from '../../src/render/sql.ts';
+import { runCli } from '../helpers/cli.ts';
+import { startWorld } from '../helpers/world.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
-import { rig, type Rig } from './helpers.ts';
+import { NUMBER, rig, type Rig } from './helpers.ts';
 
 let pg: Postgres;
 before(async () => (pg = await startPostgres()));
@@ -89,5 +95,38 @@ test('the anon key can neither read nor write leads, call_prompts or callbacks; 
     assert.equal(read.status, 401, `anon read ${table}: ${read.status}`);
     assert.equal(((await read.json()) as { code: string }).code, '42501', table);
     assert.equal(((await (await as(r.rest.serviceKey, `${table}?select=*`)).json()) as unknown[]).length, 1, table);
+  }
+});
+
+test('sql --seed prints the example prompts: after the schema they fill call_prompts once, and never overwrite a changed one', async (t) => {
+  const seed = await runCli(['sql', '--seed']);
+  assert.equal(seed.code, 0, seed.stderr);
+  assert.equal(seed.stdout, renderSeed());
+  const both = await runCli(['sql', '--schema', '--seed', '--json']);
+  const doc = JSON.parse(both.stdout) as { schema: boolean; seed: boolean; sql: string };
+  assert.deepEqual([doc.schema, doc.seed], [true, true]);
+  assert.ok(doc.sql.indexOf('CREATE TABLE IF NOT EXISTS call_prompts') < doc.sql.indexOf('INSERT INTO call_prompts'), 'the tables come first');
+
+  const r = await rig(t, pg);
+  await pg.psql(doc.sql, r.db);
+  await pg.psql(`UPDATE call_prompts SET greeting = 'Mine' WHERE call_type = 'inbound-unknown';`, r.db);
+  await pg.psql(seed.stdout, r.db);
+  const prompts = await pg.query('SELECT call_type, greeting FROM call_prompts ORDER BY call_type', [], r.db);
+  assert.deepEqual(prompts.map((p) => p.call_type), ['inbound-qualified', 'inbound-unknown', 'inbound-unqualified']);
+  assert.equal(prompts.find((p) => p.call_type === 'inbound-unknown')!.greeting, 'Mine');
+});
+
+test('setup without prompts on an empty database: exit 2, one line that names every table the schema creates', { timeout: 60_000 }, async () => {
+  assert.deepEqual(schemaTables(), ['signalwire_phone_numbers', 'interactions', 'leads', 'call_prompts', 'callbacks']);
+  const w = await startWorld({ pg, schema: 'SELECT 1;' });
+  const cwd = mkdtempSync(join(tmpdir(), 'csi-agent-tables-'));
+  try {
+    const r = await runCli(['--yes', '--number', NUMBER], { cwd, env: w.env });
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /sql --schema` in the SQL editor \(it creates signalwire_phone_numbers, interactions, leads, call_prompts, and callbacks\)/);
+  } finally {
+    await w.stop();
+    rmSync(cwd, { recursive: true, force: true });
   }
 });
