@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SipDial } from '../stand-ins/sip-dialer.ts';
 import { AGENT_PYTHON } from './paths.ts';
+import { starterEnv } from './starter.ts';
 import { startService, waitUntil, type Service } from './processes.ts';
 import { NUMBER, type RealWorld } from './helpers.ts';
 
@@ -17,13 +18,10 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-/**
- * Starts the agent in `dir` (where the setup wrote it and its .env). maxCalls: AGENT_MAX_CALLS, so that the
- * worker reports its calls, not this shared machine's CPU (a busy CPU gets a worker sent no call at all).
- */
+/** Starts the agent in `dir`, where the setup wrote it and its .env; maxCalls: AGENT_MAX_CALLS (starter.ts says why). */
 export async function startGeneratedAgent(dir: string, maxCalls = 4): Promise<RunningAgent> {
   const temp = mkdtempSync(join(tmpdir(), 'csi-agent-'));
-  const env = { PATH: process.env.PATH, HOME: temp, AGENT_MAX_CALLS: String(maxCalls), AGENT_HTTP_HOST: '127.0.0.1', AGENT_HTTP_PORT: '0' };
+  const env = { ...starterEnv(temp), AGENT_MAX_CALLS: String(maxCalls) };
   const service = startService('agent', AGENT_PYTHON, ['agent.py', 'start'], { cwd: dir, log: join(temp, 'agent.log'), env });
   const stop = async () => {
     await service.stop();
