@@ -134,6 +134,7 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
     const watch: Promise<LiveResult> = watchLiveCall(api, lkConn, {
       e164,
       roomPrefix: lk.roomPrefix,
+      trunkId: lk.trunk?.sipTrunkId,
       since,
       timeoutMs: ((o.ringSec ?? 30) + sec + 15) * 1000,
       pollMs,
@@ -272,7 +273,11 @@ async function verdict(v: VerdictInput): Promise<Omit<CallResult, 'ok'>> {
     return { ...base, detail: e.cause, fix: e.fix };
   }
   steps.push({ title: 'Room created', ok: true, ...(v.roomAt !== undefined ? { atMs: v.roomAt } : {}), detail: `the call reached LiveKit: ${live.room!}` });
-  steps.push({ title: 'SIP participant called our number', ok: true, detail: `sip.trunkPhoneNumber ${e164}, sip.phoneNumber ${live.caller}` });
+  steps.push(
+    live.numbersHidden
+      ? { title: 'SIP participant called our number', ok: true, detail: `on our trunk (sip.trunkID); the rule hides phone numbers (hidePhoneNumber), so the agent sees neither ${e164} nor the caller` }
+      : { title: 'SIP participant called our number', ok: true, detail: `sip.trunkPhoneNumber ${e164}, sip.phoneNumber ${live.caller}` },
+  );
   const agentJoined = live.agentJoinedMs !== undefined;
   if (agentJoined)
     steps.push({ title: 'Agent joined', ok: true, ...(v.agentAt !== undefined ? { atMs: v.agentAt } : {}), detail: `${seconds(live.agentJoinedMs!)} after the room was created` });

@@ -12,7 +12,7 @@ import type { Hop } from './types.js';
 
 export const DOCTOR_HOP = { id: 'doctor', title: 'LiveKit doctor' } as const;
 
-export type FindingKind = 'duplicate-trunk' | 'catch-all-rule' | 'several-rules' | 'agents' | 'open-trunk' | 'numbers-filter';
+export type FindingKind = 'duplicate-trunk' | 'catch-all-rule' | 'several-rules' | 'agents' | 'open-trunk' | 'numbers-filter' | 'hidden-numbers';
 
 export interface Finding {
   kind: FindingKind;
@@ -113,6 +113,18 @@ export function diagnose(i: DoctorInput): Finding[] {
         line: `${same.length} rules could take a call to ${i.e164}: ${same.map(ruleLabel).join(', ')}`,
         fix: 'keep one rule per trunk and number: delete the others, or give each its own numbers filter',
       });
+
+  // hidePhoneNumber drops sip.trunkPhoneNumber and sip.phoneNumber (protocol sip.go): the call still works, but
+  // an agent that loads settings by the called number finds none, and one that knows callers by number cannot.
+  for (const r of contenders.filter((r) => r.hidePhoneNumber))
+    out.push({
+      kind: 'hidden-numbers',
+      severity: 'warn',
+      bySetup: false,
+      ruleId: r.sipDispatchRuleId,
+      line: `${ruleLabel(r)} hides phone numbers (hidePhoneNumber): the agent gets neither sip.trunkPhoneNumber nor sip.phoneNumber, so it cannot load ${i.e164}'s settings or know the caller`,
+      fix: 'turn hidePhoneNumber off on the rule (LiveKit Cloud → Telephony → Dispatch rules), unless the agent needs no number',
+    });
 
   const want = i.agentName ?? '';
   // The plan changes the one rule that takes the call; among several, the others stay as they are.

@@ -6,7 +6,7 @@
 import type { Values } from '../settings.js';
 import { agentProof, readAgentReport, type AgentReport, type InteractionSeen } from './agent-report.js';
 import { liveKitProblem, type LiveKitApi } from './livekit-api.js';
-import { agentIn, callerOn, serverMs } from './participants.js';
+import { agentIn, callIdOf, newCallerOn, serverMs } from './participants.js';
 import { sleep } from './probe.js';
 import { elapsed, seconds } from '../timing.js';
 import type { LiveKitConn, LiveResult } from './types.js';
@@ -32,6 +32,8 @@ export interface LiveOptions {
   stop?: () => boolean;
   /** The number's row, to compare with what the agent reports loading. */
   row?: Promise<Values | undefined> | undefined;
+  /** Our inbound trunk: a call on it counts even when the rule hides the numbers (hidePhoneNumber). */
+  trunkId?: string | undefined;
   /** Asked at each poll while the call is in LiveKit: true stops watching it (the caller side was ended). */
   giveUp?: () => boolean;
 }
@@ -52,10 +54,11 @@ export async function watchLiveCall(api: LiveKitApi, conn: LiveKitConn, o: LiveO
     return { ...base, ok: false, detail: p.detail, fix: p.fix };
   };
 
-  // Rooms that exist before the watch are not our call: compared by name, so clock skew cannot matter.
+  // Calls in LiveKit before the watch are not ours: known by their SIP call id, not by room name, since a direct
+  // rule (or a callee rule without randomisation) puts every call in the same room; no clock is compared.
   let before: Set<string>;
   try {
-    before = new Set((await api.rooms.listRooms()).map((r) => r.name));
+    before = await callIdsNow(api, o.roomPrefix);
   } catch (err) {
     return fail(err, 'listing rooms');
   }
@@ -123,6 +126,7 @@ export async function watchLiveCall(api: LiveKitApi, conn: LiveKitConn, o: LiveO
   const callId = seen.caller.attributes['sip.callID'];
   const result: LiveResult = { ...base, ok: false, room: seen.room.name, caller, ended, answered: Boolean(answeredAt), detail: '' };
   if (callId) result.callId = callId;
+  if (!seen.caller.attributes['sip.trunkPhoneNumber']) result.numbersHidden = true;
   if (status) result.callStatus = status;
   if (t.sip !== undefined) result.sipJoinedMs = t.sip;
   if (t.agent !== undefined) result.agentJoinedMs = t.agent;
@@ -159,20 +163,27 @@ export const RINGING =
 export const RINGING_FIX = 'publish audio as soon as the agent joins: start the greeting at once (session.say), before any slow read';
 
 async function findCall(api: LiveKitApi, o: LiveOptions, before: Set<string>, deadline: number, pollMs: number): Promise<Seen | undefined> {
-  // Rooms already looked at whose SIP participant called another number.
-  const others = new Set<string>();
+  // Call ids already judged: there before the watch, or calls to another number.
+  const known = new Set(before);
   for (;;) {
-    const rooms = (await api.rooms.listRooms()).filter((r) => r.name.startsWith(o.roomPrefix) && !before.has(r.name) && !others.has(r.name));
-    for (const room of rooms) {
-      const participants = await participantsOf(api, room.name);
+    const rooms = (await api.rooms.listRooms()).filter((r) => r.name.startsWith(o.roomPrefix));
+    const lists = await Promise.all(rooms.map((room) => participantsOf(api, room.name)));
+    for (const [i, participants] of lists.entries()) {
       if (!participants) continue;
-      const caller = callerOn(participants, o.e164);
-      if (caller) return { room, caller, seenAt: Date.now() };
-      if (participants.some((p) => p.attributes['sip.trunkPhoneNumber'])) others.add(room.name);
+      const caller = newCallerOn(participants, o.e164, o.trunkId, known);
+      if (caller) return { room: rooms[i]!, caller, seenAt: Date.now() };
+      for (const p of participants) if (p.attributes['sip.callID']) known.add(callIdOf(p));
     }
     if (Date.now() >= deadline || o.stop?.()) return undefined;
     await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
   }
+}
+
+/** The SIP call ids in the rooms under the prefix right now. */
+async function callIdsNow(api: LiveKitApi, prefix: string): Promise<Set<string>> {
+  const rooms = (await api.rooms.listRooms()).filter((r) => r.name.startsWith(prefix));
+  const lists = await Promise.all(rooms.map((r) => participantsOf(api, r.name)));
+  return new Set(lists.flatMap((ps) => (ps ?? []).filter((p) => p.attributes['sip.callID']).map(callIdOf)));
 }
 
 /** The room's participants; undefined once the room is gone (LiveKit answers not_found). */

@@ -64,7 +64,8 @@ export async function liveKitHops(conn: LiveKitConn, values: Values, lists?: Pro
   if (r.rule) {
     found.rule = r.rule;
     found.ruleAgents = agentsOf(r.rule);
-    found.roomPrefix = roomPrefixOf(r.rule) ?? DEFAULT_ROOM_PREFIX;
+    // An empty prefix names rooms <caller>_<random> (FACTS.md): every room is then a candidate.
+    found.roomPrefix = roomPrefixOf(r.rule) ?? '';
   }
   return found;
 }

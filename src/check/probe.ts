@@ -44,7 +44,7 @@ export async function probeAgent(api: LiveKitApi, conn: LiveKitConn, o: ProbeOpt
     // Backing off: an agent that is running joins within a second or two; one that is not needs no
     // request every 250 ms to prove it.
     for (let wait = o.pollMs ?? 250; ; wait = Math.min(wait * 2, POLL_CAP_MS)) {
-      const agent = agentIn(await api.rooms.listParticipants(room));
+      const agent = agentIn(await api.rooms.listParticipants(room), o.agentName);
       if (agent) {
         const ms = Date.now() - started;
         return { ...base, ok: true, joinedMs: ms, detail: `${who} joined a test room in ${seconds(ms)}` };

@@ -235,6 +235,7 @@ async function live(
     const result = await watchLiveCall(api, conn, {
       e164,
       roomPrefix: lk.roomPrefix,
+      trunkId: lk.trunk?.sipTrunkId,
       since,
       timeoutMs,
       ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),

@@ -41,6 +41,8 @@ export interface LiveResult {
   interaction?: 'found' | 'not-found' | 'no-table' | 'not-checked';
   /** The call's sip.callID. */
   callId?: string;
+  /** The rule hides phone numbers (hidePhoneNumber): the call was known by our trunk, and the agent sees no number. */
+  numbersHidden?: boolean;
   /** The SIP participant's sip.callStatus when last seen (ringing until LiveKit answers, then active). */
   callStatus?: string;
   /** LiveKit SIP answered the caller (sip.callStatus became active while watched). */

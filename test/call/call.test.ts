@@ -3,6 +3,7 @@
 // log, with no secret anywhere in the report.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { SIPDispatchRule, SIPDispatchRuleDirect } from '@livekit/protocol';
 import { SipClient } from 'livekit-server-sdk';
 import { runChecks, type CheckReport } from '../../src/check/run.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
@@ -122,6 +123,26 @@ test('a named worker with a rule that names no agent: named, and the call shows 
   const step = redStep(w, r)!;
   assert.equal(step.title, 'Agent joined');
   assert.ok(r.call!.steps.find((s) => s.title === 'Room created')!.ok);
+});
+
+test('a rule that hides phone numbers: the call is still known by our trunk, and the doctor says what it means', async (t) => {
+  const w = await callWorld(t, pg);
+  for (const r of w.lk.rules.values()) r.hidePhoneNumber = true;
+  const r = await check(w);
+  assert.equal(r.call!.ok, true, JSON.stringify(r.call, null, 1));
+  assert.match(r.call!.steps.find((s) => s.title === 'SIP participant called our number')!.detail!, /^on our trunk \(sip\.trunkID\); the rule hides phone numbers \(hidePhoneNumber\)/);
+  assert.ok(r.hops.some((h) => h.id === 'doctor' && h.ok && /^warning: .*hides phone numbers/.test(h.detail!)), JSON.stringify(r.hops, null, 1));
+});
+
+test('a direct rule puts every call in one room: a call in it from before is not ours, the new one is', async (t) => {
+  const w = await callWorld(t, pg);
+  const rule = [...w.lk.rules.values()][0]!;
+  rule.rule = new SIPDispatchRule({ rule: { case: 'dispatchRuleDirect', value: new SIPDispatchRuleDirect({ roomName: 'sip-support' }) } });
+  // An earlier caller still in the room when the check starts.
+  await w.lk.simulateCall({ to: NUMBER, from: OTHER_NUMBER, auth: { username: w.values.LIVEKIT_SIP_USERNAME!, password: w.values.LIVEKIT_SIP_PASSWORD! } });
+  const r = await check(w);
+  assert.equal(r.call!.ok, true, JSON.stringify(r.call, null, 1));
+  assert.match(r.call!.steps.find((s) => s.title === 'SIP participant called our number')!.detail!, new RegExp(`sip\\.phoneNumber \\${FROM}$`));
 });
 
 test('a trial space (one number): refused before dialling, naming why', async (t) => {

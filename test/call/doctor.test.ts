@@ -68,6 +68,14 @@ test('rules with different PINs or caller numbers take different calls: not seve
   assert.match(same.find((x) => x.kind === 'several-rules')!.line, /2 rules could take a call to \+14244851544: rule "x" \(x\), rule "y" \(y\)/);
 });
 
+test('a rule that hides phone numbers is named, with what it means for the agent', () => {
+  const hidden = rule('r', ['ours'], { agent: 'a' });
+  hidden.hidePhoneNumber = true;
+  const f = diagnose({ e164: N, trunks: [trunk('ours', [N])], rules: [hidden], ourTrunkId: 'ours', agentName: 'a' });
+  assert.deepEqual(f.map((x) => `${x.kind}:${x.severity}`), ['hidden-numbers:warn']);
+  assert.match(f[0]!.line, /hides phone numbers \(hidePhoneNumber\): the agent gets neither sip\.trunkPhoneNumber nor sip\.phoneNumber, so it cannot load \+14244851544's settings/);
+});
+
 test('the reverse mismatch: the rule names an agent, the worker registers none', () => {
   const f = diagnose({ e164: N, trunks: [trunk('ours', [N])], rules: [rule('r', ['ours'], { agent: 'inbound-agent' })], ourTrunkId: 'ours', agentName: '' });
   assert.equal(f.length, 1);

@@ -43,3 +43,18 @@ test('an agent that joins after a second is still seen, and Enter (an abort) ski
   assert.match(skipped.detail, /^skipped with Enter after 0\.\d s/);
   assert.ok(Date.now() - started < 5_000);
 });
+
+test('an unnamed worker that joins the named dispatch\'s new room does not pass the probe for the named agent', async () => {
+  const api = await liveKitApi(connOf(lk));
+  lk.registerWorker(); // automatic dispatch: LiveKit hands it the probe's new room too
+  try {
+    const r = await probeAgent(api, connOf(lk), { agentName: 'inbound-agent', ruleAgents: ['inbound-agent'], roomPrefix: 'sip-', timeoutMs: 600, pollMs: 25 });
+    assert.equal(r.ok, false, r.detail);
+    assert.match(r.detail, /^no agent joined/);
+    lk.registerWorker('inbound-agent');
+    const named = await probeAgent(api, connOf(lk), { agentName: 'inbound-agent', ruleAgents: ['inbound-agent'], roomPrefix: 'sip-', timeoutMs: 2_000, pollMs: 25 });
+    assert.equal(named.ok, true, named.detail);
+  } finally {
+    lk.unregisterWorkers();
+  }
+});

@@ -327,7 +327,11 @@ export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<Li
     // ── Agent dispatch ──
     'AgentDispatchService/CreateDispatch': route(CreateAgentDispatchRequest, (req) => ({ video: 'roomAdmin', room: req.room }), (req) => {
       if (!req.room) throw new TwirpFailure('invalid_argument', 'room is required');
-      return dispatch(ensureRoom(req.room), req.agentName, req.metadata);
+      const fresh = !rooms.has(req.room);
+      const r = ensureRoom(req.room);
+      // As the real server: a room the dispatch creates is also handed to every unnamed worker.
+      if (fresh && req.agentName) for (const w of workers.filter((w) => !w.agentName)) joinAgent(r, w);
+      return dispatch(r, req.agentName, req.metadata);
     }),
     'AgentDispatchService/ListDispatch': route(ListAgentDispatchRequest, (req) => ({ video: 'roomAdmin', room: req.room }), (req) => {
       const list = rooms.get(req.room)?.dispatches ?? [];
@@ -376,7 +380,7 @@ export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<Li
         new ParticipantInfo({
           sid: `PA_${rand()}`, identity: `agent-AJ_${rand()}`, name: w.agentName ?? 'agent', kind: ParticipantInfo_Kind.AGENT,
           state: ParticipantInfo_State.ACTIVE, joinedAt: BigInt(Math.floor(now / 1000)), joinedAtMs: BigInt(now),
-          attributes: { 'lk.agent.state': 'listening' },
+          attributes: { 'lk.agent.state': 'listening', 'lk.agent_name': w.agentName ?? '' },
         }),
       );
     };
