@@ -146,16 +146,26 @@ test('hostile values round-trip unchanged through supabase-js, the stand-in and 
 test('findRecentInteraction: a row for the number after `since`, in either stored form; a missing table is reported', async (t) => {
   const r = await rig(t, pg, renderSchema());
   const since = new Date(Date.now() - 60_000);
-  assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since), { found: false, tableMissing: false });
+  assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since), { tableMissing: false });
   await pg.query(
     `INSERT INTO interactions (phone_number, created_at) VALUES ($1, now() - interval '1 hour'), ('${UNRELATED_NUMBER}', now())`,
     [NUMBER],
     r.db,
   );
-  assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since), { found: false, tableMissing: false }, 'old and other rows do not count');
+  assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since), { tableMissing: false }, 'old and other rows do not count');
   await pg.query(`INSERT INTO interactions (phone_number) VALUES ('${NUMBER_NATIONAL}')`, [], r.db);
-  assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since), { found: true, tableMissing: false });
+  assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since), { row: { turns: 0 }, tableMissing: false });
+  // The agent's row for the call, by its call id, with what the check shows of it.
+  await pg.query(
+    `INSERT INTO interactions (phone_number, call_id, call_type, cost_usd, transcript) VALUES ($1, 'SCL_ours', 'inbound-qualified', 0.0042, $2)`,
+    [NUMBER, JSON.stringify([{ role: 'assistant', text: 'Hi Ada' }, { role: 'user', text: 'Hello' }])],
+    r.db,
+  );
+  assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since, 'SCL_ours'), {
+    row: { turns: 2, firstAgentTurn: 'Hi Ada', callType: 'inbound-qualified', costUsd: 0.0042 },
+    tableMissing: false,
+  });
 
   const bare = await rig(t, pg, OLD_TABLE);
-  assert.deepEqual(await findRecentInteraction(bare.conn, NUMBER, since), { found: false, tableMissing: true });
+  assert.deepEqual(await findRecentInteraction(bare.conn, NUMBER, since), { tableMissing: true });
 });
