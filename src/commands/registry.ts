@@ -79,10 +79,11 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'sql',
     summary: 'print the SQL that registers the number (idempotent); --schema for the tables',
-    usage: `${tool()} sql --number <e164> [options]`,
+    usage: `${tool()} sql [--number <e164>] [--schema] [options]`,
     description:
       'Prints one statement that inserts the number or updates its row; run it twice and there is still one row.\n' +
-      'Works whether or not "number" has a unique constraint. Paste it into the Supabase SQL editor.',
+      'Works whether or not "number" has a unique constraint. Paste it into the Supabase SQL editor.\n' +
+      'Without --number: the one number configured (.env, the LiveKit trunk or the table).',
     examples: [`${tool()} sql --number "(424) 485-1544" --tts-voice Rachel`, `${tool()} sql --schema | psql "$DATABASE_URL"`],
     options: {
       schema: { type: 'boolean', help: 'print the schema instead: tables and every column the wizard writes' },
@@ -137,7 +138,8 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'remove',
     summary: 'take a number off LiveKit, SignalWire and the database, each confirmed (the row is set inactive, never deleted)',
-    usage: `${tool()} remove --number <e164> [--yes] [--no-db]`,
+    usage: `${tool()} remove [--number <e164>] [--yes] [--no-db]`,
+    description: 'Without --number: the one number configured (.env, the LiveKit trunk or the table).',
     examples: [`${tool()} remove --number +14244851544`, `${tool()} remove --number +14244851544 --yes`],
     options: {
       'no-db': { type: 'boolean', help: 'leave the database row as it is' },

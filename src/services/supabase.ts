@@ -214,6 +214,18 @@ export async function readNumberRow(conn: SupabaseConn, e164: string): Promise<N
   return rowOf(res.data, e164);
 }
 
+/** The numbers of the table's active rows, as E.164 (an empty status counts as active, as the agent reads it). */
+export async function listActiveNumbers(conn: SupabaseConn): Promise<string[]> {
+  const sb = await clientFor(conn);
+  // '*', not named columns: an older table may lack status, and naming it would fail the read.
+  const res = await sb.from(NUMBERS_TABLE).select('*').limit(100).retry(false);
+  if (res.error) throw failure(conn, res, `read ${NUMBERS_TABLE}`);
+  const { toE164 } = await import('../validate.js');
+  const rows = (res.data ?? []) as Array<Record<string, unknown>>;
+  const active = rows.filter((r) => !r.status || r.status === 'active');
+  return [...new Set(active.flatMap((r) => toE164(String(r.number ?? '')) ?? []))];
+}
+
 function rowOf(data: unknown[] | null, e164: string): NumberRow | undefined {
   const rows = (data ?? []) as Array<Record<string, unknown>>;
   if (!rows.length) return undefined;
