@@ -82,6 +82,9 @@ async function run(argv: string[]): Promise<number> {
   const yes = Boolean(parsed.values.yes);
   // The wizard offers the LiveKit CLI's projects as a choice; everything else takes its default project.
   const from = command.name === 'setup' && interactive && !yes ? {} : await fromLkConfig(resolved);
+  // Messages name each setting as it was given: flag, variable, or the variable in the .env file.
+  const { noteGiven } = await import('./setting-names.js');
+  noteGiven(resolved.sources, envFile);
   const mod = await command.load();
   return mod.run({
     ...resolved,

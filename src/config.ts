@@ -5,7 +5,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { UsageError } from './errors.js';
 import { SETTINGS, type Need, type Setting, type SettingKey, type Values } from './settings.js';
 import { LLM, STT, TTS, type Provider } from './providers.js';
-import { check, describe } from './validate.js';
+import { check, describe, SWAPPED } from './validate.js';
 
 export type Source = 'flag' | 'env' | 'env-file' | 'lk-config' | 'live' | 'default';
 
@@ -65,7 +65,13 @@ export function resolveConfig(input: ResolveInput): Resolved {
       return undefined;
     }
   }
-  if (problems.length) throw new UsageError(problems.join('; '));
+  // Both halves of one mix-up are one line.
+  const swapped = problems.filter((p) => p.includes(SWAPPED));
+  const report =
+    swapped.length === 2
+      ? [...problems.filter((p) => !p.includes(SWAPPED)), `${swapped.map((p) => p.split(':')[0]).join(' and ')}: ${SWAPPED}; the project ID is the UUID, the token starts with PT`]
+      : problems;
+  if (report.length) throw new UsageError(report.join('; '));
   return { values, sources, envFileText: file.text, envFileExists: file.exists };
 }
 

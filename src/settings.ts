@@ -51,8 +51,10 @@ export interface Setting {
   where?: string;
   link?: string;
   default?: string;
-  /** Offered as a select in the wizard; free text remains possible. */
+  /** Offered as a select in the wizard; free text remains possible unless `onlyChoices`. */
   choices?: readonly string[];
+  /** Only the choices are valid (the agent understands no other value): no "Other…", and others are refused. */
+  onlyChoices?: boolean;
 }
 
 const S = <const T extends readonly Setting[]>(list: T) => list;
@@ -112,7 +114,8 @@ export const SETTINGS = S([
   { key: 'PHONE_NAME', flag: 'name', group: 'number', store: 'number', column: 'name', kind: 'text',
     label: 'Name for this number', help: 'A label for the number, e.g. Sales line', placeholder: 'e.g. Sales line (optional)' },
   { key: 'PHONE_STATUS', flag: 'status', group: 'number', store: 'number', column: 'status', kind: 'name',
-    label: 'Status', help: 'active or inactive', default: 'active', choices: ['active', 'inactive'] },
+    label: 'Status', help: 'active or inactive (the agent answers only an active number)', default: 'active', choices: ['active', 'inactive'],
+    onlyChoices: true },
   { key: 'STT_PROVIDER', flag: 'stt-provider', group: 'number', store: 'number', column: 'stt_provider', kind: 'name',
     label: 'Speech-to-text provider', help: 'STT provider for this number', default: first(STT), choices: Object.keys(STT) },
   { key: 'STT_MODEL', flag: 'stt-model', group: 'number', store: 'number', column: 'stt_model', kind: 'text',

@@ -5,6 +5,7 @@ import { CancelledError } from '../errors.js';
 import type { ApplyReport, Change } from '../changes.js';
 import { applyPlan } from '../changes.js';
 import { bold, clack, dim, err, noColor, out, print, yellow } from '../ui.js';
+import { shown } from '../redact.js';
 import { confirm } from './ask.js';
 import { SIGNAL_EXIT, setStopNote, stopMessage } from '../signals.js';
 import type { Session } from './session.js';
@@ -90,9 +91,11 @@ export async function apply(s: Session, planned: Change[]): Promise<void> {
       setStopNote(callsNote(s, done, changes.filter((c) => !done.includes(c))));
       if (ora) {
         if (phase === 'start')
-          spinner = ora({ text: change.summary, stream: process.stderr, ...(noColor() ? { color: false as const } : {}) }).start();
+          // ora writes on its own: its text goes through the one redactor, as every other line does, so a
+          // value is masked on the apply line exactly as on the plan's.
+          spinner = ora({ text: shown(change.summary), stream: process.stderr, ...(noColor() ? { color: false as const } : {}) }).start();
         else if (phase === 'done') spinner?.succeed();
-        else spinner?.fail(`${change.summary} ${dim('(failed)')}`);
+        else spinner?.fail(shown(`${change.summary} ${dim('(failed)')}`));
       } else if (phase !== 'start') out(`${phase === 'done' ? '✔' : '✖'} ${change.summary}`);
     },
     () => {

@@ -89,6 +89,8 @@ export function envUpdates(s: Session): Record<string, string> {
     const used = names.filter((n) => n in inFile);
     for (const name of used.length ? used : ALL_NAMES_WHEN_NEW.has(key) ? names : [def.key]) updates[name] = value;
   }
+  // A provider key skipped at its prompt: an empty line, so the next run knows not to ask (number.ts).
+  for (const key of s.skipped) if (!(key in inFile) && s.values[key] === undefined) updates[key] = '';
   // --no-sip-auth: a login left in .env would still go into the SWML; empty it.
   if (s.ctx.options['no-sip-auth'])
     for (const key of ['LIVEKIT_SIP_USERNAME', 'LIVEKIT_SIP_PASSWORD']) if (inFile[key]) updates[key] = '';

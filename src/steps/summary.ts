@@ -25,6 +25,8 @@ export function nextTimeCommand(s: Session): string {
   for (const key of NUMBER_KEYS) {
     const v = s.values[key];
     const def = setting(key);
+    // The status stays as the row holds it on a rerun, and adding a number back makes it active: never repeated.
+    if (key === 'PHONE_STATUS') continue;
     if (v === undefined || def.secret || s.origin[key] === 'default' || (key !== 'PHONE_NUMBER' && defaults[key] === v)) continue;
     parts.push(`--${def.flag} ${shellQuote(v)}`);
   }
