@@ -23,7 +23,10 @@ export async function main(argv: string[]): Promise<void> {
     code = await run(argv);
   } catch (err) {
     code = exitCodeOf(err);
-    process.stderr.write(`${errorLine(err)}\n`);
+    const line = errorLine(err);
+    // On a terminal the one line wraps at its width, between words; piped, it stays one line.
+    const { fitText, termWidth } = await import('./wrap.js');
+    process.stderr.write(`${process.stderr.isTTY ? fitText(line, termWidth(process.stderr)) : line}\n`);
   }
   process.exitCode = code;
 }

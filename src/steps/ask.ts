@@ -3,6 +3,7 @@
 // Every prompt goes through one Prompter: clack on a terminal, a scripted one in the step tests.
 import { setting, type SettingKey } from '../settings.js';
 import { check } from '../validate.js';
+import { dashboardLink } from '../dashboard-links.js';
 import { answer, clack, dim, red } from '../ui.js';
 import { ServiceError, UsageError } from '../errors.js';
 import { isRequired, set, wants, type Session } from './session.js';
@@ -80,7 +81,8 @@ function messageFor(s: Session, key: SettingKey, o: AskOptions, extra = ''): str
   const def = setting(key);
   // Where a value nobody typed came from ("from lk config project `my-app`", "from agent.py:42").
   const from = o.from ?? (s.values[key] && s.origin[key] !== 'prompt' ? s.from[key] : undefined);
-  const where = [def.where, def.link].filter(Boolean).join(': ');
+  const link = def.link && dashboardLink(def.link, { liveKitProject: s.liveKitProject, supabaseUrl: s.values.SUPABASE_URL });
+  const where = [def.where, link].filter(Boolean).join(': ');
   return [`${def.label}${from ? dim(` (${from})`) : ''}${extra}`, ...[def.hint, where].filter(Boolean).map((t) => dim(t!))].join('\n');
 }
 

@@ -1,6 +1,6 @@
 // The plan: desired state vs what exists, as one list of changes (.env, LiveKit, SignalWire, database).
 import { parse } from 'dotenv';
-import { describeEnvChanges, mergeEnv } from '../render/env.js';
+import { envChangeLines, mergeEnv } from '../render/env.js';
 import { swmlTargetFor } from '../carriers/signalwire/index.js';
 import { orderForLogin, type Change } from '../changes.js';
 import { DEFAULT_NAME, NUMBER_KEYS, SETTINGS, type Setting, type SettingKey, type Values } from '../settings.js';
@@ -102,9 +102,11 @@ function envChange(s: Session): Change | undefined {
   if (!diff.added.length && !diff.updated.length) return undefined;
   // Old → new per key so the plan can be proof-read; secrets (by their name or an alias) masked.
   const secret = new Set((SETTINGS as readonly Setting[]).filter((d) => d.secret).flatMap((d) => [d.key, ...(d.aliases ?? [])]));
+  const count = (n: number, verb: string) => (n ? `${verb} ${n} setting${n > 1 ? 's' : ''}` : '');
   return {
     target: 'env',
-    summary: `${s.ctx.envFile}: ${describeEnvChanges(diff, (k) => secret.has(k))}`,
+    summary: `${s.ctx.envFile}: ${[count(diff.added.length, 'add'), count(diff.updated.length, 'update')].filter(Boolean).join(', ')}`,
+    detail: envChangeLines(diff, (k) => secret.has(k)),
     apply: async () => {
       const { writeEnvFile } = await import('../services/env-file.js');
       writeEnvFile(s.ctx.envFile, text);

@@ -26,6 +26,8 @@ export interface Session {
   notes: string[];
   /** Provider keys left empty at their prompt: written empty to .env (KEY=), so a rerun does not ask again. */
   skipped: Set<SettingKey>;
+  /** LiveKit Cloud's project id (p_…), when the LiveKit CLI's config named it: dashboard links open that project. */
+  liveKitProject?: string;
   /** Where values that nobody typed came from, by key: "from lk config project `my-app`", "from agent.py:42". */
   from: Partial<Record<SettingKey, string>>;
 }

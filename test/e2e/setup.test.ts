@@ -188,7 +188,8 @@ test('--yes with every value in the environment completes without a prompt', { t
   });
   assert.equal(await p.exited, 0, p.screen());
   assert.ok(!p.transcript().includes('◆'), `a prompt was shown:\n${p.screen()}`);
-  assert.match(p.screen().replace(/\n/g, ''), /To skip the prompts next time: node \S*bin\/create-sip-inbound\.js --yes --number \+14244851544 --tts-voice Adam/);
+  // The command is on its own line(s), pasteable: a long one continues with " \".
+  assert.match(p.screen().replace(/ \\\n\s*/g, ' ').replace(/\n/g, ''), /To skip the prompts next time:\s+node \S*bin\/create-sip-inbound\.js --yes --number \+14244851544 --tts-voice Adam/);
   assert.equal(w.livekit.trunks.size, 1);
   assert.equal((await w.rows())[0]!.tts_voice, 'Adam');
   assert.equal(statSync(join(cwd, '.env')).mode & 0o777, 0o600);
@@ -322,7 +323,7 @@ test('a .env without the SIP login takes the trunk\'s login back instead of maki
 
   const r = await runCli(['--yes', '--number', NUMBER, '--no-check'], { cwd, env });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /\.env: add LIVEKIT_SIP_USERNAME "[^"]+", LIVEKIT_SIP_PASSWORD \S+…\S+/);
+  assert.match(r.stdout, /\.env: add 2 settings\n +add LIVEKIT_SIP_USERNAME "[^"]+"\n +add LIVEKIT_SIP_PASSWORD \S+…\S+\n/);
   assert.ok(!r.stdout.includes(login.pass!), 'the password shows only masked');
   assert.doesNotMatch(r.stdout, /LiveKit trunk/, 'the trunk is left as it is');
   const after2 = [...w.livekit.trunks.values()][0]!;

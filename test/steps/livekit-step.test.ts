@@ -108,9 +108,19 @@ test('each credential prompt names where to find the value, with the dashboard l
   await askLiveKit(s);
   run.done();
   const [url, key, secret, sip, agent] = run.asked.map((a) => a.message);
-  assert.match(url!, /cloud\.livekit\.io\/projects\/p_\/settings\/project/);
-  assert.match(key!, /cloud\.livekit\.io\/projects\/p_\/settings\/keys/);
-  assert.match(secret!, /cloud\.livekit\.io\/projects\/p_\/settings\/keys/);
+  // No project known yet: the page that lists the projects, never a link with a literal p_ in it.
+  for (const m of [url!, key!, secret!]) assert.match(m, /https:\/\/cloud\.livekit\.io\/projects$/m);
+  assert.doesNotMatch(run.asked.map((a) => a.message).join('\n'), /p_/);
   assert.match(sip!, /SIP URI/);
   assert.match(agent!, /joins only when the rule names it/, "the setting's hint is shown under the prompt");
+});
+
+test('with the LiveKit project known (from the LiveKit CLI config), its dashboard links open that project', async () => {
+  const s = session();
+  s.liveKitProject = 'p_abc123xyz';
+  const run = script(liveKitAnswers(lk));
+  await askLiveKit(s);
+  run.done();
+  assert.match(run.asked[1]!.message, /https:\/\/cloud\.livekit\.io\/projects\/p_abc123xyz\/settings\/keys/);
+  assert.match(run.asked[3]!.message, /"SIP URI" \(the host, without "sip:"\): https:\/\/cloud\.livekit\.io\/projects\/p_abc123xyz\/settings\/project/);
 });
