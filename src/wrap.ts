@@ -39,8 +39,10 @@ export function wrapWords(text: string, width: number, indent = ''): string[] {
     const wl = visibleLength(w);
     if (!empty && curLen + 1 + wl > width) {
       lines.push(cur);
-      cur = indent + w;
-      curLen = indent.length + wl;
+      // A word too long for the indent (a long URL) moves left rather than past the edge.
+      const pad = indent.slice(0, Math.max(0, Math.min(indent.length, width - wl)));
+      cur = pad + w;
+      curLen = pad.length + wl;
     } else {
       cur += (empty ? '' : ' ') + w;
       curLen += (empty ? 0 : 1) + wl;

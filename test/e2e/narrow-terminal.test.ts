@@ -1,4 +1,4 @@
-// A whole setup in an 80-column terminal: no line is wider than 80 (lines wrap between words), and every
+// A whole setup, then `remove`, in an 80-column terminal: no line is wider than 80 (lines wrap between words), and every
 // prompt's hint and link lines stay inside clack's "│" gutter.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ after(async () => pg?.stop());
 
 const COLS = 80;
 
-test('a first setup at 80 columns: every printed line fits, hints stay in the gutter, nothing breaks mid-word', { timeout: 90_000 }, async (t) => {
+test('a first setup, then remove, at 80 columns: every printed line fits, hints stay in the gutter, nothing breaks mid-word', { timeout: 90_000 }, async (t) => {
   const w = await startWorld({ pg, signalwire: true });
   t.after(() => w.stop());
   w.livekit.registerWorker('inbound-agent');
@@ -68,4 +68,15 @@ test('a first setup at 80 columns: every printed line fits, hints stay in the gu
   // The .env bullet: a count, then one key a line.
   assert.match(p.screen(), /  • \.env: add \d+ settings\n +add LIVEKIT_URL "http:\/\/127\.0\.0\.1:\d+"\n +add LIVEKIT_API_KEY "APIstandin"\n/);
   assert.doesNotMatch(p.screen(), /sip::|projects\/p_\//);
+
+  // Then remove, without --number: the one number configured, and its long script URLs, fit too.
+  const r = startPty(['remove'], { cwd, cols: COLS });
+  t.after(() => r.kill());
+  for (const question of ['off LiveKit?', 'SWML script', 'inactive in the database']) {
+    await r.waitFor(question, { timeoutMs: 15_000 });
+    r.write('y');
+  }
+  assert.equal(await r.exited, 0, r.screen());
+  assert.match(r.screen(), /^Using \+14244851544, the one number configured\.$/m);
+  assert.deepEqual(r.overflowed(), [], `remove: lines wider than ${COLS}`);
 });

@@ -5,9 +5,11 @@ import assert from 'node:assert/strict';
 import { fitLine, shortened, wrapCommand, wrapWords } from '../../src/wrap.ts';
 import { setInvocation } from '../../src/invocation.ts';
 
-test('words wrap at spaces, never inside one; a word longer than the width stands alone', () => {
+test('words wrap at spaces, never inside one; a word longer than the width stands alone, moved left as far as it must', () => {
   const lines = wrapWords('alpha beta gamma delta https://example.com/a/very/long/path/that/does/not/fit epsilon', 20, '  ');
-  assert.deepEqual(lines, ['alpha beta gamma', '  delta', '  https://example.com/a/very/long/path/that/does/not/fit', '  epsilon']);
+  assert.deepEqual(lines, ['alpha beta gamma', '  delta', 'https://example.com/a/very/long/path/that/does/not/fit', '  epsilon']);
+  // One that fits beside part of the indent keeps as much of it as it can.
+  assert.deepEqual(wrapWords('a https://example.com/path', 25, '    '), ['a', ' https://example.com/path']);
 });
 
 test('a bullet, a "!" note and a numbered step hang their continuation under the text', () => {
