@@ -87,7 +87,7 @@ async function run(argv: string[]): Promise<number> {
   const from = command.name === 'setup' && interactive && !yes ? {} : await fromLkConfig(resolved);
   // Messages name each setting as it was given: flag, variable, or the variable in the .env file.
   const { noteGiven } = await import('./setting-names.js');
-  noteGiven(resolved.sources, envFile);
+  noteGiven(resolved.sources, envFile, resolved.names);
   const mod = await command.load();
   return mod.run({
     ...resolved,

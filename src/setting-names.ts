@@ -6,16 +6,21 @@ import { setting, type SettingKey } from './settings.js';
 export type Given = 'flag' | 'env' | 'env-file' | 'prompt' | 'other';
 
 const given = new Map<string, Given>();
+/** The variable a value was read under when it is another name for the setting (SUPABASE_SERVICE_KEY). */
+const aliases = new Map<string, string>();
 let envFile = '.env';
 
-/** Where each setting's value came from; `file` is the .env file read. */
-export function noteGiven(sources: Partial<Record<string, string>>, file?: string): void {
+/** Where each setting's value came from; `file` is the .env file read; `names`, variables read under another name. */
+export function noteGiven(sources: Partial<Record<string, string>>, file?: string, names: Partial<Record<string, string>> = {}): void {
   if (file) envFile = file;
   for (const [key, source] of Object.entries(sources)) if (source) noteOne(key, source);
+  for (const [key, name] of Object.entries(names)) if (name) aliases.set(key, name);
 }
 
 /** One setting's origin (a session Origin or a config Source); an unset value forgets it. */
 export function noteOne(key: string, source: string | undefined): void {
+  // A value given anew is no longer the one read under another name.
+  if (source !== 'env' && source !== 'env-file') aliases.delete(key);
   if (!source) given.delete(key);
   else given.set(key, source === 'flag' || source === 'env' || source === 'env-file' || source === 'prompt' ? source : 'other');
 }
@@ -29,8 +34,10 @@ export function settingName(key: SettingKey): string {
   switch (given.get(key)) {
     case 'flag':
       return `--${s.flag}`;
+    case 'env':
+      return aliases.get(key) ?? key;
     case 'env-file':
-      return `${key} in ${envFile}`;
+      return `${aliases.get(key) ?? key} in ${envFile}`;
     case 'prompt':
       return `the ${s.label} you typed`;
     case 'other':
@@ -43,6 +50,7 @@ export function settingName(key: SettingKey): string {
 /** Forget every origin: a new session starts from its own sources. */
 export function forgetGiven(): void {
   given.clear();
+  aliases.clear();
   envFile = '.env';
 }
 

@@ -35,7 +35,7 @@ export interface Session {
 export function createSession(ctx: Context): Session {
   const origin: Session['origin'] = { ...ctx.sources };
   forgetGiven();
-  noteGiven(origin, ctx.envFile);
+  noteGiven(origin, ctx.envFile, ctx.names);
   return {
     ctx,
     values: { ...ctx.values },

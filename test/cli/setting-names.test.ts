@@ -48,3 +48,13 @@ test('a swapped SignalWire project ID and token are one line, naming both as giv
   assert.equal(r.code, 2);
   assert.equal(r.stderr, '✖ --signalwire-project-id and SIGNALWIRE_API_TOKEN: the SignalWire project ID and API token look swapped; the project ID is the UUID, the token starts with PT\n');
 });
+
+test('a value read under another variable name is named by that name (SUPABASE_SERVICE_KEY, the guide\'s)', async () => {
+  const env = {
+    LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: lk.apiSecret, LIVEKIT_SIP_DOMAIN: 'abc123.sip.livekit.cloud',
+    SUPABASE_URL: 'http://127.0.0.1:9', SUPABASE_SERVICE_KEY: 'sb_publishable_not_a_secret_key',
+  };
+  const r = await runCli(['--yes', '--number', NUMBER, '--no-check', '--agent', 'none', '--dry-run'], { cwd: dir, env });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^✖ SUPABASE_SERVICE_KEY is a publishable key \(sb_publishable_…\), which cannot write the table/);
+});
