@@ -7,6 +7,8 @@ export interface Change {
   target: Target;
   /** One line for the plan, secrets masked, e.g. "trunk create-sip-inbound: add +14244851544". */
   summary: string;
+  /** Lines the plan shows under the summary (one per .env key, say); the apply line shows the summary alone. */
+  detail?: string[];
   /** Performs the change. Throws ServiceError on failure. */
   apply: () => Promise<void>;
   /**

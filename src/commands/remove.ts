@@ -1,6 +1,7 @@
 // `remove --number +1…`: takes the number off all three sides, each shown and confirmed on its own (--yes
 // takes them all): our LiveKit trunk (the trunk and our rule go only when no number is left), our SWML
 // script on SignalWire (with SignalWire credentials), and the database row (set inactive, never deleted).
+// Without --number, the one number configured (which-number.ts).
 import { requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { CancelledError, UsageError } from '../errors.js';
@@ -8,6 +9,8 @@ import { applyPlan, type Change } from '../changes.js';
 import { DEFAULT_NAME, type Values } from '../settings.js';
 import { numberPage, swmlUrl } from '../signalwire-paths.js';
 import { lockProject } from '../services/lock.js';
+import { tool } from '../invocation.js';
+import { pickNumbers } from './which-number.js';
 import { setPhase, SIGNAL_EXIT, stopMessage } from '../signals.js';
 import { answer, bold, clack, dim, err, out, yellow } from '../ui.js';
 
@@ -20,7 +23,8 @@ interface Side {
 }
 
 export async function run(ctx: Context): Promise<number> {
-  const v = ctx.values;
+  const [number] = await pickNumbers(ctx, { command: `${tool()} remove`, db: !ctx.options['no-db'] });
+  const v = { ...ctx.values, ...(number ? { PHONE_NUMBER: number } : {}) };
   requireValues(v, requiredFor('remove'));
   // One run at a time changes a project (a dry run changes nothing, so it never waits).
   const lock = ctx.dryRun ? undefined : await lockProject(ctx.envFile);

@@ -327,12 +327,24 @@ export function mergeEnv(
   return { text: out, diff };
 }
 
-/** "add A "x"; update B "old" → "new"", secrets masked, control characters escaped: for the plan. */
-export function describeEnvChanges(diff: EnvDiff, isSecret: (key: string) => boolean): string {
+/** Each added key with its value, each updated key old → new; secrets masked, control characters escaped. */
+function changedKeys(diff: EnvDiff, isSecret: (key: string) => boolean): { added: string[]; updated: string[] } {
   const show = (key: string, v: string | undefined) => (isSecret(key) ? mask(v) : v === '' || v === undefined ? '(empty)' : JSON.stringify(v));
   const added = diff.changes.filter((c) => c.from === undefined).map((c) => `${c.key} ${show(c.key, c.to)}`);
   const updated = diff.changes
     .filter((c) => c.from !== undefined)
     .map((c) => (c.from === c.to ? `${c.key} (rewritten so python-dotenv reads it too)` : `${c.key} ${show(c.key, c.from)} → ${show(c.key, c.to)}`));
+  return { added, updated };
+}
+
+/** "add A "x"; update B "old" → "new"", secrets masked, control characters escaped: for the plan. */
+export function describeEnvChanges(diff: EnvDiff, isSecret: (key: string) => boolean): string {
+  const { added, updated } = changedKeys(diff, isSecret);
   return [added.length && `add ${added.join(', ')}`, updated.length && `update ${updated.join(', ')}`].filter(Boolean).join('; ');
+}
+
+/** The same, one key a line ("add A "x"", "update B "old" → "new""), for a plan read in a narrow terminal. */
+export function envChangeLines(diff: EnvDiff, isSecret: (key: string) => boolean): string[] {
+  const { added, updated } = changedKeys(diff, isSecret);
+  return [...added.map((a) => `add ${a}`), ...updated.map((u) => `update ${u}`)];
 }

@@ -9,7 +9,8 @@ import type { AgentDispatchClient, RoomServiceClient, SipClient } from 'livekit-
 import { ServiceError, UsageError } from '../errors.js';
 import type { Change } from '../changes.js';
 import { redactLine } from '../redact.js';
-import type { Values } from '../settings.js';
+import type { SettingKey, Values } from '../settings.js';
+import { settingName } from '../setting-names.js';
 import { LIVEKIT_TIMEOUT_MS, seconds } from '../timing.js';
 import { ruleNumbersTaking, sameNumber } from './sip-number.js';
 
@@ -113,31 +114,41 @@ export function liveKitError(err: unknown, conn: LiveKitConn, what: string, secr
   const url = conn.url;
   const e = (err ?? {}) as { name?: string; message?: string; status?: unknown; code?: unknown; cause?: { code?: unknown } };
   const hidden = [conn.apiSecret, ...secrets];
-  const fail = (msg: string) => new ServiceError('LiveKit', redactLine(msg, hidden), { cause: err });
+  const fail = (msg: string, settings: SettingKey[] = []) => new ServiceError('LiveKit', redactLine(msg, hidden), { cause: err, settings });
+  const [ADDRESS, KEY, SECRET] = ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'] as const;
+  const checkUrl = `check ${settingName(ADDRESS)}`;
 
   if (e.name === 'TimeoutError' || e.name === 'AbortError')
-    return fail(`LiveKit did not answer within ${seconds(timeoutOf(conn))} while ${what} at ${url}: check LIVEKIT_URL and the network, then try again`);
+    return fail(`LiveKit did not answer within ${seconds(timeoutOf(conn))} while ${what} at ${url}: ${checkUrl} and the network, then try again`, [ADDRESS]);
   if (typeof e.status === 'number') {
     const code = typeof e.code === 'string' ? e.code : undefined;
     const said = [code, e.message && e.message !== code ? e.message : ''].filter(Boolean).join(': ');
     const status = `${e.status}${said ? ` ${said}` : ''}`;
+    const key = redactLine(conn.apiKey, hidden);
     if (permissionDenied(err))
       return new UsageError(
-        `LiveKit API key ${redactLine(conn.apiKey, hidden)} lacks the ${/trunk|rule/.test(what) ? 'SIP' : 'room'} admin permission (${e.status} permissions denied) at ${url}: ` +
+        `LiveKit API key ${key} lacks the ${/trunk|rule/.test(what) ? 'SIP' : 'room'} admin permission (${e.status} permissions denied) at ${url}: ` +
           'give the key admin permissions in LiveKit Cloud → Settings → API keys, or use a key that has them',
+        { settings: [KEY, SECRET] },
       );
-    // A wrong secret or unknown key: livekit-server answers 401 text/plain (no code), and the text echoes the token.
-    if (e.status === 401) return new UsageError(`LiveKit rejected the API key for ${url}: check LIVEKIT_API_KEY / LIVEKIT_API_SECRET`);
+    // livekit-server answers 401 text/plain (no code): "invalid API key: <key>" for a key it does not know,
+    // "invalid token: <the JWT>, …" for a wrong secret; the latter echoes the token, so it is never shown.
+    if (e.status === 401 && /^invalid API key/.test(e.message ?? ''))
+      return new UsageError(`LiveKit at ${url} does not know the API key ${key}: check ${settingName(KEY)}`, { settings: [KEY] });
+    if (e.status === 401 && /^invalid token/.test(e.message ?? ''))
+      return new UsageError(`LiveKit at ${url} rejected the API secret of key ${key}: check ${settingName(SECRET)}`, { settings: [SECRET] });
+    if (e.status === 401)
+      return new UsageError(`LiveKit rejected the API key for ${url}: check ${settingName(KEY)} / ${settingName(SECRET)}`, { settings: [KEY, SECRET] });
     if (e.status >= 500) return fail(`LiveKit failed (${status}) while ${what} at ${url}: a problem on LiveKit's side; try again in a minute`);
-    if (!code) return fail(`${url} does not answer like LiveKit (${e.status}) while ${what}: check LIVEKIT_URL (e.g. wss://my-app-abc123.livekit.cloud)`);
+    if (!code) return fail(`${url} does not answer like LiveKit (${e.status}) while ${what}: ${checkUrl} (e.g. wss://my-app-abc123.livekit.cloud)`, [ADDRESS]);
     return fail(`LiveKit refused ${what} (${status})`);
   }
   if (e.name === 'SyntaxError')
-    return fail(`${url} answered ${what} with something that is not JSON: check LIVEKIT_URL points at your LiveKit project`);
+    return fail(`${url} answered ${what} with something that is not JSON: ${checkUrl} points at your LiveKit project`, [ADDRESS]);
   const code = typeof e.cause?.code === 'string' ? e.cause.code : typeof e.code === 'string' ? e.code : undefined;
   if (code || e.message === 'fetch failed') {
     const why = code ? `${REACH[code] ?? 'failed'} (${code})` : 'failed';
-    return fail(`Cannot reach LiveKit at ${url}: ${why}; check LIVEKIT_URL and the network`);
+    return fail(`Cannot reach LiveKit at ${url}: ${why}; ${checkUrl} and the network`, [ADDRESS]);
   }
   return fail(`LiveKit: ${what} failed: ${e.message ?? String(err)}`);
 }

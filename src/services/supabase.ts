@@ -17,6 +17,7 @@ import { redactLine } from '../redact.js';
 import { SUPABASE_TIMEOUT_MS, seconds } from '../timing.js';
 import { NUMBER_COLUMNS, NUMBERS_TABLE, numberRow, renderAddColumns, renderGrants, storedForms } from '../render/sql.js';
 import { setting, type SettingKey, type Values } from '../settings.js';
+import { SettingName, settingName } from '../setting-names.js';
 
 export interface SupabaseConn {
   /** The project URL, e.g. https://<ref>.supabase.co (supabase-js appends /rest/v1). */
@@ -99,10 +100,11 @@ export function supabaseConn(values: Values, timeoutMs?: number): SupabaseConn |
  */
 export function keyProblemFor(key: string): string | undefined {
   const needed = 'paste the secret key (sb_secret_…) or the service_role key from Supabase → Project Settings → API Keys';
-  if (key.startsWith('sb_publishable_')) return `SUPABASE_SERVICE_ROLE_KEY is a publishable key (sb_publishable_…), which cannot write the table: ${needed}`;
+  const name = SettingName('SUPABASE_SERVICE_ROLE_KEY');
+  if (key.startsWith('sb_publishable_')) return `${name} is a publishable key (sb_publishable_…), which cannot write the table: ${needed}`;
   const role = jwtRole(key);
   if (role !== undefined && role !== 'service_role')
-    return `SUPABASE_SERVICE_ROLE_KEY is the ${role} key (a JWT with role "${role}"), which cannot write the table: ${needed}`;
+    return `${name} is the ${role} key (a JWT with role "${role}"), which cannot write the table: ${needed}`;
   return undefined;
 }
 
@@ -137,8 +139,9 @@ export async function createSupabaseClient(conn: SupabaseConn): Promise<Supabase
       global: { fetch: timedFetch },
     });
   } catch (err) {
-    const why = (err as Error).message.includes('supabaseKey') ? 'SUPABASE_SERVICE_ROLE_KEY is empty' : `SUPABASE_URL ${shown(conn.url)} is not a valid http(s) URL`;
-    throw new UsageError(why);
+    const empty = (err as Error).message.includes('supabaseKey');
+    const why = empty ? `${SettingName('SUPABASE_SERVICE_ROLE_KEY')} is empty` : `${SettingName('SUPABASE_URL')} ${shown(conn.url)} is not a valid http(s) URL`;
+    throw new UsageError(why, { settings: [empty ? 'SUPABASE_SERVICE_ROLE_KEY' : 'SUPABASE_URL'] });
   }
 }
 
@@ -190,7 +193,7 @@ export async function checkSupabase(conn: SupabaseConn): Promise<{ tableMissing:
  */
 export async function readChecked(conn: SupabaseConn, e164?: string): Promise<CheckedRead> {
   const problem = keyProblemFor(conn.serviceKey);
-  if (problem) throw new UsageError(problem);
+  if (problem) throw new UsageError(problem, { settings: ['SUPABASE_SERVICE_ROLE_KEY'] });
   const sb = await clientFor(conn);
   const query = sb.from(NUMBERS_TABLE).select('*');
   const res = await (e164 ? query.in('number', storedForms(e164)) : query.limit(0)).retry(false);
@@ -212,6 +215,18 @@ export async function readNumberRow(conn: SupabaseConn, e164: string): Promise<N
   const res = await sb.from(NUMBERS_TABLE).select('*').in('number', storedForms(e164)).retry(false);
   if (res.error) throw failure(conn, res, `read the row of ${e164}`);
   return rowOf(res.data, e164);
+}
+
+/** The numbers of the table's active rows, as E.164 (an empty status counts as active, as the agent reads it). */
+export async function listActiveNumbers(conn: SupabaseConn): Promise<string[]> {
+  const sb = await clientFor(conn);
+  // '*', not named columns: an older table may lack status, and naming it would fail the read.
+  const res = await sb.from(NUMBERS_TABLE).select('*').limit(100).retry(false);
+  if (res.error) throw failure(conn, res, `read ${NUMBERS_TABLE}`);
+  const { toE164 } = await import('../validate.js');
+  const rows = (res.data ?? []) as Array<Record<string, unknown>>;
+  const active = rows.filter((r) => !r.status || r.status === 'active');
+  return [...new Set(active.flatMap((r) => toE164(String(r.number ?? '')) ?? []))];
 }
 
 function rowOf(data: unknown[] | null, e164: string): NumberRow | undefined {
@@ -389,6 +404,9 @@ interface Answer {
   status: number;
 }
 
+const [URL_KEY, SERVICE_KEY] = ['SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY'] as const;
+const onUrl = { settings: [URL_KEY] };
+
 function failure(conn: SupabaseConn, res: Answer, what: string): UsageError | ServiceError {
   const err = res.error ?? {};
   const where = shown(conn.url);
@@ -397,10 +415,10 @@ function failure(conn: SupabaseConn, res: Answer, what: string): UsageError | Se
     const timedOut = /TimeoutError|AbortError/.test(err.message ?? '');
     if (timedOut) {
       const s = seconds(conn.timeoutMs ?? SUPABASE_TIMEOUT_MS);
-      return new ServiceError('Supabase', `Supabase at ${where} did not answer within ${s}: check SUPABASE_URL and the network`);
+      return new ServiceError('Supabase', `Supabase at ${where} did not answer within ${s}: check ${settingName(URL_KEY)} and the network`, onUrl);
     }
     const cause = /\(([A-Z][A-Z_]+)\)/.exec(err.details ?? '')?.[1] ?? /Caused by: \w+: ([^\n]+)/.exec(err.details ?? '')?.[1];
-    return new ServiceError('Supabase', `Cannot reach Supabase at ${where}${cause ? ` (${redactLine(cause, [conn.serviceKey], 200)})` : ''}: check SUPABASE_URL and the network`);
+    return new ServiceError('Supabase', `Cannot reach Supabase at ${where}${cause ? ` (${redactLine(cause, [conn.serviceKey], 200)})` : ''}: check ${settingName(URL_KEY)} and the network`, onUrl);
   }
   if (err.code === '42501') {
     // The key is the service-role key (its shape was checked): the table lacks the grant, or a policy refuses.
@@ -408,17 +426,17 @@ function failure(conn: SupabaseConn, res: Answer, what: string): UsageError | Se
       const { table, sql } = grantFor(err.message);
       return new GrantMissingError(table, sql);
     }
-    return new ServiceError('Supabase', `Supabase refused to ${what} (${said}): check the table's row-level security policies and that SUPABASE_SERVICE_ROLE_KEY is the service_role key`);
+    return new ServiceError('Supabase', `Supabase refused to ${what} (${said}): check the table's row-level security policies and that ${settingName(SERVICE_KEY)} is the service_role key`);
   }
   if (res.status === 401 || res.status === 403) {
-    return new UsageError(`Supabase rejected the service key for ${where}: check SUPABASE_SERVICE_ROLE_KEY`);
+    return new UsageError(`Supabase rejected the service key for ${where}: check ${settingName(SERVICE_KEY)}`, { settings: [SERVICE_KEY] });
   }
   if (err.code === 'PGRST205') {
     return new ServiceError('Supabase', `Supabase at ${where} has no table ${/'public\.([^']+)'/.exec(err.message ?? '')?.[1] ?? NUMBERS_TABLE}: ${SCHEMA_FIX}`);
   }
   if (isUnknownColumn(err.code)) return new ServiceError('Supabase', `Could not ${what} (${said}): ${SCHEMA_FIX}`);
   if (res.status === 404 && !err.code) {
-    return new ServiceError('Supabase', `${where} answered 404 for its REST API: check SUPABASE_URL is the project URL (https://<ref>.supabase.co)`);
+    return new ServiceError('Supabase', `${where} answered 404 for its REST API: check ${settingName(URL_KEY)} is the project URL (https://<ref>.supabase.co)`, onUrl);
   }
   if (res.status >= 500) {
     return new ServiceError('Supabase', `Supabase at ${where} answered ${res.status} (${said || 'no detail'}): try again shortly; check the project is not paused`);

@@ -5,12 +5,16 @@ import { CancelledError } from '../errors.js';
 import type { ApplyReport, Change } from '../changes.js';
 import { applyPlan } from '../changes.js';
 import { bold, clack, dim, err, noColor, out, print, yellow } from '../ui.js';
+import { shown } from '../redact.js';
+import { termWidth, wrapWords } from '../wrap.js';
 import { confirm } from './ask.js';
 import { SIGNAL_EXIT, setStopNote, stopMessage } from '../signals.js';
 import type { Session } from './session.js';
 
 export function showPlan(s: Session, changes: Change[]): void {
-  const lines = changes.length ? changes.map((c) => `  • ${c.summary}`) : ['  Nothing to change: everything is already set up.'];
+  const lines = changes.length
+    ? changes.flatMap((c) => [`  • ${c.summary}`, ...(c.detail ?? []).map((d) => `      ${d}`)])
+    : ['  Nothing to change: everything is already set up.'];
   out('');
   out(bold(changes.length ? `The plan (${changes.length} change${changes.length > 1 ? 's' : ''}):` : 'The plan:'));
   out(lines.join('\n'));
@@ -90,9 +94,11 @@ export async function apply(s: Session, planned: Change[]): Promise<void> {
       setStopNote(callsNote(s, done, changes.filter((c) => !done.includes(c))));
       if (ora) {
         if (phase === 'start')
-          spinner = ora({ text: change.summary, stream: process.stderr, ...(noColor() ? { color: false as const } : {}) }).start();
+          // ora writes on its own: its text goes through the one redactor, as every other line does, so a
+          // value is masked on the apply line exactly as on the plan's.
+          spinner = ora({ text: oraText(change.summary), stream: process.stderr, ...(noColor() ? { color: false as const } : {}) }).start();
         else if (phase === 'done') spinner?.succeed();
-        else spinner?.fail(`${change.summary} ${dim('(failed)')}`);
+        else spinner?.fail(oraText(`${change.summary} ${dim('(failed)')}`));
       } else if (phase !== 'start') out(`${phase === 'done' ? '✔' : '✖'} ${change.summary}`);
     },
     () => {
@@ -112,6 +118,11 @@ export async function apply(s: Session, planned: Change[]): Promise<void> {
     throw error;
   }
   throw new CancelledError(stopMessage(), SIGNAL_EXIT[report.stopped!]);
+}
+
+/** ora's text after its 2-column symbol: redacted like every other line, and wrapped between words. */
+function oraText(text: string): string {
+  return wrapWords(shown(text), termWidth(process.stderr) - 2, '  ').join('\n');
 }
 
 async function explain(s: Session, report: ApplyReport): Promise<string | undefined> {

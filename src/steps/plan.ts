@@ -1,6 +1,6 @@
 // The plan: desired state vs what exists, as one list of changes (.env, LiveKit, SignalWire, database).
 import { parse } from 'dotenv';
-import { describeEnvChanges, mergeEnv } from '../render/env.js';
+import { envChangeLines, mergeEnv } from '../render/env.js';
 import { swmlTargetFor } from '../carriers/signalwire/index.js';
 import { orderForLogin, type Change } from '../changes.js';
 import { DEFAULT_NAME, NUMBER_KEYS, SETTINGS, type Setting, type SettingKey, type Values } from '../settings.js';
@@ -89,6 +89,8 @@ export function envUpdates(s: Session): Record<string, string> {
     const used = names.filter((n) => n in inFile);
     for (const name of used.length ? used : ALL_NAMES_WHEN_NEW.has(key) ? names : [def.key]) updates[name] = value;
   }
+  // A provider key skipped at its prompt: an empty line, so the next run knows not to ask (number.ts).
+  for (const key of s.skipped) if (!(key in inFile) && s.values[key] === undefined) updates[key] = '';
   // --no-sip-auth: a login left in .env would still go into the SWML; empty it.
   if (s.ctx.options['no-sip-auth'])
     for (const key of ['LIVEKIT_SIP_USERNAME', 'LIVEKIT_SIP_PASSWORD']) if (inFile[key]) updates[key] = '';
@@ -100,9 +102,11 @@ function envChange(s: Session): Change | undefined {
   if (!diff.added.length && !diff.updated.length) return undefined;
   // Old → new per key so the plan can be proof-read; secrets (by their name or an alias) masked.
   const secret = new Set((SETTINGS as readonly Setting[]).filter((d) => d.secret).flatMap((d) => [d.key, ...(d.aliases ?? [])]));
+  const count = (n: number, verb: string) => (n ? `${verb} ${n} setting${n > 1 ? 's' : ''}` : '');
   return {
     target: 'env',
-    summary: `${s.ctx.envFile}: ${describeEnvChanges(diff, (k) => secret.has(k))}`,
+    summary: `${s.ctx.envFile}: ${[count(diff.added.length, 'add'), count(diff.updated.length, 'update')].filter(Boolean).join(', ')}`,
+    detail: envChangeLines(diff, (k) => secret.has(k)),
     apply: async () => {
       const { writeEnvFile } = await import('../services/env-file.js');
       writeEnvFile(s.ctx.envFile, text);
