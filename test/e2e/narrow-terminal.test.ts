@@ -72,7 +72,8 @@ test('a first setup, then remove, at 80 columns: every printed line fits, hints 
   // Then remove, without --number: the one number configured, and its long script URLs, fit too.
   const r = startPty(['remove'], { cwd, cols: COLS });
   t.after(() => r.kill());
-  for (const question of ['off LiveKit?', 'SWML script', 'inactive in the database']) {
+  // Each question's own words: the plan above them names the same script and row, so a looser text would answer early.
+  for (const question of ['off LiveKit?', 'Delete our SWML script', 'inactive in the database (the row stays)?']) {
     await r.waitFor(question, { timeoutMs: 15_000 });
     r.write('y');
   }
