@@ -40,7 +40,7 @@ export async function run(ctx: Context): Promise<number> {
     const plan = await buildPlan(s, { livekit, supabase, signalwire }); // compare with what exists
     const create = agent && agentChange(agent);
     if (create) plan.changes.push(create);
-    showPlan(s, plan.changes); //                         4. the plan
+    showPlan(s, plan.changes, plan.notes); //             4. the plan
     if (ctx.dryRun) return finish(s, plan.changes, 'Dry run: nothing was changed.');
     if (!(await confirmPlan(s, plan.changes))) throw new CancelledError('Nothing was changed.');
     // .env and the saved SWML hold secrets: owner-only, even when nothing else changes.
@@ -48,10 +48,11 @@ export async function run(ctx: Context): Promise<number> {
     setPhase('applying');
     await apply(s, plan.changes); //                      5. apply, in order
     if (create) s.agentCreated = true;
+    const observed = await plan.afterApply(); //             the trunk read back: its login is the one .env and the SWML carry
     setPhase('applied');
     await showOutput(s); //                               6. SWML, SQL, the agent note
     // 7. the test-call check, judging what the plan read and re-reading only what the apply changed
-    const passed = ctx.options['no-check'] ? true : await runCheckStep(s, plan.observedAfter());
+    const passed = ctx.options['no-check'] ? true : await runCheckStep(s, observed);
     return finish(s, plan.changes, passed ? 'Done.' : 'Set up, but the check found a problem (above).', passed ? 0 : 1);
   } finally {
     interrupt.dispose();

@@ -357,19 +357,33 @@ function createTrunk(conn: LiveKitConn, d: LiveKitDesired, trunkId: { value?: st
     summary: `LiveKit trunk "${d.trunkName}": create with ${d.number} (digest auth ${auth ? `on, user ${auth.username}` : 'off'})`,
     apply: async () => {
       // Looked up again just before creating: a run going on at the same time may have made our trunk since
-      // this plan read LiveKit. Reuse it (adding the number and login as an update would) rather than make a second.
+      // this plan read LiveKit. Reuse it rather than make a second.
       const fresh = await call(conn, 'listing inbound trunks', (sip) => sip.listSipInboundTrunk());
       const { ours } = trunkFor(fresh, d.number, d.trunkName);
-      if (ours) {
-        await updateTrunk(conn, d, ours)?.apply();
-        trunkId.value = ours.sipTrunkId;
-        return;
-      }
+      if (ours) return reuseTrunk(conn, d, ours, trunkId);
       const opts = auth ? { authUsername: auth.username, authPassword: auth.password } : {};
-      const created = await call(conn, `creating trunk "${d.trunkName}"`, (sip) => sip.createSipInboundTrunk(d.trunkName, [d.number], opts), secretsOf(d));
-      trunkId.value = created.sipTrunkId;
+      try {
+        const created = await call(conn, `creating trunk "${d.trunkName}"`, (sip) => sip.createSipInboundTrunk(d.trunkName, [d.number], opts), secretsOf(d));
+        trunkId.value = created.sipTrunkId;
+      } catch (err) {
+        // Refused because a run at the same moment created ours with the number (LiveKit allows one trunk per
+        // number): reuse that one. Anything else is the failure it was.
+        const now = trunkFor(await call(conn, 'listing inbound trunks', (sip) => sip.listSipInboundTrunk()), d.number, d.trunkName);
+        if (!now.ours || now.serving !== now.ours) throw err;
+        await reuseTrunk(conn, d, now.ours, trunkId);
+      }
     },
   };
+}
+
+/**
+ * Our trunk, made by another run since this plan read LiveKit: it gets the number, and keeps its login (the
+ * login the other run's .env and SWML carry; this run's .env and SWML take it after the apply, login.ts).
+ */
+async function reuseTrunk(conn: LiveKitConn, d: LiveKitDesired, trunk: SIPInboundTrunkInfo, trunkId: { value?: string }): Promise<void> {
+  const kept = trunk.authUsername && trunk.authPassword ? { username: trunk.authUsername, password: trunk.authPassword } : d.auth;
+  await updateTrunk(conn, { ...d, auth: kept }, trunk)?.apply();
+  trunkId.value = trunk.sipTrunkId;
 }
 
 function updateTrunk(conn: LiveKitConn, d: LiveKitDesired, trunk: SIPInboundTrunkInfo): Change | undefined {
@@ -506,17 +520,24 @@ function createRule(conn: LiveKitConn, d: LiveKitDesired, trunkId: { value?: str
       const id = requireTrunkId(trunkId);
       // Looked up again just before creating: a run going on at the same time may have made our rule for
       // this trunk since the plan read LiveKit (LiveKit would refuse a second one). Reuse it.
-      const fresh = await call(conn, 'listing dispatch rules', (sip) => sip.listSipDispatchRule());
-      const ours = fresh.find((r) => r.name === d.ruleName && r.trunkIds.includes(id));
+      const oursIn = (rules: SIPDispatchRuleInfo[]) => rules.find((r) => r.name === d.ruleName && r.trunkIds.includes(id));
+      const ours = oursIn(await call(conn, 'listing dispatch rules', (sip) => sip.listSipDispatchRule()));
       if (ours) {
         await updateRule(conn, d, ours, d.trunkName, id, trunkId)?.apply();
         return;
       }
       const sdk = await import('livekit-server-sdk');
       const roomConfig = agent ? new sdk.RoomConfiguration({ agents: [new sdk.RoomAgentDispatch({ agentName: agent })] }) : undefined;
-      await call(conn, `creating dispatch rule "${d.ruleName}"`, (sip) =>
-        sip.createSipDispatchRule({ type: 'individual', roomPrefix: ROOM_PREFIX }, { name: d.ruleName, trunkIds: [id], roomConfig }),
-      );
+      try {
+        await call(conn, `creating dispatch rule "${d.ruleName}"`, (sip) =>
+          sip.createSipDispatchRule({ type: 'individual', roomPrefix: ROOM_PREFIX }, { name: d.ruleName, trunkIds: [id], roomConfig }),
+        );
+      } catch (err) {
+        // Refused because a run at the same moment created ours for this trunk: bring that one to this plan.
+        const now = oursIn(await call(conn, 'listing dispatch rules', (sip) => sip.listSipDispatchRule()));
+        if (!now) throw err;
+        await updateRule(conn, d, now, d.trunkName, id, trunkId)?.apply();
+      }
     },
   };
 }

@@ -11,10 +11,12 @@ import { confirm } from './ask.js';
 import { SIGNAL_EXIT, setStopNote, stopMessage } from '../signals.js';
 import type { Session } from './session.js';
 
-export function showPlan(s: Session, changes: Change[]): void {
+/** The changes (each with its detail lines), then `notes` (where a value came from), one line each. */
+export function showPlan(s: Session, changes: Change[], notes: string[] = []): void {
   const lines = changes.length
     ? changes.flatMap((c) => [`  • ${c.summary}`, ...(c.detail ?? []).map((d) => `      ${d}`)])
     : ['  Nothing to change: everything is already set up.'];
+  lines.push(...notes.map((n) => `  ${n}`));
   out('');
   out(bold(changes.length ? `The plan (${changes.length} change${changes.length > 1 ? 's' : ''}):` : 'The plan:'));
   out(lines.join('\n'));

@@ -12,18 +12,23 @@ import type { NumberRow, NumberRowChange, SupabaseConn } from '../services/supab
 import type { LiveKitSeen } from './livekit.js';
 import type { SignalWireSeen } from './signalwire.js';
 import { liveKitLists, numberRow, PLAN_MAX_AGE_MS, signalWireState } from './reads.js';
-import { set, type Session } from './session.js';
+import type { Session } from './session.js';
 import { confirm } from './ask.js';
+import { chooseLogin, followTrunkLogin } from './login.js';
 import { spin } from './spin.js';
 
 export interface Planned {
   changes: Change[];
+  /** Lines the plan shows under its changes: where a value came from (the trunk's SIP login). */
+  notes: string[];
   /**
-   * What the check may judge without reading again, once every change is applied: what the plan read of
-   * each service the apply left alone, and what the writes answered (the row read back, the number as
-   * updated); a service whose state the apply changed and did not answer in full is left out (read again).
+   * Once every change is applied: reads LiveKit back once when the apply changed it (another run may have
+   * changed the trunk's login meanwhile: .env and the SWML follow it), and returns what the check may judge
+   * without reading again: what the plan read of each service the apply left alone, LiveKit as read back,
+   * and what the writes answered (the row read back, the number as updated); a service whose state the apply
+   * changed and did not answer in full is left out (read again).
    */
-  observedAfter(): Observed;
+  afterApply(): Promise<Observed>;
 }
 
 /** What the steps before the plan established: LiveKit checked, Supabase checked (or --no-db), SignalWire (or none). */
@@ -51,8 +56,9 @@ export async function buildPlan(s: Session, on: Established): Promise<Planned> {
     { quiet: true },
   );
 
-  // LiveKit first: the trunk's digest login, when .env lacks one, is what .env and the SWML must carry.
-  const livekit = await livekitChanges(s, on.livekit.conn, lists);
+  // LiveKit first: the trunk's digest login is what .env and the SWML must carry.
+  const notes: string[] = [];
+  const livekit = await livekitChanges(s, on.livekit.conn, lists, notes);
   const env = envChange(s);
   const written: SignalWireWritten = {};
   const { planSignalWire, stateAfter } = await import('../carriers/signalwire/index.js');
@@ -60,13 +66,39 @@ export async function buildPlan(s: Session, on: Established): Promise<Planned> {
   const siblings = sw ? await siblingScriptChanges(s, sw.conn, lists) : [];
   const database = db ? await databaseChanges(s, db, row) : [];
   const changes = orderForLogin([...(env ? [env] : []), ...livekit, ...signalwire, ...siblings, ...database]);
+  const swAfter = () => (!swState ? undefined : signalwire.length ? stateAfter(swState, written) : swState);
+  let swFinal = swAfter;
+
+  /** This number's SWML, brought to the login now in the session; says where it went. */
+  const resendSwml = async (): Promise<string> => {
+    const target = swmlTargetFor(s.values);
+    if (target.kind === 'url') return 'the SWML of create-sip-inbound serve (restart it)';
+    if (!sw) return 'the SWML below';
+    const { observeSignalWire } = await import('../carriers/signalwire/index.js');
+    const state = swAfter() ?? (await observeSignalWire(sw.conn, number, target));
+    const resent: SignalWireWritten = {};
+    for (const c of planSignalWire(sw.conn, number, target, state, resent)) await c.apply();
+    swFinal = () => stateAfter(state, resent);
+    return 'its SWML script';
+  };
+
   return {
     changes,
-    observedAfter: () => ({
-      livekit: livekit.length ? undefined : lists,
-      database: !db ? undefined : !database.length ? { row } : database[0]?.written ? { row: database[0].written } : undefined,
-      signalwire: !swState ? undefined : signalwire.length ? stateAfter(swState, written) : swState,
-    }),
+    notes,
+    afterApply: async () => {
+      let lkAfter = livekit.length ? undefined : lists;
+      if (livekit.length) {
+        const { readLiveKit } = await import('../services/livekit.js');
+        // Unread (LiveKit out of reach for a moment): the check reads it again and says what it finds.
+        lkAfter = await readLiveKit(on.livekit.conn).catch(() => undefined);
+        if (lkAfter) await followTrunkLogin(s, lkAfter, resendSwml);
+      }
+      return {
+        livekit: lkAfter,
+        database: !db ? undefined : !database.length ? { row } : database[0]?.written ? { row: database[0].written } : undefined,
+        signalwire: swFinal(),
+      };
+    },
   };
 }
 
@@ -125,27 +157,21 @@ export function livekitDesired(s: Session) {
   };
 }
 
-async function livekitChanges(s: Session, conn: LiveKitConn, lists: LiveKitLists): Promise<Change[]> {
-  const { generateSipAuth, judgeLiveKit, planLiveKit } = await import('../services/livekit.js');
+async function livekitChanges(s: Session, conn: LiveKitConn, lists: LiveKitLists, notes: string[]): Promise<Change[]> {
+  const { judgeLiveKit, planLiveKit } = await import('../services/livekit.js');
   const state = judgeLiveKit(lists, livekitDesired(s));
-  if (!s.ctx.options['no-sip-auth'] && !(s.values.LIVEKIT_SIP_USERNAME && s.values.LIVEKIT_SIP_PASSWORD)) {
-    // Keep the login the trunk already has (SWML out there carries it); otherwise make a new one.
-    const t = state.trunk;
-    const auth = t?.authUsername && t.authPassword ? { username: t.authUsername, password: t.authPassword } : generateSipAuth();
-    const origin = t?.authUsername && t.authPassword ? 'live' : 'generated';
-    set(s, 'LIVEKIT_SIP_USERNAME', auth.username, origin);
-    set(s, 'LIVEKIT_SIP_PASSWORD', auth.password, origin);
-  }
-  const desired = livekitDesired(s);
   if (state.foreignTrunk && !s.useForeignTrunk && s.prompts) {
     const t = state.foreignTrunk;
     s.useForeignTrunk = await confirm(
-      `${desired.number} is already on the LiveKit trunk "${t.name || t.sipTrunkId}", which this tool did not create. ` +
+      `${s.values.PHONE_NUMBER} is already on the LiveKit trunk "${t.name || t.sipTrunkId}", which this tool did not create. ` +
         'Use that trunk (its other numbers and settings stay as they are)?',
       false,
     );
   }
-  return planLiveKit(conn, desired, state, { useForeignTrunk: s.useForeignTrunk });
+  // The trunk that will carry the number: its login is the one every SWML reaching it sends.
+  const note = await chooseLogin(s, s.useForeignTrunk && state.foreignTrunk ? state.foreignTrunk : state.trunk);
+  if (note) notes.push(note);
+  return planLiveKit(conn, livekitDesired(s), state, { useForeignTrunk: s.useForeignTrunk });
 }
 
 /**
