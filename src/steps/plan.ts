@@ -1,6 +1,7 @@
 // The plan: desired state vs what exists, as one list of changes (.env, LiveKit, SignalWire, database).
 import { parse } from 'dotenv';
 import { envChangeLines, mergeEnv } from '../render/env.js';
+import { describeDisagreements, disagreements } from '../render/env-readers.js';
 import { swmlTargetFor } from '../carriers/signalwire/index.js';
 import { orderForLogin, type Change } from '../changes.js';
 import { DEFAULT_NAME, NUMBER_KEYS, SETTINGS, type Setting, type SettingKey, type Values } from '../settings.js';
@@ -60,6 +61,8 @@ export async function buildPlan(s: Session, on: Established): Promise<Planned> {
   const notes: string[] = [];
   const livekit = await livekitChanges(s, on.livekit.conn, lists, notes);
   const env = envChange(s);
+  const misread = describeDisagreements(disagreements(s.ctx.envFileText, new Set(Object.keys(envUpdates(s)))), s.ctx.envFile);
+  if (misread) notes.push(misread);
   const written: SignalWireWritten = {};
   const { planSignalWire, stateAfter } = await import('../carriers/signalwire/index.js');
   const signalwire = sw && swState ? planSignalWire(sw.conn, number, swmlTargetFor(s.values), swState, written) : [];
