@@ -7,7 +7,8 @@
 //     42703 (400): Postgres' "column t.c does not exist" for an unknown column in select or a filter;
 //     42501: permission denied / row-level security (401 for anon, 403 otherwise). Since 2026-10-30 a new
 //     table in public is granted to nobody, so the service-role key meets 42501 until a GRANT exists;
-//   - tables in the field may lack a unique constraint on number, so nothing here uses upsert.
+//   - tables in the field may lack a unique constraint on number: an upsert on it (42P10 without one) falls
+//     back to a plain insert.
 import { tool } from '../invocation.js';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { ServiceError, UsageError } from '../errors.js';
@@ -245,10 +246,8 @@ function rowOf(data: unknown[] | null, e164: string): NumberRow | undefined {
 
 /**
  * The change that makes the number's row hold `given`, or none when it already does. `defaults` fill a new
- * row, and a column the row leaves empty, but never replace a value the row holds. apply() updates only the
- * changed columns (and updated_at, where the table has it) of the row(s) holding the number in either form,
- * rewriting the number as E.164, or inserts a row, without a unique constraint; it checks first that every
- * column exists, so a missing one writes nothing; then reads the row back.
+ * row, and a column the row leaves empty, but never replace a value the row holds. apply() writes it in one
+ * request (writeNumberRow) and checks the row it answers.
  */
 export function planNumberRow(conn: SupabaseConn, given: Values, current: NumberRow | undefined, defaults: Values = {}): NumberRowChange[] {
   const e164 = given.PHONE_NUMBER;
@@ -280,21 +279,7 @@ export function planNumberRow(conn: SupabaseConn, given: Values, current: Number
     target: 'database',
     summary,
     async apply() {
-      const sb = await clientFor(conn);
-      const missing = await missingColumns(conn, sb, full.map(([c]) => c));
-      if (missing.length) throw new MissingColumnsError(missing);
-
-      // The number is always set, so every matching row ends in E.164.
-      const update: Record<string, string> = { ...Object.fromEntries(current ? changed : full), number: e164 };
-      if (current?.hasUpdatedAt) update.updated_at = new Date().toISOString();
-      const updated = await sb.from(NUMBERS_TABLE).update(update).in('number', storedForms(e164)).select('number').retry(false);
-      if (updated.error) throw writeFailure(conn, updated, `update the row of ${e164}`);
-      if (!(updated.data ?? []).length) {
-        const inserted = await sb.from(NUMBERS_TABLE).insert(Object.fromEntries(full)).select('number').retry(false);
-        if (inserted.error) throw writeFailure(conn, inserted, `insert the row of ${e164}`);
-      }
-
-      const back = await readNumberRow(conn, e164);
+      const back = await writeNumberRow(conn, e164, current ? Object.fromEntries(changed) : undefined, Object.fromEntries(full), current?.hasUpdatedAt);
       const wrong = back ? changed.filter((c) => differs(c, back)).map(([c]) => c) : [];
       if (!back || wrong.length) {
         throw new ServiceError(
@@ -307,6 +292,45 @@ export function planNumberRow(conn: SupabaseConn, given: Values, current: Number
     },
   };
   return [change];
+}
+
+/**
+ * One request in the usual case, answered with the row as stored (after any trigger): an existing row gets
+ * `changed` (the number rewritten as E.164 in every stored form, updated_at bumped where the table has it);
+ * a new one is an upsert on the unique number, so a row another run inserted meanwhile is merged, not
+ * doubled. A table without that constraint (older shapes) takes a plain insert. A column the table lacks
+ * refuses the write whole (PGRST204): its columns are then listed, for the ALTER lines.
+ */
+async function writeNumberRow(
+  conn: SupabaseConn,
+  e164: string,
+  changed: Record<string, string> | undefined,
+  full: Record<string, string>,
+  hasUpdatedAt = false,
+): Promise<NumberRow | undefined> {
+  const sb = await clientFor(conn);
+  const table = () => sb.from(NUMBERS_TABLE);
+  const refused = async (res: Answer, what: string) =>
+    res.error?.code === 'PGRST204' ? new MissingColumnsError(await missingColumns(conn, sb, Object.keys(full))) : writeFailure(conn, res, what);
+  /** The rows holding the number, in either form, updated; none when there are none. */
+  const update = async (values: Record<string, string>, bump: boolean) => {
+    const row = { ...values, number: e164, ...(bump ? { updated_at: new Date().toISOString() } : {}) };
+    const res = await table().update(row).in('number', storedForms(e164)).select('*').retry(false);
+    if (res.error) throw await refused(res, `update the row of ${e164}`);
+    return (res.data ?? []).length ? rowOf(res.data, e164) : undefined;
+  };
+  // A row gone since the plan read it is written afresh, below.
+  const updated = changed && (await update(changed, hasUpdatedAt));
+  if (updated) return updated;
+  let res = await table().upsert(full, { onConflict: 'number' }).select('*').retry(false);
+  if (res.error?.code === '42P10') {
+    // No unique constraint: what another run inserted meanwhile is updated, so the number stays one row.
+    const found = await update(full, false);
+    if (found) return found;
+    res = await table().insert(full).select('*').retry(false);
+  }
+  if (res.error) throw await refused(res, `insert the row of ${e164}`);
+  return rowOf(res.data, e164);
 }
 
 /**
