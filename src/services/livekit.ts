@@ -11,7 +11,7 @@ import type { Change } from '../changes.js';
 import { redactLine } from '../redact.js';
 import type { SettingKey, Values } from '../settings.js';
 import { settingName } from '../setting-names.js';
-import { LIVEKIT_TIMEOUT_MS, seconds } from '../timing.js';
+import { LIVEKIT_TIMEOUT_MS, listingIsOld, seconds } from '../timing.js';
 import { ruleNumbersTaking, sameNumber } from './sip-number.js';
 
 /** An individual rule names rooms `<prefix>_<caller>_<random>`; the check finds calls by this prefix. */
@@ -56,6 +56,8 @@ export interface LiveKitState {
   trunks: SIPInboundTrunkInfo[];
   /** Every dispatch rule, as listed. */
   rules: SIPDispatchRuleInfo[];
+  /** When they were listed (LiveKitLists.readAt). */
+  readAt?: number;
 }
 
 // ── Connection and errors ────────────────────────────────────────────────────────────────────────────
@@ -180,6 +182,8 @@ export function trunkNumbers(trunks: readonly SIPInboundTrunkInfo[], trunkName: 
 export interface LiveKitLists {
   trunks: SIPInboundTrunkInfo[];
   rules: SIPDispatchRuleInfo[];
+  /** When the answers came (Date.now()): a create looks again only at an older listing. */
+  readAt?: number;
 }
 
 /**
@@ -195,13 +199,20 @@ export async function readLiveKit(conn: LiveKitConn): Promise<LiveKitLists> {
   // Both fail alike on a bad key: name the trunk list's failure, whichever answered first.
   if (trunks.status === 'rejected') throw trunks.reason;
   if (rules.status === 'rejected') throw rules.reason;
-  return { trunks: trunks.value, rules: rules.value };
+  return { trunks: trunks.value, rules: rules.value, readAt: Date.now() };
 }
 
 /** Which trunk is ours and which serves the number, judged over what readLiveKit listed. */
 export function judgeLiveKit(lists: LiveKitLists, target: LiveKitTarget): LiveKitState {
   const j = trunkFor(lists.trunks, target.number, target.trunkName);
-  return { trunk: j.ours, foreignTrunk: j.foreign, numbers: j.ours ? [...j.ours.numbers] : [], trunks: lists.trunks, rules: lists.rules };
+  return {
+    trunk: j.ours,
+    foreignTrunk: j.foreign,
+    numbers: j.ours ? [...j.ours.numbers] : [],
+    trunks: lists.trunks,
+    rules: lists.rules,
+    ...(lists.readAt !== undefined ? { readAt: lists.readAt } : {}),
+  };
 }
 
 /** Lists every trunk and rule (two requests, in parallel) and judges which trunk is ours and which serves the number. */
@@ -330,11 +341,11 @@ export function planLiveKit(conn: LiveKitConn, desired: LiveKitDesired, state: L
     trunk = j.foreign;
   }
   // The rule needs the trunk's id; a trunk this plan creates has one only once its change has run.
-  const trunkId = { value: trunk?.sipTrunkId };
+  const trunkId: TrunkRef = { value: trunk?.sipTrunkId };
   const changes: Change[] = [];
-  const trunkChange = trunk ? updateTrunk(conn, desired, trunk) : createTrunk(conn, desired, trunkId);
+  const trunkChange = trunk ? updateTrunk(conn, desired, trunk) : createTrunk(conn, desired, trunkId, state.readAt);
   if (trunkChange) changes.push(trunkChange);
-  const ruleChange = planRule(conn, desired, state.rules, trunk, trunkId);
+  const ruleChange = planRule(conn, desired, state.rules, trunk, trunkId, state.readAt);
   if (ruleChange) changes.push(ruleChange);
   return changes;
 }
@@ -350,15 +361,15 @@ function foreignTrunkProblem(desired: LiveKitDesired, t: SIPInboundTrunkInfo, he
 
 const list = (items: readonly string[]) => (items.length ? items.join(', ') : 'none');
 
-function createTrunk(conn: LiveKitConn, d: LiveKitDesired, trunkId: { value?: string }): Change {
+function createTrunk(conn: LiveKitConn, d: LiveKitDesired, trunkId: TrunkRef, readAt: number | undefined): Change {
   const auth = d.auth;
   return {
     target: 'livekit',
     summary: `LiveKit trunk "${d.trunkName}": create with ${d.number} (digest auth ${auth ? `on, user ${auth.username}` : 'off'})`,
     apply: async () => {
-      // Looked up again just before creating: a run going on at the same time may have made our trunk since
-      // this plan read LiveKit. Reuse it rather than make a second.
-      const fresh = await call(conn, 'listing inbound trunks', (sip) => sip.listSipInboundTrunk());
+      // Looked up again just before creating when the plan's listing is old: a run going on at the same time
+      // may have made our trunk since. Reuse it rather than make a second.
+      const fresh = listingIsOld(readAt) ? await call(conn, 'listing inbound trunks', (sip) => sip.listSipInboundTrunk()) : [];
       const { ours } = trunkFor(fresh, d.number, d.trunkName);
       if (ours) return reuseTrunk(conn, d, ours, trunkId);
       const opts = auth ? { authUsername: auth.username, authPassword: auth.password } : {};
@@ -380,10 +391,17 @@ function createTrunk(conn: LiveKitConn, d: LiveKitDesired, trunkId: { value?: st
  * Our trunk, made by another run since this plan read LiveKit: it gets the number, and keeps its login (the
  * login the other run's .env and SWML carry; this run's .env and SWML take it after the apply, login.ts).
  */
-async function reuseTrunk(conn: LiveKitConn, d: LiveKitDesired, trunk: SIPInboundTrunkInfo, trunkId: { value?: string }): Promise<void> {
+async function reuseTrunk(conn: LiveKitConn, d: LiveKitDesired, trunk: SIPInboundTrunkInfo, trunkId: TrunkRef): Promise<void> {
   const kept = trunk.authUsername && trunk.authPassword ? { username: trunk.authUsername, password: trunk.authPassword } : d.auth;
   await updateTrunk(conn, { ...d, auth: kept }, trunk)?.apply();
   trunkId.value = trunk.sipTrunkId;
+  trunkId.reused = true;
+}
+
+/** The trunk's id for the rule, known once the trunk's change has run; `reused`: another run made that trunk. */
+interface TrunkRef {
+  value?: string;
+  reused?: boolean;
 }
 
 function updateTrunk(conn: LiveKitConn, d: LiveKitDesired, trunk: SIPInboundTrunkInfo): Change | undefined {
@@ -445,11 +463,12 @@ function planRule(
   rules: SIPDispatchRuleInfo[],
   trunk: SIPInboundTrunkInfo | undefined,
   trunkId: { value?: string },
+  readAt: number | undefined,
 ): Change | undefined {
   // The same judgement the check makes: the rule that covers the number on this trunk, else ours by name.
   // LiveKit refuses two open rules for one trunk and number, so a covering rule is changed, never doubled.
   const { target } = ruleFor(rules, trunk, d.number, d.ruleName);
-  if (!target) return createRule(conn, d, trunkId);
+  if (!target) return createRule(conn, d, trunkId, readAt);
   return updateRule(conn, d, target, trunk?.name || d.trunkName, trunk?.sipTrunkId, trunkId);
 }
 
@@ -511,17 +530,18 @@ function updateRule(
   };
 }
 
-function createRule(conn: LiveKitConn, d: LiveKitDesired, trunkId: { value?: string }): Change {
+function createRule(conn: LiveKitConn, d: LiveKitDesired, trunkId: TrunkRef, readAt: number | undefined): Change {
   const agent = d.agentName || undefined;
   return {
     target: 'livekit',
     summary: `LiveKit dispatch rule "${d.ruleName}": create (individual, rooms "${ROOM_PREFIX}…", ${agent ? `agent ${agent}` : 'automatic dispatch'})`,
     apply: async () => {
       const id = requireTrunkId(trunkId);
-      // Looked up again just before creating: a run going on at the same time may have made our rule for
-      // this trunk since the plan read LiveKit (LiveKit would refuse a second one). Reuse it.
+      // Looked up again just before creating when the plan's listing is old, or the trunk is another run's:
+      // that run may have made our rule for it since (LiveKit would refuse a second one). Reuse it.
       const oursIn = (rules: SIPDispatchRuleInfo[]) => rules.find((r) => r.name === d.ruleName && r.trunkIds.includes(id));
-      const ours = oursIn(await call(conn, 'listing dispatch rules', (sip) => sip.listSipDispatchRule()));
+      const look = listingIsOld(readAt) || trunkId.reused;
+      const ours = look ? oursIn(await call(conn, 'listing dispatch rules', (sip) => sip.listSipDispatchRule())) : undefined;
       if (ours) {
         await updateRule(conn, d, ours, d.trunkName, id, trunkId)?.apply();
         return;

@@ -37,6 +37,8 @@ function withColumnRetry(s: Session, change: Change, pauseProgress: () => void):
   if (change.target !== 'database' || !s.prompts) return change;
   return {
     ...change,
+    // It may stop to ask: nothing runs beside it, so nothing prints over the question.
+    alone: true,
     apply: async () => {
       const { MissingColumnsError } = await import('../services/supabase.js');
       for (;;) {
@@ -88,24 +90,43 @@ export async function apply(s: Session, planned: Change[]): Promise<void> {
   let spinner: ReturnType<NonNullable<typeof ora>> | undefined;
   const changes = planned.map((c) => withColumnRetry(s, c, () => spinner?.stop()));
   const done: Change[] = [];
+  // Changes of different services run side by side: the spinner shows the oldest still running, and each
+  // one that ends leaves its line.
+  const running: Change[] = [];
+  let stopping = '';
+  const spin = () => {
+    spinner?.stop();
+    // ora writes on its own: its text goes through the one redactor, as every other line does, so a value is
+    // masked on the apply line exactly as on the plan's.
+    spinner = running.length && ora
+      ? ora({ text: oraText(`${running[0]!.summary}${stopping}`), stream: process.stderr, ...(noColor() ? { color: false as const } : {}) }).start()
+      : undefined;
+  };
   const report = await applyPlan(
     changes,
     (change, phase) => {
       if (phase === 'done') done.push(change);
       // Kept current so that an interrupt at any moment says whether calls work.
       setStopNote(callsNote(s, done, changes.filter((c) => !done.includes(c))));
-      if (ora) {
-        if (phase === 'start')
-          // ora writes on its own: its text goes through the one redactor, as every other line does, so a
-          // value is masked on the apply line exactly as on the plan's.
-          spinner = ora({ text: oraText(change.summary), stream: process.stderr, ...(noColor() ? { color: false as const } : {}) }).start();
-        else if (phase === 'done') spinner?.succeed();
-        else spinner?.fail(oraText(`${change.summary} ${dim('(failed)')}`));
-      } else if (phase !== 'start') out(`${phase === 'done' ? '✔' : '✖'} ${change.summary}`);
+      if (phase === 'start') running.push(change);
+      else running.splice(running.indexOf(change), 1);
+      if (!ora) {
+        if (phase !== 'start') out(`${phase === 'done' ? '✔' : '✖'} ${change.summary}`);
+        return;
+      }
+      if (phase !== 'start') {
+        spinner?.stop();
+        spinner = ora({ text: oraText(change.summary), stream: process.stderr, ...(noColor() ? { color: false as const } : {}) });
+        if (phase === 'done') spinner.succeed();
+        else spinner.fail(oraText(`${change.summary} ${dim('(failed)')}`));
+      }
+      spin();
     },
     () => {
-      if (spinner) spinner.text = `${spinner.text} ${dim('(stopping after this change)')}`;
+      stopping = ` ${dim('(stopping after what is running)')}`;
+      if (spinner) spinner.text = `${spinner.text}${stopping}`;
     },
+    { sideBySide: true },
   );
   if (!report.failed && !report.stopped) {
     const note = callsNote(s, report.done, []);

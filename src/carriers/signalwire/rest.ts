@@ -11,7 +11,7 @@ import { settingName } from '../../setting-names.js';
 import { ServiceError, UsageError } from '../../errors.js';
 import type { Change } from '../../changes.js';
 import { redact, redactLine } from '../../redact.js';
-import { SIGNALWIRE_TIMEOUT_MS, seconds } from '../../timing.js';
+import { listingIsOld, SIGNALWIRE_TIMEOUT_MS, seconds } from '../../timing.js';
 import type { Values } from '../../settings.js';
 
 export interface SignalWireConn {
@@ -53,6 +53,8 @@ export interface SignalWireState {
   number: NumberInfo;
   /** Our hosted script for this number, when the target is hosted and one exists. */
   script?: HostedScript;
+  /** When the scripts were listed (Date.now()): creating looks again only after an older listing. */
+  readAt?: number;
 }
 
 const MAX_PAGES = 50;
@@ -109,13 +111,14 @@ export async function observeSignalWire(conn: SignalWireConn, e164: string, targ
   const ours = rows.filter((r) => toScript(r)?.name === name);
   // Several with our name (made by hand, say): prefer the one the number already runs.
   const row = ours.find((r) => runsUrl(number, toScript(r)!.requestUrl)) ?? ours[0];
-  if (!row) return { number };
+  const readAt = Date.now();
+  if (!row) return { number, readAt };
   // The list carries each script's contents; should it ever leave them out, read the one script.
   const full =
     row.swml_script?.contents === undefined
       ? await call<WireScript>(conn, { method: 'GET', path: `${SWML_SCRIPTS}/${encodeURIComponent(row.id!)}`, what: 'read the SWML script', scope: 'Voice' })
       : row;
-  return { number, script: toScript(full) ?? toScript(row)! };
+  return { number, script: toScript(full) ?? toScript(row)!, readAt };
 }
 
 /** Every number of the space (the test call dials ours from another one). */
@@ -306,7 +309,7 @@ export function planSignalWire(
       target: 'signalwire',
       summary: `SignalWire: create SWML script "${name}"`,
       apply: async () => {
-        written.script = await ensureScript(conn, name, target.swml, state.number);
+        written.script = await ensureScript(conn, name, target.swml, state.number, listingIsOld(state.readAt));
         requestUrl = written.script.requestUrl;
       },
     });
@@ -412,12 +415,12 @@ export function judgePointsAt(conn: SignalWireConn, e164: string, target: SwmlTa
 // Writing
 
 /**
- * Creates our script unless one of our name appeared since the plan read SignalWire (another run): it is
- * listed again just before, and one found is reused (its SWML made current). Two runs of one project never
- * create at the same moment: the project lock (.env.lock) serialises them.
+ * Creates our script unless one of our name appeared since the plan read SignalWire (another run): when that
+ * listing is old (`lookAgain`), it is listed again just before, and one found is reused (its SWML made
+ * current). Two runs of one project never create at the same moment: the project lock (.env.lock) serialises them.
  */
-async function ensureScript(conn: SignalWireConn, name: string, swml: string, number: NumberInfo): Promise<HostedScript> {
-  const existing = await scriptsNamed(conn, name);
+async function ensureScript(conn: SignalWireConn, name: string, swml: string, number: NumberInfo, lookAgain: boolean): Promise<HostedScript> {
+  const existing = lookAgain ? await scriptsNamed(conn, name) : [];
   if (existing.length) {
     const found = existing.find((s) => runsUrl(number, s.requestUrl)) ?? existing[0]!;
     return sameSwml(found.contents, swml) ? found : updateScript(conn, found.id, swml);
