@@ -8,7 +8,7 @@ import { DEFAULT_NAME, NUMBER_KEYS, SETTINGS, type Setting, type SettingKey, typ
 import { UsageError } from '../errors.js';
 import type { Observed } from '../check/run.js';
 import type { LiveKitConn, LiveKitLists } from '../services/livekit.js';
-import type { SignalWireConn, SignalWireWritten } from '../carriers/signalwire/index.js';
+import type { SignalWireConn, SignalWireState, SignalWireWritten } from '../carriers/signalwire/index.js';
 import type { NumberRow, NumberRowChange, SupabaseConn } from '../services/supabase.js';
 import type { LiveKitSeen } from './livekit.js';
 import type { SignalWireSeen } from './signalwire.js';
@@ -66,7 +66,7 @@ export async function buildPlan(s: Session, on: Established): Promise<Planned> {
   const written: SignalWireWritten = {};
   const { planSignalWire, stateAfter } = await import('../carriers/signalwire/index.js');
   const signalwire = sw && swState ? planSignalWire(sw.conn, number, swmlTargetFor(s.values), swState, written) : [];
-  const siblings = sw ? await siblingScriptChanges(s, sw.conn, lists) : [];
+  const siblings = sw ? await siblingScriptChanges(s, sw.conn, lists, swState) : [];
   const database = db ? await databaseChanges(s, db, row) : [];
   const changes = orderForLogin([...(env ? [env] : []), ...livekit, ...signalwire, ...siblings, ...database]);
   const swAfter = () => (!swState ? undefined : signalwire.length ? stateAfter(swState, written) : swState);
@@ -180,9 +180,9 @@ async function livekitChanges(s: Session, conn: LiveKitConn, lists: LiveKitLists
 /**
  * The trunk's SIP login is shared by every number on it: our SWML scripts for its other numbers are brought to
  * the current SWML too, so a new password reaches every number's calls, not only this one's. The trunk's
- * numbers come from the listing the plan already read.
+ * numbers come from the listing the plan already read, their scripts from the one SignalWire listing.
  */
-async function siblingScriptChanges(s: Session, conn: SignalWireConn, lists: LiveKitLists): Promise<Change[]> {
+async function siblingScriptChanges(s: Session, conn: SignalWireConn, lists: LiveKitLists, state: SignalWireState | undefined): Promise<Change[]> {
   const target = swmlTargetFor(s.values);
   if (target.kind !== 'hosted') return [];
   const { observeSiblingScripts, planSiblingScripts } = await import('../carriers/signalwire/index.js');
@@ -190,7 +190,8 @@ async function siblingScriptChanges(s: Session, conn: SignalWireConn, lists: Liv
   const { normalizeNumber } = await import('../services/sip-number.js');
   const held = trunkNumbers(lists.trunks, s.values.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME);
   const others = [...new Set(held.map(normalizeNumber))].filter((n) => n !== s.values.PHONE_NUMBER);
-  const siblings = await spin(s, 'Reading SignalWire…', () => observeSiblingScripts(conn, others), { quiet: true });
+  // The scripts were listed with the number (one listing for all of them).
+  const siblings = await spin(s, 'Reading SignalWire…', () => observeSiblingScripts(conn, others, state?.listed), { quiet: true });
   return planSiblingScripts(conn, target, siblings);
 }
 

@@ -55,6 +55,8 @@ export interface SignalWireState {
   script?: HostedScript;
   /** When the scripts were listed (Date.now()): creating looks again only after an older listing. */
   readAt?: number;
+  /** Every script of the space as that same listing gave it, for the other numbers' scripts (observeSiblingScripts). */
+  listed?: readonly WireScript[];
 }
 
 const MAX_PAGES = 50;
@@ -112,13 +114,13 @@ export async function observeSignalWire(conn: SignalWireConn, e164: string, targ
   // Several with our name (made by hand, say): prefer the one the number already runs.
   const row = ours.find((r) => runsUrl(number, toScript(r)!.requestUrl)) ?? ours[0];
   const readAt = Date.now();
-  if (!row) return { number, readAt };
+  if (!row) return { number, readAt, listed: rows };
   // The list carries each script's contents; should it ever leave them out, read the one script.
   const full =
     row.swml_script?.contents === undefined
       ? await call<WireScript>(conn, { method: 'GET', path: `${SWML_SCRIPTS}/${encodeURIComponent(row.id!)}`, what: 'read the SWML script', scope: 'Voice' })
       : row;
-  return { number, script: toScript(full) ?? toScript(row)!, readAt };
+  return { number, script: toScript(full) ?? toScript(row)!, readAt, listed: rows };
 }
 
 /** Every number of the space (the test call dials ours from another one). */
@@ -342,13 +344,18 @@ function note(written: SignalWireWritten, number: NumberInfo | undefined): void 
 }
 
 /**
- * Our hosted scripts for other numbers of the trunk (found by the name scriptNameFor gives them), read with
- * one list. The SIP login lives on the trunk, shared by every number on it: each of their scripts must send it.
+ * Our hosted scripts for other numbers of the trunk (found by the name scriptNameFor gives them), from the
+ * listing the number's state already holds, else read with one list. The SIP login lives on the trunk, shared
+ * by every number on it: each of their scripts must send it.
  */
-export async function observeSiblingScripts(conn: SignalWireConn, numbers: readonly string[]): Promise<Array<{ e164: string; script: HostedScript }>> {
+export async function observeSiblingScripts(
+  conn: SignalWireConn,
+  numbers: readonly string[],
+  listed?: SignalWireState['listed'],
+): Promise<Array<{ e164: string; script: HostedScript }>> {
   if (!numbers.length) return [];
   const byName = new Map(numbers.map((n) => [scriptNameFor(n), n]));
-  const rows = await listAll<WireScript>(conn, { method: 'GET', path: SWML_SCRIPTS, what: 'list SWML scripts', scope: 'Voice' });
+  const rows = listed ?? (await listAll<WireScript>(conn, { method: 'GET', path: SWML_SCRIPTS, what: 'list SWML scripts', scope: 'Voice' }));
   const out: Array<{ e164: string; script: HostedScript }> = [];
   for (const row of rows) {
     const found = toScript(row);
