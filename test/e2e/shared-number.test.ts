@@ -69,6 +69,12 @@ test('folder b sets up the number folder a set up: the trunk keeps its login, an
   assert.ok(same(envLogin(b), kept), "b's .env holds the trunk's login");
   assert.ok(same(envLogin(a), kept), "a's .env still works");
   assert.ok(same(swmlLogin(w), kept));
+
+  // --json carries the plan's line among its notes, never the password.
+  const c = await runCli(['--json', '--dry-run', '--number', NUMBER], { cwd: folder(), env });
+  assert.equal(c.code, 0, c.stderr);
+  assert.ok(JSON.parse(c.stdout).notes.some((n: string) => n.startsWith(`SIP login: taken from trunk ${kept.id}`)), c.stdout);
+  assert.ok(!c.stdout.includes(kept.password));
 });
 
 test('a .env holding another login takes the trunk\'s, and says so; an explicit --livekit-sip-password still changes it', { timeout: 90_000 }, async () => {
