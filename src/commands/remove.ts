@@ -83,7 +83,7 @@ async function removeNumber(ctx: Context, v: Values): Promise<number> {
 async function liveKitSide(v: Values): Promise<Side> {
   const conn = { url: v.LIVEKIT_URL!, apiKey: v.LIVEKIT_API_KEY!, apiSecret: v.LIVEKIT_API_SECRET! };
   const target = { number: v.PHONE_NUMBER!, trunkName: v.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME, ruleName: v.LIVEKIT_SIP_RULE_NAME ?? DEFAULT_NAME };
-  const { observeLiveKit, planRemoveNumber } = await import('../services/livekit.js');
+  const [{ observeLiveKit }, { planRemoveNumber }] = await Promise.all([import('../services/livekit.js'), import('../services/livekit-changes.js')]);
   const changes = planRemoveNumber(conn, target, await observeLiveKit(conn, target));
   return {
     name: 'LiveKit',

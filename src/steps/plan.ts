@@ -161,7 +161,7 @@ export function livekitDesired(s: Session) {
 }
 
 async function livekitChanges(s: Session, conn: LiveKitConn, lists: LiveKitLists, notes: string[]): Promise<Change[]> {
-  const { judgeLiveKit, planLiveKit } = await import('../services/livekit.js');
+  const [{ judgeLiveKit }, { planLiveKit }] = await Promise.all([import('../services/livekit.js'), import('../services/livekit-changes.js')]);
   const state = judgeLiveKit(lists, livekitDesired(s));
   if (state.foreignTrunk && !s.useForeignTrunk && s.prompts) {
     const t = state.foreignTrunk;

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, beforeEach, test } from 'node:test';
 import { ServiceError, UsageError } from '../../src/errors.ts';
-import { checkLiveKit, observeLiveKit, planLiveKit, type LiveKitConn } from '../../src/services/livekit.ts';
+import { checkLiveKit, observeLiveKit, type LiveKitConn } from '../../src/services/livekit.ts';
+import { planLiveKit } from '../../src/services/livekit-changes.ts';
 import { startLiveKit, type LiveKitStandIn } from '../stand-ins/livekit.ts';
 import { AUTH, connOf, converge, desired, writes } from './helpers.ts';
 
