@@ -108,7 +108,7 @@ async function signalWireSide(v: Values): Promise<Side> {
 async function databaseSide(v: Values, noDb: boolean): Promise<Side> {
   const side: Side = { name: 'database', question: `Set ${v.PHONE_NUMBER} inactive in the database (the row stays)?`, changes: [] };
   if (noDb) return { ...side, note: '--no-db: the row is left as it is' };
-  const { planDeactivateNumberRow, readNumberRow, supabaseConn } = await import('../services/supabase.js');
+  const [{ readNumberRow, supabaseConn }, { planDeactivateNumberRow }] = await Promise.all([import('../services/supabase.js'), import('../services/supabase-row.js')]);
   const conn = supabaseConn(v);
   if (!conn) return { ...side, note: 'no Supabase credentials: the row is left as it is' };
   const row = await readNumberRow(conn, v.PHONE_NUMBER!);

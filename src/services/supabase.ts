@@ -1,5 +1,5 @@
-// The only code that talks to Supabase: PostgREST requests through supabase-js, loaded lazily so the CLI
-// starts fast. What it relies on (FACTS.md; PostgREST's src/PostgREST/Error.hs):
+// The only code that talks to Supabase (with supabase-row.ts, which writes the number's row through the client
+// here): PostgREST requests through supabase-js, loaded lazily so the CLI starts fast. What it relies on (FACTS.md; PostgREST's src/PostgREST/Error.hs):
 //   - errors come back as { code, message, details, hint }, not thrown; a network failure or timeout
 //     comes back with status 0 and the fetch error's name in message;
 //   - a wrong key is answered by Supabase's gateway: 401 { message: "Invalid API key", hint } (no code);
@@ -12,12 +12,10 @@
 import { tool } from '../invocation.js';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { ServiceError, UsageError } from '../errors.js';
-import type { Change } from '../changes.js';
-import { mask } from '../mask.js';
 import { redactLine } from '../redact.js';
 import { SUPABASE_TIMEOUT_MS, seconds } from '../timing.js';
-import { NUMBER_COLUMNS, NUMBERS_TABLE, numberRow, renderAddColumns, renderGrants, storedForms } from '../render/sql.js';
-import { setting, type SettingKey, type Values } from '../settings.js';
+import { NUMBER_COLUMNS, NUMBERS_TABLE, renderAddColumns, renderGrants, storedForms } from '../render/sql.js';
+import type { Values } from '../settings.js';
 import { SettingName, settingName } from '../setting-names.js';
 
 export interface SupabaseConn {
@@ -40,11 +38,6 @@ export interface NumberRow {
   matches: number;
   /** The table has an updated_at column (an update bumps it). */
   hasUpdatedAt: boolean;
-}
-
-/** The database change; after apply() it carries the row as read back, for display. */
-export interface NumberRowChange extends Change {
-  written?: NumberRow;
 }
 
 /** The table lacks columns the settings need. Nothing was written; `sql` adds them. */
@@ -147,7 +140,7 @@ export async function createSupabaseClient(conn: SupabaseConn): Promise<Supabase
 }
 
 const clients = new WeakMap<SupabaseConn, Promise<SupabaseClient>>();
-function clientFor(conn: SupabaseConn): Promise<SupabaseClient> {
+export function clientFor(conn: SupabaseConn): Promise<SupabaseClient> {
   let c = clients.get(conn);
   if (!c) clients.set(conn, (c = createSupabaseClient(conn)));
   return c;
@@ -230,7 +223,7 @@ export async function listActiveNumbers(conn: SupabaseConn): Promise<string[]> {
   return [...new Set(active.flatMap((r) => toE164(String(r.number ?? '')) ?? []))];
 }
 
-function rowOf(data: unknown[] | null, e164: string): NumberRow | undefined {
+export function rowOf(data: unknown[] | null, e164: string): NumberRow | undefined {
   const rows = (data ?? []) as Array<Record<string, unknown>>;
   if (!rows.length) return undefined;
   const row = rows.find((r) => r.number === e164) ?? rows[0]!;
@@ -242,134 +235,6 @@ function rowOf(data: unknown[] | null, e164: string): NumberRow | undefined {
   values.PHONE_NUMBER = e164;
   const storedNumber = String(row.number);
   return { values, storedNumber, storedAsE164: storedNumber === e164, matches: rows.length, hasUpdatedAt: 'updated_at' in row };
-}
-
-/**
- * The change that makes the number's row hold `given`, or none when it already does. `defaults` fill a new
- * row, and a column the row leaves empty, but never replace a value the row holds. apply() writes it in one
- * request (writeNumberRow) and checks the row it answers.
- */
-export function planNumberRow(conn: SupabaseConn, given: Values, current: NumberRow | undefined, defaults: Values = {}): NumberRowChange[] {
-  const e164 = given.PHONE_NUMBER;
-  if (!e164) throw new Error('planNumberRow needs PHONE_NUMBER');
-  const full = numberRow({ ...defaults, ...given });
-  const keyOf = new Map<string, SettingKey>(NUMBER_COLUMNS.map(([key, column]) => [column, key]));
-  const have = (row: NumberRow, column: string) => (column === 'number' ? row.storedNumber : row.values[keyOf.get(column)!]);
-  const differs = ([column, value]: [string, string], row: NumberRow) => have(row, column) !== value;
-
-  // On an existing row: what was given and differs, and defaults only where the row holds nothing.
-  const changed = current
-    ? full.filter(([column, value]) => {
-        const key = keyOf.get(column)!;
-        if (given[key] === undefined && have(current, column) !== undefined) return false;
-        return differs([column, value], current);
-      })
-    : full;
-  if (current && !changed.length) return [];
-  const shown = (row: NumberRow | undefined) =>
-    changed
-      .filter(([c]) => row || c !== 'number')
-      .map(([c, v]) => `${c} ${row ? `${shownValue(keyOf.get(c)!, have(row, c))} → ` : ''}${shownValue(keyOf.get(c)!, v)}`)
-      .join('; ');
-  const summary = current
-    ? `database: update ${changed.map(([c]) => c).join(', ')} for ${e164}: ${shown(current)}`
-    : `database: add ${e164}: ${shown(undefined)}`;
-
-  const change: NumberRowChange = {
-    target: 'database',
-    summary,
-    async apply() {
-      const back = await writeNumberRow(conn, e164, current ? Object.fromEntries(changed) : undefined, Object.fromEntries(full), current?.hasUpdatedAt);
-      const wrong = back ? changed.filter((c) => differs(c, back)).map(([c]) => c) : [];
-      if (!back || wrong.length) {
-        throw new ServiceError(
-          'Supabase',
-          `The row of ${e164} read back from ${NUMBERS_TABLE} does not hold what was written` +
-            `${back ? ` (${wrong.join(', ')})` : ' (no row)'}: check the table's triggers and row-level security policies`,
-        );
-      }
-      change.written = back;
-    },
-  };
-  return [change];
-}
-
-/**
- * One request in the usual case, answered with the row as stored (after any trigger): an existing row gets
- * `changed` (the number rewritten as E.164 in every stored form, updated_at bumped where the table has it);
- * a new one is an upsert on the unique number, so a row another run inserted meanwhile is merged, not
- * doubled. A table without that constraint (older shapes) takes a plain insert. A column the table lacks
- * refuses the write whole (PGRST204): its columns are then listed, for the ALTER lines.
- */
-async function writeNumberRow(
-  conn: SupabaseConn,
-  e164: string,
-  changed: Record<string, string> | undefined,
-  full: Record<string, string>,
-  hasUpdatedAt = false,
-): Promise<NumberRow | undefined> {
-  const sb = await clientFor(conn);
-  const table = () => sb.from(NUMBERS_TABLE);
-  const refused = async (res: Answer, what: string) =>
-    res.error?.code === 'PGRST204' ? new MissingColumnsError(await missingColumns(conn, sb, Object.keys(full))) : writeFailure(conn, res, what);
-  /** The rows holding the number, in either form, updated; none when there are none. */
-  const update = async (values: Record<string, string>, bump: boolean) => {
-    const row = { ...values, number: e164, ...(bump ? { updated_at: new Date().toISOString() } : {}) };
-    const res = await table().update(row).in('number', storedForms(e164)).select('*').retry(false);
-    if (res.error) throw await refused(res, `update the row of ${e164}`);
-    return (res.data ?? []).length ? rowOf(res.data, e164) : undefined;
-  };
-  // A row gone since the plan read it is written afresh, below.
-  const updated = changed && (await update(changed, hasUpdatedAt));
-  if (updated) return updated;
-  let res = await table().upsert(full, { onConflict: 'number' }).select('*').retry(false);
-  if (res.error?.code === '42P10') {
-    // No unique constraint: what another run inserted meanwhile is updated, so the number stays one row.
-    const found = await update(full, false);
-    if (found) return found;
-    res = await table().insert(full).select('*').retry(false);
-  }
-  if (res.error) throw await refused(res, `insert the row of ${e164}`);
-  return rowOf(res.data, e164);
-}
-
-/**
- * A value for the plan: quoted, masked when secret, control and direction characters escaped (so a value
- * cannot move the cursor or recolour the terminal), long ones shortened.
- */
-export function shownValue(key: SettingKey, value: string | undefined): string {
-  if (value === undefined || value === '') return '(empty)';
-  if (setting(key).secret) return mask(value);
-  const short = [...value].length > 60 ? `${[...value].slice(0, 59).join('')}…` : value;
-  return JSON.stringify(short).replace(/[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** Columns the table lacks, found with `limit 0` selects (an unknown column in a select is 42703). */
-async function missingColumns(conn: SupabaseConn, sb: SupabaseClient, columns: string[]): Promise<string[]> {
-  const all = await sb.from(NUMBERS_TABLE).select(columns.join(',')).limit(0).retry(false);
-  if (!all.error) return [];
-  if (!isUnknownColumn(all.error.code)) throw failure(conn, all, `read ${NUMBERS_TABLE}`);
-  // Postgres names only the first unknown column; ask per column so one ALTER round fixes them all.
-  const each = await Promise.all(columns.map((c) => sb.from(NUMBERS_TABLE).select(c).limit(0).retry(false)));
-  const missing: string[] = [];
-  for (const [i, res] of each.entries()) {
-    if (!res.error) continue;
-    if (!isUnknownColumn(res.error.code)) throw failure(conn, res, `read ${NUMBERS_TABLE}`);
-    missing.push(columns[i]!);
-  }
-  if (!missing.length) throw failure(conn, all, `read ${NUMBERS_TABLE}`);
-  return missing;
-}
-
-const isUnknownColumn = (code: string | undefined) => code === '42703' || code === 'PGRST204';
-
-/** A write refused for a column the table lacks (a schema change between check and write) is still that. */
-function writeFailure(conn: SupabaseConn, res: Answer, what: string): Error {
-  if (res.error?.code === 'PGRST204') {
-    const column = /Could not find the '([^']+)' column/.exec(res.error.message ?? '')?.[1];
-    if (column) return new MissingColumnsError([column]);
-  }
-  return failure(conn, res, what);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -423,7 +288,10 @@ function interactionSeen(r: Record<string, unknown>): InteractionSeen {
 // ---------------------------------------------------------------------------------------------
 // Failures: one line naming the service, what failed and the fix; never the key.
 
-interface Answer {
+/** An unknown column: Postgres' 42703 in a select or filter, PostgREST's PGRST204 in a write. */
+export const isUnknownColumn = (code: string | undefined) => code === '42703' || code === 'PGRST204';
+
+export interface Answer {
   error: { code?: string; message?: string; details?: string | null; hint?: string | null } | null;
   status: number;
 }
@@ -431,7 +299,7 @@ interface Answer {
 const [URL_KEY, SERVICE_KEY] = ['SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY'] as const;
 const onUrl = { settings: [URL_KEY] };
 
-function failure(conn: SupabaseConn, res: Answer, what: string): UsageError | ServiceError {
+export function failure(conn: SupabaseConn, res: Answer, what: string): UsageError | ServiceError {
   const err = res.error ?? {};
   const where = shown(conn.url);
   const said = redactLine([err.code, err.message].filter(Boolean).join(' '), [conn.serviceKey], 200);
@@ -466,29 +334,4 @@ function failure(conn: SupabaseConn, res: Answer, what: string): UsageError | Se
     return new ServiceError('Supabase', `Supabase at ${where} answered ${res.status} (${said || 'no detail'}): try again shortly; check the project is not paused`);
   }
   return new ServiceError('Supabase', `Supabase could not ${what} (${res.status}${said ? ` ${said}` : ''})`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Added for `remove`
-
-/**
- * The change that marks the number's row inactive (never deleted: the agent's history and settings stay),
- * or none when there is no row or it is already inactive. Bumps updated_at where the table has it.
- */
-export function planDeactivateNumberRow(conn: SupabaseConn, e164: string, current: NumberRow | undefined): Change[] {
-  if (!current || current.values.PHONE_STATUS === 'inactive') return [];
-  return [
-    {
-      target: 'database',
-      summary: `database: ${e164} status ${current.values.PHONE_STATUS ?? '(none)'} → inactive (the row stays)`,
-      async apply() {
-        const sb = await clientFor(conn);
-        const where = storedForms(e164);
-        let res = await sb.from(NUMBERS_TABLE).update({ status: 'inactive', updated_at: new Date().toISOString() }).in('number', where).select('number').retry(false);
-        if (res.error && isUnknownColumn(res.error.code))
-          res = await sb.from(NUMBERS_TABLE).update({ status: 'inactive' }).in('number', where).select('number').retry(false);
-        if (res.error) throw writeFailure(conn, res, `set ${e164} inactive`);
-      },
-    },
-  ];
 }

@@ -9,7 +9,8 @@ import { UsageError } from '../errors.js';
 import type { Observed } from '../check/run.js';
 import type { LiveKitConn, LiveKitLists } from '../services/livekit.js';
 import type { SignalWireConn, SignalWireState, SignalWireWritten } from '../carriers/signalwire/index.js';
-import type { NumberRow, NumberRowChange, SupabaseConn } from '../services/supabase.js';
+import type { NumberRow, SupabaseConn } from '../services/supabase.js';
+import type { NumberRowChange } from '../services/supabase-row.js';
 import type { LiveKitSeen } from './livekit.js';
 import type { SignalWireSeen } from './signalwire.js';
 import { liveKitLists, numberRow, PLAN_MAX_AGE_MS, signalWireState } from './reads.js';
@@ -196,7 +197,7 @@ async function siblingScriptChanges(s: Session, conn: SignalWireConn, lists: Liv
 }
 
 async function databaseChanges(s: Session, conn: SupabaseConn, row: NumberRow | undefined): Promise<NumberRowChange[]> {
-  const { planNumberRow } = await import('../services/supabase.js');
+  const { planNumberRow } = await import('../services/supabase-row.js');
   // A default fills a new row or an empty column; it never replaces what the row holds.
   const { given, defaults } = numberValues(s);
   return planNumberRow(conn, given, row, defaults);

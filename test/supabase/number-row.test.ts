@@ -5,14 +5,8 @@ import assert from 'node:assert/strict';
 import { withDefaults } from '../../src/config.ts';
 import { applyPlan } from '../../src/changes.ts';
 import { NUMBER_COLUMNS, renderSchema } from '../../src/render/sql.ts';
-import {
-  findRecentInteraction,
-  MissingColumnsError,
-  planNumberRow,
-  readNumberRow,
-  type NumberRowChange,
-  type SupabaseConn,
-} from '../../src/services/supabase.ts';
+import { findRecentInteraction, MissingColumnsError, readNumberRow, type SupabaseConn } from '../../src/services/supabase.ts';
+import { planNumberRow, type NumberRowChange } from '../../src/services/supabase-row.ts';
 import type { Values } from '../../src/settings.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { HOSTILE, NUMBER, rig } from './helpers.ts';
