@@ -53,11 +53,12 @@ function reading(key: string, v: string | null | undefined): string {
   return JSON.stringify(short).replace(/[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** One line naming them all, or undefined when the readers agree on every line. */
+/** A heading naming how many, then one indented line for each; undefined when the readers agree on every line. */
 export function describeDisagreements(list: readonly Disagreement[], file: string): string | undefined {
   if (!list.length) return undefined;
   const each = list.map(
-    (x) => `${x.key} (line ${x.line}): dotenv reads ${reading(x.key, x.dotenv)}, python-dotenv ${reading(x.key, x.python)}${x.expands ? ' and expands its ${…}' : ''}`,
+    (x) => `    ${x.key} (line ${x.line}): dotenv reads ${reading(x.key, x.dotenv)}, python-dotenv ${reading(x.key, x.python)}${x.expands ? ' and expands its ${…}' : ''}`,
   );
-  return `${file}: dotenv and python-dotenv read ${list.length === 1 ? 'a line' : `${list.length} lines`} this tool does not own differently (left as ${list.length === 1 ? 'it is' : 'they are'}): ${each.join('; ')}`;
+  const heading = `${file}: dotenv and python-dotenv read ${list.length === 1 ? 'a line' : `${list.length} lines`} this tool does not own differently (left as ${list.length === 1 ? 'it is' : 'they are'}):`;
+  return [heading, ...each].join('\n');
 }

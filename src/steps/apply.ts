@@ -16,7 +16,7 @@ export function showPlan(s: Session, changes: Change[], notes: string[] = []): v
   const lines = changes.length
     ? changes.flatMap((c) => [`  • ${c.summary}`, ...(c.detail ?? []).map((d) => `      ${d}`)])
     : ['  Nothing to change: everything is already set up.'];
-  lines.push(...notes.map((n) => `  ${n}`));
+  lines.push(...notes.flatMap((n) => n.split('\n')).map((n) => `  ${n}`));
   out('');
   out(bold(changes.length ? `The plan (${changes.length} change${changes.length > 1 ? 's' : ''}):` : 'The plan:'));
   out(lines.join('\n'));

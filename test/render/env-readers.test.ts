@@ -23,9 +23,9 @@ test('the description says how each reads them; a secret-like name shows lengths
   const line = describeDisagreements(disagreements('API_TOKEN=abcdef#ghijklmn\nD\n'), '.env')!;
   assert.equal(
     line,
-    '.env: dotenv and python-dotenv read 2 lines this tool does not own differently (left as they are): ' +
-      'API_TOKEN (line 1): dotenv reads 6 characters (••••), python-dotenv 15 characters (abc…mn); ' +
-      'D (line 2): dotenv reads nothing (it skips the line), python-dotenv the key without a value',
+    '.env: dotenv and python-dotenv read 2 lines this tool does not own differently (left as they are):\n' +
+      '    API_TOKEN (line 1): dotenv reads 6 characters (••••), python-dotenv 15 characters (abc…mn)\n' +
+      '    D (line 2): dotenv reads nothing (it skips the line), python-dotenv the key without a value',
   );
   assert.equal(describeDisagreements(disagreements('A=1\nB="2"\n'), '.env'), undefined);
 });
