@@ -2,7 +2,7 @@
 // serves it), else from a SWML script that SignalWire hosts. Used by the setup's plan and by `check`.
 import { renderSwml, swmlJson } from '../../render/swml.js';
 import type { Values } from '../../settings.js';
-import type { SwmlTarget } from './rest.js';
+import type { SwmlTarget } from './swml-scripts.js';
 import { swmlUrl } from '../../signalwire-paths.js';
 
 export function swmlTargetFor(v: Values): SwmlTarget {
