@@ -14,7 +14,7 @@ import { INTERACTIONS_STEP } from './agent-report.js';
 import { RINGING, RINGING_FIX, watchLiveCall } from './live.js';
 import { sleep } from './probe.js';
 import { numberPage } from '../signalwire-paths.js';
-import { SIGNALWIRE_HOP } from './signalwire-hops.js';
+import { SIGNALWIRE_HOP } from '../carriers/signalwire/hops.js';
 import { seconds } from '../timing.js';
 import { hopLines, stepLine } from './report.js';
 import type { CallResult, CallStep, Leg, LiveKitConn, LiveResult } from './types.js';

@@ -18,7 +18,7 @@ import { loadKinds } from './participants.js';
 import { PROBE_TIMEOUT_MS, probeAgent } from './probe.js';
 import { seconds } from '../timing.js';
 import { announceCall, printHop, printLive, printProbe, transient } from './report.js';
-import { signalWireHop, SIGNALWIRE_HOP, swmlUrlHop, SWML_URL_HOP } from './signalwire-hops.js';
+import { signalWireHop, SIGNALWIRE_HOP, swmlUrlHop, SWML_URL_HOP } from '../carriers/signalwire/hops.js';
 import { swmlTargetFor } from '../carriers/signalwire/index.js';
 import { isSelfHostedSip, sipOptionsHop, SIP_OPTIONS_HOP } from './sip-options-hop.js';
 import type { CheckReport, Hop, LiveKitConn, LiveResult, ProbeResult, Resolver } from './types.js';
