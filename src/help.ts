@@ -8,7 +8,9 @@ const GROUP_TITLE: Record<Group, string> = {
   supabase: 'Supabase',
   number: 'The number (stored in its database row)',
   providers: 'Provider API keys',
+  carrier: 'Carrier',
   signalwire: 'SignalWire (optional: point the number at the SWML automatically)',
+  twilio: 'Twilio (point the number at LiveKit through an Elastic SIP trunk)',
   server: 'API server (serve)',
 };
 

@@ -37,7 +37,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   version: { type: 'boolean', short: 'v', help: 'print the version' },
 };
 
-const ALL: readonly Group[] = ['livekit', 'supabase', 'number', 'providers', 'signalwire', 'server'];
+const ALL: readonly Group[] = ['livekit', 'supabase', 'number', 'providers', 'carrier', 'signalwire', 'twilio', 'server'];
 
 export const COMMANDS: CommandSpec[] = [
   {
@@ -108,7 +108,7 @@ export const COMMANDS: CommandSpec[] = [
       'probe-timeout': { type: 'string', help: '<seconds>  how long the agent probe waits for the agent to join (default 20)' },
       'no-db': { type: 'boolean', help: 'the database is managed elsewhere: skip its hop (as the setup\'s --no-db)' },
     },
-    groups: ['livekit', 'supabase', 'number', 'signalwire', 'server'],
+    groups: ['livekit', 'supabase', 'number', 'carrier', 'signalwire', 'twilio', 'server'],
     load: () => import('./check.js'),
   },
   {
@@ -143,7 +143,7 @@ export const COMMANDS: CommandSpec[] = [
     options: {
       'no-db': { type: 'boolean', help: 'leave the database row as it is' },
     },
-    groups: ['livekit', 'supabase', 'number', 'signalwire'],
+    groups: ['livekit', 'supabase', 'number', 'carrier', 'signalwire', 'twilio'],
     load: () => import('./remove.js'),
   },
 ];

@@ -18,3 +18,11 @@ test('SignalWire has no connection until its three settings are there, and its t
   assert.ok(sw.conn({ SIGNALWIRE_SPACE_URL: 'example.signalwire.com', SIGNALWIRE_PROJECT_ID: 'p', SIGNALWIRE_API_TOKEN: 't' }));
   assert.deepEqual(sw.trunkNeeds({}), { kind: 'login' });
 });
+
+test('the carrier is the one named, else the one whose credentials are given, else SignalWire', async () => {
+  const { carrierOf } = await import('../../src/config.ts');
+  assert.equal(carrierOf({}), 'signalwire');
+  assert.equal(carrierOf({ SIGNALWIRE_PROJECT_ID: 'p' }), 'signalwire');
+  assert.equal(carrierOf({ TWILIO_ACCOUNT_SID: 'AC1' }), 'twilio');
+  assert.equal(carrierOf({ CARRIER: 'signalwire', TWILIO_ACCOUNT_SID: 'AC1' }), 'signalwire');
+});
