@@ -13,7 +13,7 @@ export class UsageError extends Error {
 export class ServiceError extends Error {
   readonly exitCode: number;
   constructor(
-    readonly service: 'LiveKit' | 'Supabase' | 'SignalWire' | 'DNS' | 'Server' | 'File',
+    readonly service: 'LiveKit' | 'Supabase' | 'SignalWire' | 'Twilio' | 'DNS' | 'Server' | 'File',
     message: string,
     options: { exitCode?: number; cause?: unknown } = {},
   ) {

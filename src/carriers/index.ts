@@ -1,8 +1,9 @@
 // The known carriers, one line each. A new carrier is a folder beside signalwire/ implementing Carrier.
 import type { Carrier } from './carrier.js';
 import { signalwire } from './signalwire/index.js';
+import { twilio } from './twilio/index.js';
 
-export const CARRIERS: Readonly<Record<string, Carrier<any, any, any>>> = { signalwire };
+export const CARRIERS: Readonly<Record<string, Carrier<any, any, any>>> = { signalwire, twilio };
 
 export function carrierNamed(id: string): Carrier<unknown, unknown, unknown> {
   const c = CARRIERS[id];
