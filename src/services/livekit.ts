@@ -40,8 +40,10 @@ export interface LiveKitTarget {
 export interface LiveKitDesired extends LiveKitTarget {
   /** '' or undefined: automatic dispatch (the rule names no agent). */
   agentName?: string;
-  /** null: no digest auth on the trunk (--no-sip-auth). */
+  /** null: no digest auth on the trunk (--no-sip-auth, or a carrier that sends no login). */
   auth: { username: string; password: string } | null;
+  /** The carrier's signalling addresses (CIDR) the trunk admits; undefined leaves the trunk's list as it is. */
+  allowedAddresses?: readonly string[];
 }
 
 export interface LiveKitState {
@@ -343,7 +345,7 @@ function createTrunk(conn: LiveKitConn, d: LiveKitDesired, trunkId: { value?: st
   const auth = d.auth;
   return {
     target: 'livekit',
-    summary: `LiveKit trunk "${d.trunkName}": create with ${d.number} (digest auth ${auth ? `on, user ${auth.username}` : 'off'})`,
+    summary: `LiveKit trunk "${d.trunkName}": create with ${d.number} (digest auth ${auth ? `on, user ${auth.username}` : 'off'}${d.allowedAddresses ? `; allowed addresses ${list(d.allowedAddresses)}` : ''})`,
     apply: async () => {
       // Looked up again just before creating: a run going on at the same time may have made our trunk since
       // this plan read LiveKit. Reuse it (adding the number and login as an update would) rather than make a second.
@@ -354,7 +356,7 @@ function createTrunk(conn: LiveKitConn, d: LiveKitDesired, trunkId: { value?: st
         trunkId.value = ours.sipTrunkId;
         return;
       }
-      const opts = auth ? { authUsername: auth.username, authPassword: auth.password } : {};
+      const opts = { ...(auth ? { authUsername: auth.username, authPassword: auth.password } : {}), ...(d.allowedAddresses ? { allowedAddresses: [...d.allowedAddresses] } : {}) };
       const created = await call(conn, `creating trunk "${d.trunkName}"`, (sip) => sip.createSipInboundTrunk(d.trunkName, [d.number], opts), secretsOf(d));
       trunkId.value = created.sipTrunkId;
     },
@@ -379,6 +381,8 @@ function updateTrunk(conn: LiveKitConn, d: LiveKitDesired, trunk: SIPInboundTrun
     auth = { authUsername: '', authPassword: '' };
     parts.push(`turn digest auth off (${userChange('none')})`);
   }
+  const addresses = d.allowedAddresses && !sameSet(trunk.allowedAddresses, d.allowedAddresses) ? [...d.allowedAddresses] : undefined;
+  if (addresses) parts.push(`allowed addresses ${list(trunk.allowedAddresses)} → ${list(addresses)}`);
   if (!parts.length) return undefined;
   const label = trunk.name || trunk.sipTrunkId;
   return {
@@ -388,11 +392,17 @@ function updateTrunk(conn: LiveKitConn, d: LiveKitDesired, trunk: SIPInboundTrun
     apply: async () => {
       const { ListUpdate } = await import('@livekit/protocol');
       // A field update with `add`: numbers others put on the trunk stay.
-      const fields = { ...(addNumber ? { numbers: new ListUpdate({ add: [d.number] }) } : {}), ...auth };
+      const fields = {
+        ...(addNumber ? { numbers: new ListUpdate({ add: [d.number] }) } : {}),
+        ...(addresses ? { allowedAddresses: new ListUpdate({ set: addresses }) } : {}),
+        ...auth,
+      };
       await call(conn, `updating trunk "${label}"`, (sip) => sip.updateSipInboundTrunkFields(trunk.sipTrunkId, fields), secretsOf(d));
     },
   };
 }
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
 const secretsOf = (d: LiveKitDesired) => (d.auth ? [d.auth.password] : []);
 

@@ -2,6 +2,8 @@
 import { parse } from 'dotenv';
 import { describeEnvChanges, mergeEnv } from '../render/env.js';
 import { swmlTargetFor } from '../carriers/signalwire/index.js';
+import { carrierNamed } from '../carriers/index.js';
+import { carrierOf } from '../config.js';
 import { orderForLogin, type Change } from '../changes.js';
 import { DEFAULT_NAME, NUMBER_KEYS, SETTINGS, type Setting, type SettingKey, type Values } from '../settings.js';
 import { UsageError } from '../errors.js';
@@ -57,9 +59,10 @@ export async function buildPlan(s: Session, on: Established): Promise<Planned> {
   const written: SignalWireWritten = {};
   const { planSignalWire, stateAfter } = await import('../carriers/signalwire/index.js');
   const signalwire = sw && swState ? planSignalWire(sw.conn, number, swmlTargetFor(s.values), swState, written) : [];
+  const carrier = await carrierChanges(s, number);
   const siblings = sw ? await siblingScriptChanges(s, sw.conn, lists) : [];
   const database = db ? await databaseChanges(s, db, row) : [];
-  const changes = orderForLogin([...(env ? [env] : []), ...livekit, ...signalwire, ...siblings, ...database]);
+  const changes = orderForLogin([...(env ? [env] : []), ...livekit, ...signalwire, ...carrier, ...siblings, ...database]);
   return {
     changes,
     observedAfter: () => ({
@@ -110,8 +113,16 @@ function envChange(s: Session): Change | undefined {
   };
 }
 
+/** What LiveKit's trunk must accept from the number's carrier: a digest login, or the carrier's addresses. */
+function trunkNeeds(s: Session) {
+  return carrierNamed(carrierOf(s.values)).trunkNeeds(s.values);
+}
+
 export function livekitDesired(s: Session) {
   const v = s.values;
+  const needs = trunkNeeds(s);
+  if (needs.kind === 'addresses')
+    return { number: v.PHONE_NUMBER!, trunkName: v.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME, ruleName: v.LIVEKIT_SIP_RULE_NAME ?? DEFAULT_NAME, agentName: v.AGENT_NAME ?? '', auth: null, allowedAddresses: needs.addresses };
   return {
     number: v.PHONE_NUMBER!,
     trunkName: v.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME,
@@ -124,7 +135,7 @@ export function livekitDesired(s: Session) {
 async function livekitChanges(s: Session, conn: LiveKitConn, lists: LiveKitLists): Promise<Change[]> {
   const { generateSipAuth, judgeLiveKit, planLiveKit } = await import('../services/livekit.js');
   const state = judgeLiveKit(lists, livekitDesired(s));
-  if (!s.ctx.options['no-sip-auth'] && !(s.values.LIVEKIT_SIP_USERNAME && s.values.LIVEKIT_SIP_PASSWORD)) {
+  if (trunkNeeds(s).kind === 'login' && !s.ctx.options['no-sip-auth'] && !(s.values.LIVEKIT_SIP_USERNAME && s.values.LIVEKIT_SIP_PASSWORD)) {
     // Keep the login the trunk already has (SWML out there carries it); otherwise make a new one.
     const t = state.trunk;
     const auth = t?.authUsername && t.authPassword ? { username: t.authUsername, password: t.authPassword } : generateSipAuth();
@@ -142,6 +153,23 @@ async function livekitChanges(s: Session, conn: LiveKitConn, lists: LiveKitLists
     );
   }
   return planLiveKit(conn, desired, state, { useForeignTrunk: s.useForeignTrunk });
+}
+
+/**
+ * A carrier other than SignalWire (whose own step reads it above): routed through the carrier seam, old → new, with
+ * nothing to change when the number already goes to LiveKit.
+ */
+async function carrierChanges(s: Session, number: string): Promise<Change[]> {
+  const carrier = carrierNamed(carrierOf(s.values));
+  if (carrier.id === 'signalwire') return [];
+  const conn = carrier.conn(s.values);
+  if (!conn) {
+    const missing = (SETTINGS as readonly Setting[]).filter((d) => d.group === carrier.id && !d.default && !s.values[d.key as SettingKey]);
+    throw new UsageError(`The number is on ${carrier.label} (CARRIER=${carrier.id}), and its credentials are missing: ${missing.map((d) => `--${d.flag} (${d.key})`).join(', ')}`);
+  }
+  const target = carrier.target(s.values);
+  const state = await spin(s, `Reading ${carrier.label}…`, () => carrier.observe(conn, number, target), { quiet: true });
+  return carrier.plan(conn, number, target, state);
 }
 
 /**
