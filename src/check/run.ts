@@ -19,6 +19,8 @@ import { PROBE_TIMEOUT_MS, probeAgent } from './probe.js';
 import { seconds } from '../timing.js';
 import { announceCall, printHop, printLive, printProbe, transient } from './report.js';
 import { signalWireHop, SIGNALWIRE_HOP, swmlUrlHop, SWML_URL_HOP } from '../carriers/signalwire/hops.js';
+import { carrierHop } from './carrier-hop.js';
+import { carrierOf } from '../config.js';
 import { swmlTargetFor } from '../carriers/signalwire/index.js';
 import { isSelfHostedSip, sipOptionsHop, SIP_OPTIONS_HOP } from './sip-options-hop.js';
 import type { CheckReport, Hop, LiveKitConn, LiveResult, ProbeResult, Resolver } from './types.js';
@@ -118,12 +120,16 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
       ? await guardAsync(DATABASE_HOP, values, () => databaseHop(values, reads.database))
       : skip(DATABASE_HOP, 'needs SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY and the number'),
   );
-  add(e164 ? await guardAsync(SIGNALWIRE_HOP, values, () => signalWireHop(values, reads.signalwire)) : skip(SIGNALWIRE_HOP, 'needs the number'));
-  add(
-    e164 && values.LIVEKIT_SIP_DOMAIN
-      ? await guardAsync(SWML_URL_HOP, values, () => swmlUrlHop(values))
-      : skip(SWML_URL_HOP, 'needs the number and LIVEKIT_SIP_DOMAIN'),
-  );
+  if (carrierOf(values) !== 'signalwire') {
+    if (e164) add(await carrierHop(values, e164));
+  } else {
+    add(e164 ? await guardAsync(SIGNALWIRE_HOP, values, () => signalWireHop(values, reads.signalwire)) : skip(SIGNALWIRE_HOP, 'needs the number'));
+    add(
+      e164 && values.LIVEKIT_SIP_DOMAIN
+        ? await guardAsync(SWML_URL_HOP, values, () => swmlUrlHop(values))
+        : skip(SWML_URL_HOP, 'needs the number and LIVEKIT_SIP_DOMAIN'),
+    );
+  }
 
   const report: CheckReport = { ok: false, hops };
 
@@ -206,7 +212,7 @@ function startReads(values: Values, conn: LiveKitConn | undefined, opts: CheckOp
             : import('../services/supabase.js').then((m) => m.readNumberRow(m.supabaseConn(values)!, e164)),
         )
       : undefined;
-  const signalwire = e164
+  const signalwire = e164 && carrierOf(values) === 'signalwire'
     ? held(
         o.signalwire
           ? Promise.resolve(o.signalwire)

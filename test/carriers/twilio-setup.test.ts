@@ -1,6 +1,6 @@
 // The setup, non-interactive, with --carrier twilio against the LiveKit, PostgREST and Twilio stand-ins: it routes
-// the number and makes LiveKit's trunk admit only Twilio's addresses (no digest login); a rerun changes nothing;
-// remove detaches the number from the Twilio trunk.
+// the number and makes LiveKit's trunk admit only Twilio's addresses (no digest login); check is green; a rerun
+// changes nothing; remove detaches the number from the Twilio trunk.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -41,6 +41,12 @@ test('setup --carrier twilio routes the number, a rerun changes nothing, remove 
   const saved = parse(readFileSync(join(cwd, '.env'), 'utf8'));
   assert.equal(saved.CARRIER, 'twilio');
   assert.equal(saved.LIVEKIT_SIP_PASSWORD, undefined);
+
+  // check is green and judges the Twilio side through the seam, not SignalWire's hops.
+  const checked = await runCli(['check', '--no-probe'], { cwd, env: {} });
+  assert.equal(checked.code, 0, checked.stdout + checked.stderr);
+  assert.match(checked.stdout, /✓ Twilio number routes to LiveKit SIP: \+14244851544 routes to LiveKit SIP/);
+  assert.doesNotMatch(checked.stdout, /SignalWire number runs|SWML endpoint/);
 
   // A rerun reads the carrier back from .env and finds nothing to change.
   const writes = tw.writes().length;
