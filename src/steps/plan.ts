@@ -5,7 +5,8 @@ import { swmlTargetFor } from '../carriers/signalwire/index.js';
 import { carrierNamed } from '../carriers/index.js';
 import { carrierOf } from '../config.js';
 import { orderForLogin, type Change } from '../changes.js';
-import { DEFAULT_NAME, NUMBER_KEYS, SETTINGS, type Setting, type SettingKey, type Values } from '../settings.js';
+import { DEFAULT_NAME, NUMBER_KEYS, SETTINGS, setting, type Setting, type SettingKey, type Values } from '../settings.js';
+import { carrierCredentialKeys } from './carrier.js';
 import { UsageError } from '../errors.js';
 import type { Observed } from '../check/run.js';
 import type { LiveKitConn, LiveKitLists } from '../services/livekit.js';
@@ -164,8 +165,8 @@ async function carrierChanges(s: Session, number: string): Promise<Change[]> {
   if (carrier.id === 'signalwire') return [];
   const conn = carrier.conn(s.values);
   if (!conn) {
-    const missing = (SETTINGS as readonly Setting[]).filter((d) => d.group === carrier.id && !d.default && !s.values[d.key as SettingKey]);
-    throw new UsageError(`The number is on ${carrier.label} (CARRIER=${carrier.id}), and its credentials are missing: ${missing.map((d) => `--${d.flag} (${d.key})`).join(', ')}`);
+    const missing = carrierCredentialKeys(carrier.id).filter((k) => !s.values[k]).map((k) => `--${setting(k).flag} (${k})`);
+    throw new UsageError(`The number is on ${carrier.label} (CARRIER=${carrier.id}), and its credentials are missing: ${missing.join(', ')}`);
   }
   const target = carrier.target(s.values);
   const state = await spin(s, `Reading ${carrier.label}…`, () => carrier.observe(conn, number, target), { quiet: true });
