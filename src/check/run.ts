@@ -21,6 +21,7 @@ import { announceCall, printHop, printLive, printProbe, transient } from './repo
 import { signalWireHop, SIGNALWIRE_HOP, swmlUrlHop, SWML_URL_HOP } from '../carriers/signalwire/hops.js';
 import { carrierHop } from './carrier-hop.js';
 import { carrierOf } from '../config.js';
+import { carrierNamed } from '../carriers/index.js';
 import { swmlTargetFor } from '../carriers/signalwire/index.js';
 import { isSelfHostedSip, sipOptionsHop, SIP_OPTIONS_HOP } from './sip-options-hop.js';
 import type { CheckReport, Hop, LiveKitConn, LiveResult, ProbeResult, Resolver } from './types.js';
@@ -279,7 +280,9 @@ async function explained(result: LiveResult, values: Values, since: Date): Promi
 /** The LiveKit doctor over the trunks and rules the hops listed (a mismatch the rule hop already names is not repeated). */
 async function doctor(lk: LiveKitFindings, values: Values, e164: string): Promise<Hop[]> {
   const { diagnose, doctorHops } = await import('./doctor.js');
-  const findings = diagnose({ e164, trunks: lk.trunks ?? [], rules: lk.rules ?? [], ourTrunkId: lk.trunk?.sipTrunkId, agentName: values.AGENT_NAME });
+  const needs = carrierNamed(carrierOf(values)).trunkNeeds(values);
+  const carrierAddresses = needs.kind === 'addresses' ? needs.addresses : undefined;
+  const findings = diagnose({ e164, trunks: lk.trunks ?? [], rules: lk.rules ?? [], ourTrunkId: lk.trunk?.sipTrunkId, agentName: values.AGENT_NAME, carrierAddresses });
   const ruleHopFailed = lk.hops.some((h) => h.id === RULE_HOP.id && !h.ok && !h.skipped);
   return doctorHops(findings.filter((f) => !(ruleHopFailed && f.kind === 'agents' && f.ruleId === lk.rule?.sipDispatchRuleId)), e164);
 }

@@ -115,3 +115,18 @@ test('a self-hosted LiveKit that does not answer: the number may match no trunk 
   // Another host than the SIP domain is still the wrong domain, self-hosted or not.
   assert.match(explainSip(408, { ...c, dialled: 'sip:+14244851544@10.0.0.9:5070' }).cause, /the SWML dials 10\.0\.0\.9:5070, not LIVEKIT_SIP_DOMAIN/);
 });
+
+test("a carrier trunk that admits any address is open; ours is fixed by admitting only the carrier's addresses", () => {
+  const f = diagnose({
+    e164: N,
+    trunks: [trunk('ours', [N], { authUsername: '', authPassword: '', allowedAddresses: ['0.0.0.0/0'] })],
+    rules: [rule('r1', ['ours'])],
+    ourTrunkId: 'ours',
+    carrierAddresses: ['54.172.60.0/30'],
+  });
+  const open = f.filter((x) => x.kind === 'open-trunk');
+  assert.equal(open.length, 1);
+  assert.match(open[0]!.line, /trunk "ours" \(ours\) has no digest auth and allows any address: anyone who knows the SIP URI and the number reaches the agent/);
+  assert.match(open[0]!.fix, /admit only the carrier's signalling addresses/);
+  assert.equal(open[0]!.bySetup, true);
+});
