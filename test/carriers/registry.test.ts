@@ -10,7 +10,7 @@ test('every registered carrier answers to its own id', () => {
 });
 
 test('an unknown carrier is refused in one line naming the known ones', () => {
-  assert.throws(() => carrierNamed('twilo'), { message: 'Unknown carrier "twilo": known carriers are signalwire, twilio.' });
+  assert.throws(() => carrierNamed('twilo'), { name: 'UsageError', message: '--carrier (CARRIER): unknown carrier "twilo"; known carriers are signalwire, twilio.' });
 });
 
 test('SignalWire has no connection until its three settings are there, and its trunk needs a digest login', () => {
