@@ -38,6 +38,8 @@ export interface NumberRow {
   matches: number;
   /** The table has an updated_at column (an update bumps it). */
   hasUpdatedAt: boolean;
+  /** The `carrier` column, when the table has it and it is set (absent means SignalWire). */
+  carrier?: string;
 }
 
 /** The database change; after apply() it carries the row as read back, for display. */
@@ -225,7 +227,8 @@ function rowOf(data: unknown[] | null, e164: string): NumberRow | undefined {
   }
   values.PHONE_NUMBER = e164;
   const storedNumber = String(row.number);
-  return { values, storedNumber, storedAsE164: storedNumber === e164, matches: rows.length, hasUpdatedAt: 'updated_at' in row };
+  const carrier = typeof row.carrier === 'string' && row.carrier ? { carrier: row.carrier } : {};
+  return { values, storedNumber, storedAsE164: storedNumber === e164, matches: rows.length, hasUpdatedAt: 'updated_at' in row, ...carrier };
 }
 
 /**
@@ -292,6 +295,27 @@ export function planNumberRow(conn: SupabaseConn, given: Values, current: Number
     },
   };
   return [change];
+}
+
+/**
+ * Records the number's carrier in the row's `carrier` column (templates/schema.sql adds it), for a carrier other
+ * than SignalWire; runs after the row change, which inserts a new row. Nothing when the row already says so.
+ */
+export function planRowCarrier(conn: SupabaseConn, e164: string, carrier: string, current: NumberRow | undefined): Change[] {
+  if (current?.carrier === carrier) return [];
+  return [
+    {
+      target: 'database',
+      summary: `database: carrier of ${e164} ${current?.carrier ?? 'none'} → ${carrier}`,
+      async apply() {
+        const sb = await clientFor(conn);
+        const missing = await missingColumns(conn, sb, ['carrier']);
+        if (missing.length) throw new MissingColumnsError(missing);
+        const res = await sb.from(NUMBERS_TABLE).update({ carrier }).in('number', storedForms(e164)).select('number').retry(false);
+        if (res.error) throw writeFailure(conn, res, `record the carrier of ${e164}`);
+      },
+    },
+  ];
 }
 
 /**

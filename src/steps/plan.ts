@@ -191,10 +191,13 @@ async function siblingScriptChanges(s: Session, conn: SignalWireConn, lists: Liv
 }
 
 async function databaseChanges(s: Session, conn: SupabaseConn, row: NumberRow | undefined): Promise<NumberRowChange[]> {
-  const { planNumberRow } = await import('../services/supabase.js');
+  const { planNumberRow, planRowCarrier } = await import('../services/supabase.js');
   // A default fills a new row or an empty column; it never replaces what the row holds.
   const { given, defaults } = numberValues(s);
-  return planNumberRow(conn, given, row, defaults);
+  const carrier = carrierOf(s.values);
+  // SignalWire's rows stay as they were (no carrier: SignalWire), so an older table without the column still works.
+  const recorded = carrier === 'signalwire' ? [] : planRowCarrier(conn, given.PHONE_NUMBER!, carrier, row);
+  return [...planNumberRow(conn, given, row, defaults), ...recorded];
 }
 
 /**

@@ -1,5 +1,6 @@
 // The setup, non-interactive, with --carrier twilio against the LiveKit, PostgREST and Twilio stand-ins: it routes
-// the number and makes LiveKit's trunk admit only Twilio's addresses (no digest login); check is green; a rerun
+// the number and makes LiveKit's trunk admit only Twilio's addresses (no digest login) and the row records the carrier;
+// check is green; a rerun
 // changes nothing; remove detaches the number from the Twilio trunk.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,6 +39,7 @@ test('setup --carrier twilio routes the number, a rerun changes nothing, remove 
   assert.deepEqual(lk!.numbers, [NUMBER]);
   assert.deepEqual([...lk!.allowedAddresses].sort(), [...TWILIO_SIGNALLING].sort(), "LiveKit's trunk admits only Twilio's signalling addresses");
   assert.equal(lk!.authUsername, '', 'no digest login: Twilio sends none');
+  assert.equal((await w.rows())[0]!.carrier, 'twilio', "the number's row records its carrier");
   const saved = parse(readFileSync(join(cwd, '.env'), 'utf8'));
   assert.equal(saved.CARRIER, 'twilio');
   assert.equal(saved.LIVEKIT_SIP_PASSWORD, undefined);
