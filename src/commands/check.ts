@@ -1,7 +1,7 @@
 // `check`: the test-call check on its own. Without --number, every number on our trunk, one block of hops
 // each. Exit 0 only when every hop (and the probe and live call that ran) passed, 1 otherwise, 2 when
 // settings are missing or --timeout is not a number of seconds.
-import { requiredFor, requireValues } from '../config.js';
+import { carrierOf, requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_NAME, type Values } from '../settings.js';
@@ -66,6 +66,9 @@ async function trunkNumbers(values: Values): Promise<string[]> {
 
 /** --call and its options, checked before anything runs; the cost question, or --yes. */
 async function callOptions(ctx: Context, values: Values): Promise<NonNullable<import('../check/run.js').CheckOptions['call']>> {
+  const carrier = carrierOf(values);
+  if (carrier !== 'signalwire')
+    throw new UsageError(`check --call places calls through SignalWire only so far, and ${values.PHONE_NUMBER ?? 'the number'} is on ${carrier}: run check, or check --live while you call the number`);
   requireValues(values, requiredFor('check --call'), 'check --call places the call through SignalWire; missing');
   const { leg, from, 'call-seconds': secs } = ctx.options;
   if (leg !== undefined && leg !== 'full' && leg !== 'livekit') throw new UsageError(`--leg: "${String(leg)}" is not full or livekit, e.g. --leg livekit`);

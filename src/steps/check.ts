@@ -3,6 +3,7 @@
 import { confirm, select } from './ask.js';
 import type { Observed } from '../check/run.js';
 import type { Session } from './session.js';
+import { carrierOf } from '../config.js';
 
 /** Returns whether every hop passed. `observed`: what the setup already knows of the services (not read again). */
 export async function runCheckStep(s: Session, observed?: Observed): Promise<boolean> {
@@ -18,7 +19,7 @@ export async function runCheckStep(s: Session, observed?: Observed): Promise<boo
 
 // ── The test call placed through SignalWire (check --call), offered where its credentials exist ──────
 
-const hasSignalWire = (s: Session) => Boolean(s.values.SIGNALWIRE_SPACE_URL && s.values.SIGNALWIRE_PROJECT_ID && s.values.SIGNALWIRE_API_TOKEN);
+const hasSignalWire = (s: Session) => carrierOf(s.values) === 'signalwire' && Boolean(s.values.SIGNALWIRE_SPACE_URL && s.values.SIGNALWIRE_PROJECT_ID && s.values.SIGNALWIRE_API_TOKEN);
 
 /**
  * With SignalWire credentials: a test call SignalWire places (no phone needed; the cost is stated and asked
