@@ -3,7 +3,7 @@
 // environment variable name; per-number settings live in the database row (column) and are read from the
 // environment too, but never written to .env.
 import { LLM, STT, TTS } from './providers.js';
-import { SWML_PATH } from './signalwire-paths.js';
+import { SWML_PATH } from './swml-path.js';
 
 /** The name our LiveKit trunk and dispatch rule get unless the person names them. */
 export const DEFAULT_NAME = 'create-sip-inbound';

@@ -13,7 +13,7 @@ import type { LiveKitFindings } from './livekit-hops.js';
 import { INTERACTIONS_STEP } from './agent-report.js';
 import { RINGING, RINGING_FIX, watchLiveCall } from './live.js';
 import { sleep } from './probe.js';
-import { numberPage } from '../signalwire-paths.js';
+import { numberPage } from '../carriers/signalwire/dashboard.js';
 import { SIGNALWIRE_HOP } from '../carriers/signalwire/hops.js';
 import { seconds } from '../timing.js';
 import { hopLines, stepLine } from './report.js';

@@ -2,7 +2,7 @@
 // `--help` and argument parsing read only this file and settings.ts.
 import { tool } from '../invocation.js';
 import type { Group } from '../settings.js';
-import { SWML_PATH } from '../signalwire-paths.js';
+import { SWML_PATH } from '../swml-path.js';
 import { seconds, SWML_ENDPOINT_TIMEOUT_MS, SWML_HEADERS_TIMEOUT_MS } from '../timing.js';
 import type { Context } from '../context.js';
 
