@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { Answer, startLoopback, type Fault, type LoggedRequest } from './loopback.ts';
 import { checkRequest, checkResponse, loadDoc, match, type Matched, type OpenApiDoc } from './openapi.ts';
+import type { SipAnswer, SipDialer } from './sip-dialer.ts';
 
 const API = loadDoc(new URL('../fixtures/twilio-oai/twilio_api_v2010.json', import.meta.url));
 const TRUNKING = loadDoc(new URL('../fixtures/twilio-oai/twilio_trunking_v1.json', import.meta.url));
@@ -34,6 +35,16 @@ export interface OriginRow {
   enabled: boolean;
 }
 
+export interface CallRow {
+  sid: string;
+  to: string;
+  from: string;
+  status: 'queued' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
+  twiml: string;
+  /** The origination leg's SIP answer, once the trunk's URL answered. */
+  sip?: { code: number; reason: string };
+}
+
 export interface TwilioStandIn {
   url: string;
   accountSid: string;
@@ -42,6 +53,7 @@ export interface TwilioStandIn {
   numbers: Map<string, TwilioNumberRow>;
   trunks: Map<string, TrunkRow>;
   origins: Map<string, OriginRow>;
+  calls: Map<string, CallRow>;
   /** Answers the stand-in gave that the published documents do not describe (should stay empty). */
   violations: string[];
   addNumber(e164: string, voiceUrl?: string): TwilioNumberRow;
@@ -54,13 +66,37 @@ export interface TwilioStandIn {
 const error = (status: number, code: number, message: string) =>
   new Answer(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
 
-export async function startTwilio(opts: { accountSid?: string; authToken?: string } = {}): Promise<TwilioStandIn> {
+/**
+ * `dialer`: where a call to a number on a trunk goes, as Twilio's origination would send it (an INVITE to the
+ * trunk's origination URL host, the called number in E.164 as the user part); without one such a call fails.
+ */
+export async function startTwilio(opts: { accountSid?: string; authToken?: string; dialer?: SipDialer } = {}): Promise<TwilioStandIn> {
   const accountSid = opts.accountSid ?? sid('AC');
   const authToken = opts.authToken ?? randomBytes(16).toString('hex');
   const numbers = new Map<string, TwilioNumberRow>();
   const trunks = new Map<string, TrunkRow>();
   const origins = new Map<string, OriginRow>();
   const violations: string[] = [];
+  const calls = new Map<string, CallRow>();
+  const legs = new Map<string, SipAnswer>();
+
+  /** The call runs on its own: to a number on a trunk, an INVITE to the trunk's origination URL. */
+  async function run(c: CallRow, limitSec: number) {
+    const n = [...numbers.values()].find((x) => x.phone_number === c.to);
+    const url = n?.trunk_sid ? [...origins.values()].find((o) => o.trunk_sid === n.trunk_sid && o.enabled)?.sip_url : undefined;
+    const host = url && /^sip:([^;>]+)/.exec(url)?.[1];
+    c.status = 'ringing';
+    if (!host || !opts.dialer) return void (c.status = 'failed');
+    const answer = await opts.dialer({ uri: `sip:${c.to}@${host};transport=tcp`, from: c.from, holdMs: limitSec * 1000 });
+    c.sip = { code: answer.code, reason: answer.reason };
+    if (c.status !== 'ringing') return void (await answer.hangup());
+    if (answer.code !== 200) return void (c.status = answer.code === 486 ? 'busy' : answer.code === 408 ? 'no-answer' : 'failed');
+    c.status = 'in-progress';
+    legs.set(c.sid, answer);
+    await answer.ended;
+    if (c.status === 'in-progress') c.status = 'completed';
+  }
+  const callWire = (c: CallRow) => ({ sid: c.sid, account_sid: accountSid, to: c.to, from: c.from, status: c.status, direction: 'outbound-api', api_version: '2010-04-01' });
 
   const numberWire = (n: TwilioNumberRow) => ({ sid: n.sid, account_sid: accountSid, phone_number: n.phone_number, friendly_name: n.phone_number, trunk_sid: n.trunk_sid, voice_url: n.voice_url });
   const trunkWire = (t: TrunkRow) => ({ sid: t.sid, account_sid: accountSid, friendly_name: t.friendly_name, domain_name: null });
@@ -82,6 +118,27 @@ export async function startTwilio(opts: { accountSid?: string; authToken?: strin
       const rows = [...numbers.values()].filter((n) => !want || n.phone_number.includes(want));
       const uri = `/2010-04-01/Accounts/${p.AccountSid}/IncomingPhoneNumbers.json`;
       return { status: 200, body: { incoming_phone_numbers: rows.map(numberWire), page: 0, page_size: 50, start: 0, end: Math.max(0, rows.length - 1), uri, first_page_uri: uri, next_page_uri: null, previous_page_uri: null } };
+    },
+    'POST /2010-04-01/Accounts/{AccountSid}/Calls.json': (_p, _q, f) => {
+      const twiml = f.get('Twiml') ?? '';
+      if (!twiml && !f.get('Url') && !f.get('ApplicationSid')) throw error(400, 21205, 'Url, Twiml or ApplicationSid is required');
+      if (twiml.length > 4000) throw error(400, 13102, 'Twiml is longer than 4000 characters');
+      if (![...numbers.values()].some((n) => n.phone_number === f.get('From'))) throw error(400, 21210, "'From' phone number not verified");
+      const c: CallRow = { sid: sid('CA'), to: f.get('To')!, from: f.get('From')!, status: 'queued', twiml };
+      calls.set(c.sid, c);
+      void run(c, Number(f.get('TimeLimit') ?? 14400));
+      return { status: 201, body: callWire(c) };
+    },
+    'GET /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json': (p) => ({ status: 200, body: callWire(calls.get(p.Sid!) ?? fail404()) }),
+    'POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json': (p, _q, f) => {
+      const c = calls.get(p.Sid!) ?? fail404();
+      const want = f.get('Status');
+      if (want === 'completed' || want === 'canceled') {
+        if (c.status === 'in-progress') c.status = 'completed';
+        else if (c.status === 'queued' || c.status === 'ringing') c.status = 'canceled';
+        void legs.get(c.sid)?.hangup();
+      }
+      return { status: 200, body: callWire(c) };
     },
     'GET /v1/Trunks': () => ({ status: 200, body: { trunks: [...trunks.values()].map(trunkWire), meta: meta('trunks', '/v1/Trunks') } }),
     'POST /v1/Trunks': (_p, _q, f) => {
@@ -164,6 +221,7 @@ export async function startTwilio(opts: { accountSid?: string; authToken?: strin
     numbers,
     trunks,
     origins,
+    calls,
     violations,
     addNumber(e164, voiceUrl) {
       const n: TwilioNumberRow = { sid: sid('PN'), phone_number: e164, trunk_sid: null, voice_url: voiceUrl ?? null };
@@ -172,6 +230,9 @@ export async function startTwilio(opts: { accountSid?: string; authToken?: strin
     },
     writes: () => lb.requests.filter((r) => r.method !== 'GET'),
     fault: (f) => lb.fault(f),
-    stop: () => lb.stop(),
+    stop: async () => {
+      await Promise.all([...legs.values()].map((l) => l.hangup()));
+      await lb.stop();
+    },
   };
 }

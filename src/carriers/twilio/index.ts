@@ -7,6 +7,7 @@ import type { Carrier } from '../carrier.js';
 import { twilioConn, type TwilioConn } from './http.js';
 import { listNumbers, observeTwilio, planTwilio, planUnrouteTwilio, twilioTarget, type TwilioState, type TwilioTarget } from './route.js';
 import { TWILIO_SIGNALLING } from './addresses.js';
+import { twilioTestCall } from './calls.js';
 
 /** Twilio as a Carrier: an Elastic SIP trunk sends the number's calls to LiveKit SIP, which admits Twilio by address. */
 export const twilio: Carrier<TwilioConn, TwilioState, TwilioTarget> = {
@@ -19,4 +20,5 @@ export const twilio: Carrier<TwilioConn, TwilioState, TwilioTarget> = {
   unroute: planUnrouteTwilio,
   listNumbers,
   trunkNeeds: () => ({ kind: 'addresses', addresses: TWILIO_SIGNALLING }),
+  testCall: twilioTestCall,
 };
