@@ -174,9 +174,11 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
 
   if (opts.call) {
     const { printCall, provenCall } = await import('./call.js');
+    // SignalWire's test call is call.ts; another carrier's goes through the carrier seam (carrier-call.ts).
+    const place = carrierOf(values) === 'signalwire' ? provenCall : (await import('./carrier-call.js')).carrierCall;
     report.call =
       api && conn && lk && liveKitOk && e164
-        ? await provenCall(api, conn, lk, values, { pollMs: opts.pollMs, interactionWaitMs: opts.interactionWaitMs, row: rowValues(reads.database), ...opts.call, print: opts.print })
+        ? await place(api, conn, lk, values, { pollMs: opts.pollMs, interactionWaitMs: opts.interactionWaitMs, row: rowValues(reads.database), ...opts.call, print: opts.print })
         : { ok: false, skipped: true, steps: [], detail: 'needs LiveKit and the number' };
     if (opts.print) printCall(report.call);
   }

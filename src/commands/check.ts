@@ -4,6 +4,8 @@
 import { carrierOf, requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { carrierNamed } from '../carriers/index.js';
+import { carrierCredentialKeys } from '../steps/carrier.js';
 import { DEFAULT_NAME, type Values } from '../settings.js';
 import { rerunCommand } from '../check/rerun.js';
 import { bold, err, out } from '../ui.js';
@@ -66,10 +68,11 @@ async function trunkNumbers(values: Values): Promise<string[]> {
 
 /** --call and its options, checked before anything runs; the cost question, or --yes. */
 async function callOptions(ctx: Context, values: Values): Promise<NonNullable<import('../check/run.js').CheckOptions['call']>> {
-  const carrier = carrierOf(values);
-  if (carrier !== 'signalwire')
-    throw new UsageError(`check --call places calls through SignalWire only so far, and ${values.PHONE_NUMBER ?? 'the number'} is on ${carrier}: run check, or check --live while you call the number`);
-  requireValues(values, requiredFor('check --call'), 'check --call places the call through SignalWire; missing');
+  const carrier = carrierNamed(carrierOf(values));
+  if (carrier.id !== 'signalwire') {
+    if (!carrier.testCall) throw new UsageError(`check --call cannot place ${carrier.label} calls yet: run check, or check --live while you call the number`);
+    requireValues(values, carrierCredentialKeys(carrier.id), `check --call places the call through ${carrier.label}; missing`);
+  } else requireValues(values, requiredFor('check --call'), 'check --call places the call through SignalWire; missing');
   const { leg, from, 'call-seconds': secs } = ctx.options;
   if (leg !== undefined && leg !== 'full' && leg !== 'livekit') throw new UsageError(`--leg: "${String(leg)}" is not full or livekit, e.g. --leg livekit`);
   let fromE164: string | undefined;
