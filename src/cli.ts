@@ -23,7 +23,10 @@ export async function main(argv: string[]): Promise<void> {
     code = await run(argv);
   } catch (err) {
     code = exitCodeOf(err);
-    process.stderr.write(`${errorLine(err)}\n`);
+    const line = errorLine(err);
+    // On a terminal the one line wraps at its width, between words; piped, it stays one line.
+    const { fitText, termWidth } = await import('./wrap.js');
+    process.stderr.write(`${process.stderr.isTTY ? fitText(line, termWidth(process.stderr)) : line}\n`);
   }
   process.exitCode = code;
 }
@@ -82,6 +85,9 @@ async function run(argv: string[]): Promise<number> {
   const yes = Boolean(parsed.values.yes);
   // The wizard offers the LiveKit CLI's projects as a choice; everything else takes its default project.
   const from = command.name === 'setup' && interactive && !yes ? {} : await fromLkConfig(resolved);
+  // Messages name each setting as it was given: flag, variable, or the variable in the .env file.
+  const { noteGiven } = await import('./setting-names.js');
+  noteGiven(resolved.sources, envFile, resolved.names);
   const mod = await command.load();
   return mod.run({
     ...resolved,

@@ -5,13 +5,15 @@ import { parse as parseDotenv } from 'dotenv';
 import { UsageError } from './errors.js';
 import { SETTINGS, type Need, type Setting, type SettingKey, type Values } from './settings.js';
 import { LLM, STT, TTS, type Provider } from './providers.js';
-import { check, describe } from './validate.js';
+import { check, describe, SWAPPED } from './validate.js';
 
 export type Source = 'flag' | 'env' | 'env-file' | 'lk-config' | 'live' | 'default';
 
 export interface Resolved {
   values: Values;
   sources: Partial<Record<SettingKey, Source>>;
+  /** The variable each value was read under, where it is another name for the setting (SUPABASE_SERVICE_KEY). */
+  names?: Partial<Record<SettingKey, string>>;
   /** The .env file's text as read ('' when it does not exist), for merging on write. */
   envFileText: string;
   envFileExists: boolean;
@@ -39,6 +41,7 @@ export function resolveConfig(input: ResolveInput): Resolved {
   const fromFile = parseDotenv(file.text);
   const values: Values = {};
   const sources: Resolved['sources'] = {};
+  const readAs: NonNullable<Resolved['names']> = {};
   const problems: string[] = [];
 
   for (const s of SETTINGS as readonly Setting[]) {
@@ -55,6 +58,7 @@ export function resolveConfig(input: ResolveInput): Resolved {
       if (r.value === '' && found.source !== 'flag') continue; // an empty line in .env means unset
       values[key] = r.value;
       sources[key] = found.source;
+      if (found.name && found.name !== key) readAs[key] = found.name;
     }
 
     function pickNames(from: Record<string, string | undefined>, source: Source) {
@@ -65,8 +69,14 @@ export function resolveConfig(input: ResolveInput): Resolved {
       return undefined;
     }
   }
-  if (problems.length) throw new UsageError(problems.join('; '));
-  return { values, sources, envFileText: file.text, envFileExists: file.exists };
+  // Both halves of one mix-up are one line.
+  const swapped = problems.filter((p) => p.includes(SWAPPED));
+  const report =
+    swapped.length === 2
+      ? [...problems.filter((p) => !p.includes(SWAPPED)), `${swapped.map((p) => p.split(':')[0]).join(' and ')}: ${SWAPPED}; the project ID is the UUID, the token starts with PT`]
+      : problems;
+  if (report.length) throw new UsageError(report.join('; '));
+  return { values, sources, names: readAs, envFileText: file.text, envFileExists: file.exists };
 }
 
 function pick(raw: string | undefined, source: Source, name = '') {

@@ -3,23 +3,29 @@
 /** Bad input or usage: a value, a flag, a credential the person must fix. Exit code 2. */
 export class UsageError extends Error {
   readonly exitCode = 2;
-  constructor(message: string) {
+  /** The settings (variable names) a service rejected: the wizard asks these again and keeps the rest. */
+  readonly settings: readonly string[];
+  constructor(message: string, options: { settings?: readonly string[] } = {}) {
     super(message);
     this.name = 'UsageError';
+    this.settings = options.settings ?? [];
   }
 }
 
 /** A service answered with a failure, timed out or could not be reached; or a check failed. Exit code 1. */
 export class ServiceError extends Error {
   readonly exitCode: number;
+  /** The settings (variable names) that may be wrong, e.g. the URL of a service out of reach. */
+  readonly settings: readonly string[];
   constructor(
     readonly service: 'LiveKit' | 'Supabase' | 'SignalWire' | 'Twilio' | 'DNS' | 'Server' | 'File',
     message: string,
-    options: { exitCode?: number; cause?: unknown } = {},
+    options: { exitCode?: number; cause?: unknown; settings?: readonly string[] } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'ServiceError';
     this.exitCode = options.exitCode ?? 1;
+    this.settings = options.settings ?? [];
   }
 }
 

@@ -1,68 +1,106 @@
-// --help text, generated from the command registry and the settings list.
+// --help text, generated from the command registry and the settings list. A command's help lists only
+// the options and settings it reads, in at most 40 lines, each fitted to the terminal (80 when piped).
 import { tool } from './invocation.js';
 import { COMMANDS, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './commands/registry.js';
-import { SETTINGS, type Group } from './settings.js';
+import { SETTING_BY_KEY, type Group, type Setting } from './settings.js';
+import { wrapWords } from './wrap.js';
 
 const GROUP_TITLE: Record<Group, string> = {
   livekit: 'LiveKit',
   supabase: 'Supabase',
-  number: 'The number (stored in its database row)',
+  number: 'The number (its database row)',
   providers: 'Provider API keys',
-  carrier: 'Carrier',
-  signalwire: 'SignalWire (optional: point the number at the SWML automatically)',
-  twilio: 'Twilio (point the number at LiveKit through an Elastic SIP trunk)',
-  server: 'API server (serve)',
+  signalwire: 'SignalWire',
+  twilio: 'Twilio',
+  server: 'API server',
 };
 
+/** The most lines a command's help may take: one screen. */
+export const HELP_LINES = 40;
+
+const width = () => Math.min(process.stdout.isTTY ? process.stdout.columns || 80 : 80, 100);
+
+/** Two columns: the left padded to `w`, the right wrapped beside it. */
+function rows(list: Array<readonly [string, string]>): string[] {
+  const w = Math.min(Math.max(...list.map(([l]) => l.length)), 34);
+  const indent = ' '.repeat(w + 4);
+  return list.flatMap(([left, text]) => {
+    const body = wrapWords(text, width() - indent.length).map((l) => indent + l);
+    // A left column too wide for the others puts its text on the next line.
+    if (left.length > w) return [`  ${left}`, ...body];
+    body[0] = `  ${left.padEnd(w)}  ${body[0]!.trimStart()}`;
+    return body;
+  });
+}
+
 export function programHelp(version: string): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
     `create-sip-inbound ${version}`,
-    'Set up inbound AI phone calls: SignalWire number → SWML → LiveKit SIP → your agent, settings in Supabase.',
+    ...wrapWords('Set up inbound AI phone calls: SignalWire number → SWML → LiveKit SIP → your agent, settings in Supabase.', width()),
     '',
     'Usage: create-sip-inbound [command] [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...rows(COMMANDS.map((c) => [c.name, c.summary] as const)),
     '',
     'Options:',
-    ...optionLines(GLOBAL_OPTIONS),
+    ...optionRows(GLOBAL_OPTIONS),
     '',
-    'Every setting is a flag and an environment variable, read from -f/--env-file (default ./.env).',
-    `Run "${tool()} <command> --help" for a command's options and settings.`,
+    ...wrapWords('Every setting is a flag and an environment variable, read from -f/--env-file (default ./.env).', width()),
+    ...wrapWords(`Run "${tool()} <command> --help" for a command's options and settings.`, width()),
     '',
-    'Exit codes: 0 done, 1 a service or check failed, 2 bad input or usage, 130 cancelled.',
+    ...wrapWords('Exit codes: 0 done, 1 a service or check failed, 2 bad input or usage, 130 cancelled.', width()),
     '',
   ].join('\n');
 }
 
 export function commandHelp(c: CommandSpec): string {
-  const lines = [`Usage: ${c.usage}`, '', c.summary.charAt(0).toUpperCase() + c.summary.slice(1) + '.'];
-  if (c.description) lines.push('', c.description);
-  if (Object.keys(c.options).length) lines.push('', 'Options:', ...optionLines(c.options));
-  lines.push('', 'Global options:', ...optionLines(GLOBAL_OPTIONS));
-  for (const g of c.groups) {
-    const list = SETTINGS.filter((s) => s.group === g);
-    lines.push('', `${GROUP_TITLE[g]}:`);
-    const w = Math.max(...list.map((s) => s.flag.length + s.key.length + 5));
-    for (const s of list) {
-      const left = `--${s.flag} (${s.key})`;
-      const dflt = 'default' in s && s.default ? ` [default: ${s.default}]` : '';
-      lines.push(`  ${left.padEnd(w)}  ${s.help}${dflt}`);
-    }
-  }
-  lines.push('', 'Examples:', ...c.examples.map((e) => `  ${e}`), '');
-  return lines.join('\n');
+  const globals = Object.fromEntries(Object.entries(GLOBAL_OPTIONS).filter(([name]) => c.globals.includes(name) && name !== 'help' && name !== 'version'));
+  const head = [
+    ...wrapWords(`Usage: ${c.usage}`, width(), '  '),
+    '',
+    ...wrapWords(c.summary.charAt(0).toUpperCase() + c.summary.slice(1) + '.', width()),
+    ...(c.description ? ['', ...c.description.split('\n').flatMap((l) => wrapWords(l, width()))] : []),
+    ...(Object.keys(c.options).length ? ['', 'Options:', ...optionRows(c.options)] : []),
+    '',
+    // Described once, in the program's --help; here only which of them this command takes.
+    ...wrapWords(`Also: ${Object.entries(globals).map(([name, o]) => `${o.short ? `-${o.short}/` : ''}--${name}`).join(', ')} (see --help)`, width(), '  '),
+  ];
+  const examples = ['', 'Examples:', ...c.examples.flatMap((e) => wrapWords(`  ${e}`, width(), '    ')), ''];
+  const settings = c.settings.map((k) => SETTING_BY_KEY.get(k)!);
+  // Each setting with its variable and what it is, when that fits in one screen; else the flags by group.
+  const detailed = settingRows(settings);
+  const fits = head.length + detailed.length + examples.length <= HELP_LINES;
+  return [...head, ...(fits ? detailed : settingGroups(settings)), ...examples].join('\n');
 }
 
-function optionLines(options: Record<string, OptionSpec>): string[] {
-  const rows = Object.entries(options).map(([name, o]) => {
-    const [placeholder, text] = o.type === 'string' && o.help.startsWith('<') ? splitPlaceholder(o.help) : ['', o.help];
-    const left = `${o.short ? `-${o.short}, ` : '    '}--${name}${placeholder ? ` ${placeholder}` : ''}`;
-    return [left, text] as const;
-  });
-  const w = Math.max(...rows.map(([l]) => l.length));
-  return rows.map(([l, t]) => `  ${l.padEnd(w)}  ${t}`);
+function settingRows(settings: Setting[]): string[] {
+  const lines: string[] = [];
+  for (const g of Object.keys(GROUP_TITLE) as Group[]) {
+    const list = settings.filter((s) => s.group === g);
+    if (!list.length) continue;
+    lines.push('', `${GROUP_TITLE[g]}:`);
+    lines.push(...rows(list.map((s) => [`--${s.flag} (${s.key})`, `${s.help}${s.default ? ` [default: ${s.default}]` : ''}`] as const)));
+  }
+  return lines;
+}
+
+function settingGroups(settings: Setting[]): string[] {
+  const lines = ['', 'Settings (each also a variable: README → Settings):'];
+  for (const g of Object.keys(GROUP_TITLE) as Group[]) {
+    const list = settings.filter((s) => s.group === g);
+    if (list.length) lines.push(...wrapWords(`  ${GROUP_TITLE[g]}: ${list.map((s) => `--${s.flag}`).join(' ')}`, width(), '    '));
+  }
+  return lines;
+}
+
+function optionRows(options: Record<string, OptionSpec>): string[] {
+  return rows(
+    Object.entries(options).map(([name, o]) => {
+      const [placeholder, text] = o.type === 'string' && o.help.startsWith('<') ? splitPlaceholder(o.help) : ['', o.help];
+      return [`${o.short ? `-${o.short}, ` : '    '}--${name}${placeholder ? ` ${placeholder}` : ''}`, text] as const;
+    }),
+  );
 }
 
 function splitPlaceholder(help: string): [string, string] {

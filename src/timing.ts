@@ -18,3 +18,14 @@ export function elapsed(ms: number): string {
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
+
+/**
+ * A listing younger than this is as fresh as a second look just before creating would be (that look is one round
+ * trip old when the create lands): the create trusts it. An older one (the person read the plan) is looked at again.
+ */
+export const LOOK_AGAIN_AFTER_MS = 2_000;
+
+/** Whether a listing made at `readAt` (Date.now(); undefined: unknown) is to be looked at again before creating. */
+export function listingIsOld(readAt: number | undefined): boolean {
+  return readAt === undefined || Date.now() - readAt > LOOK_AGAIN_AFTER_MS;
+}

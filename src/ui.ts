@@ -3,6 +3,7 @@
 import { CancelledError } from './errors.js';
 import { escapeControls, redact, shown } from './redact.js';
 import { promptClosed, promptOpened, stopMessage } from './signals.js';
+import { fitLine, fitText, termWidth } from './wrap.js';
 
 type Clack = typeof import('@clack/prompts');
 let clackPromise: Promise<Clack> | undefined;
@@ -19,27 +20,47 @@ export async function answer<T>(value: T): Promise<Exclude<T, symbol>> {
 }
 
 const s = (v: unknown) => (typeof v === 'string' ? shown(v) : v);
-const messages = (v: string | string[] | undefined) => (Array.isArray(v) ? v.map((m) => shown(m)) : v === undefined ? v : shown(v));
+// clack draws a 3-column gutter ("│  ") before every line; text fits in what is left, on word boundaries.
+const inGutter = () => termWidth() - 3;
+const fitLog = (m: string) => fitText(shown(m), inGutter());
+const messages = (v: string | string[] | undefined) => (Array.isArray(v) ? v.map(fitLog) : v === undefined ? v : fitLog(v));
+
+/**
+ * A prompt's message: clack puts the gutter before the first line only, so every further line (a hint,
+ * where to find the value, a wrapped line) gets its own, and all fit beside it.
+ */
+function promptMessage(message: string): string {
+  const bar = noColor() ? '│' : '\x1b[90m│\x1b[39m';
+  const lines = shown(message).split('\n').flatMap((l) => fitLine(l, inGutter()));
+  return lines.map((l, i) => (i ? `${bar}  ${l}` : l)).join('\n');
+}
+
+/** A validation message under a prompt, after clack's "└  ": wrapped lines line up under its first. */
+function problemText(problem: string | Error | undefined): string | Error | undefined {
+  return typeof problem === 'string' ? fitText(problem, inGutter()).replace(/\n/g, '\n   ') : problem;
+}
 
 function redacting(c: Clack): Clack {
   // One spelling everywhere: clack's own word is "Canceled".
   c.updateSettings({ messages: { cancel: 'Cancelled' } });
   const log: Clack['log'] = {
     message: (m, o) => c.log.message(messages(m), o),
-    info: (m, o) => c.log.info(shown(m), o),
-    success: (m, o) => c.log.success(shown(m), o),
-    step: (m, o) => c.log.step(shown(m), o),
-    warn: (m, o) => c.log.warn(shown(m), o),
-    warning: (m, o) => c.log.warning(shown(m), o),
-    error: (m, o) => c.log.error(shown(m), o),
+    info: (m, o) => c.log.info(fitLog(m), o),
+    success: (m, o) => c.log.success(fitLog(m), o),
+    step: (m, o) => c.log.step(fitLog(m), o),
+    warn: (m, o) => c.log.warn(fitLog(m), o),
+    warning: (m, o) => c.log.warning(fitLog(m), o),
+    error: (m, o) => c.log.error(fitLog(m), o),
   };
   // While a prompt waits, a signal ends the run at once (there is nothing in flight to finish).
   const prompt =
-    <A extends { message: string }, R>(fn: (o: A) => Promise<R>) =>
+    <A extends { message: string; validate?: unknown }, R>(fn: (o: A) => Promise<R>) =>
     async (o: A): Promise<R> => {
       promptOpened();
+      const check = o.validate as ((v: unknown) => string | Error | undefined) | undefined;
+      const validate = check ? { validate: (v: unknown) => problemText(check(v)) } : {};
       try {
-        return await fn({ ...o, message: shown(o.message) });
+        return await fn({ ...o, ...validate, message: promptMessage(o.message) });
       } finally {
         promptClosed();
       }
@@ -83,10 +104,14 @@ export function humanToStderr(): void {
   human = process.stderr;
 }
 
-/** A line (or lines) for the person. */
+/** A line (or lines) for the person; on a terminal, fitted to its width (JSON is left as it is). */
 export function out(text: string): void {
-  const t = shown(text);
+  const t = fitted(shown(text), human);
   human.write(t.endsWith('\n') ? t : `${t}\n`);
+}
+
+function fitted(text: string, stream: NodeJS.WriteStream): string {
+  return stream.isTTY && !/^\s*[[{]/.test(text) ? fitText(text, termWidth(stream)) : text;
 }
 
 /** Text exactly as given (a document to copy), for the person; secrets and control characters still never pass. */
@@ -108,7 +133,7 @@ export function writeJson(value: unknown): void {
 }
 
 export function err(text: string): void {
-  const t = shown(text);
+  const t = fitted(shown(text), process.stderr);
   process.stderr.write(t.endsWith('\n') ? t : `${t}\n`);
 }
 

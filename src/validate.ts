@@ -19,6 +19,7 @@ export function describe(s: Setting): string {
 export function check(s: Setting, raw: string, others: Values = {}): { ok: true; value: string } | { ok: false; problem: string } {
   const v = raw.trim();
   const fail = (problem: string) => ({ ok: false as const, problem });
+  if (s.onlyChoices && s.choices && v !== '' && !s.choices.includes(v)) return fail(`"${v}" is not ${s.choices.join(' or ')}`);
   switch (s.kind) {
     case 'phone': {
       const e164 = toE164(v);
@@ -45,8 +46,11 @@ export function check(s: Setting, raw: string, others: Values = {}): { ok: true;
       return v === '' || /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(v)
         ? { ok: true, value: v }
         : fail(`"${v}" is not a valid name; use letters, digits, ".", "_" and "-"`);
-    case 'text':
-      return /[\r\n\0]/.test(v) ? fail('must be a single line') : { ok: true, value: v };
+    case 'text': {
+      if (/[\r\n\0]/.test(v)) return fail('must be a single line');
+      const swapped = swappedSignalWire(s.key, v);
+      return swapped ? fail(swapped) : { ok: true, value: v };
+    }
   }
 
   function url(value: string, secure: string[], localOnly: string[], example: string) {
@@ -110,6 +114,21 @@ function hostOf(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Says the words "swapped", so a merged report of both (config.ts) can be told apart. */
+export const SWAPPED = 'the SignalWire project ID and API token look swapped';
+
+/**
+ * SignalWire's project ID is a UUID and its API tokens start with PT: one pasted into the other's place is
+ * spotted before any request. Never echoes the value (the token is a secret).
+ */
+function swappedSignalWire(key: string, v: string): string | undefined {
+  if (key === 'SIGNALWIRE_PROJECT_ID' && /^PT[0-9a-z]/i.test(v) && !UUID.test(v))
+    return `this is an API token (it starts with PT), not the project ID (a UUID): ${SWAPPED}?`;
+  if (key === 'SIGNALWIRE_API_TOKEN' && UUID.test(v)) return `this is a project ID (a UUID), not the API token (it starts with PT): ${SWAPPED}?`;
+  return undefined;
 }
 
 /** Normalises a value or throws a one-line UsageError naming the setting. */

@@ -184,19 +184,24 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
     steps.push({ title: 'SignalWire placed the call', ok: true, atMs: at(), detail: `from ${plan.from} to ${plan.leg === 'full' ? e164 : plan.to.replace(/;.*$/, '')}, call ${callId}` });
     say(`SignalWire placed call ${callId}`);
 
-    // SignalWire's view, polled beside LiveKit's until the call is over (or never logged: a trial space).
+    // SignalWire's view, polled beside LiveKit's until the call is over. How soon a log appears is not documented,
+    // so a missing log never ends the LiveKit watch: only a final status does; the watch runs to the call's own
+    // timeout otherwise (a trial space logs nothing). Missing logs are asked for less and less often.
+    let watching = true;
     const swWatch = (async () => {
-      let missing = 0;
-      for (;;) {
+      for (let wait = pollMs; watching; ) {
         const log = await sw.getVoiceLog(conn, callId!).catch(() => undefined);
         if (log) status = log.status;
-        else missing++;
-        if ((status && FINAL.has(status)) || missing * pollMs >= 3000) break;
-        await sleep(pollMs);
+        if (status && FINAL.has(status)) {
+          swDone = true;
+          break;
+        }
+        wait = log ? pollMs : Math.min(wait * 2, 4000);
+        await sleep(wait);
       }
-      swDone = true;
     })();
     const live = await watch;
+    watching = false;
     clearTimeout(settle);
     await end().catch(() => {});
     swDone = true;
@@ -367,5 +372,6 @@ function spaceHost(url: string): string {
 
 export function printCall(r: CallResult): void {
   out(hopLines({ title: 'Test call', ok: r.ok, ...(r.skipped ? { skipped: true } : {}), detail: r.detail, ...(r.fix ? { fix: r.fix } : {}) }));
-  for (const s of r.steps) out(stepLine(s, r.fix));
+  // The step the heading already explains is named without repeating the explanation.
+  for (const s of r.steps) out(stepLine(s.detail === r.detail && !s.ok && !s.skipped ? { ...s, detail: '' } : s, r.fix));
 }

@@ -155,11 +155,20 @@ export async function explainLeg(
   o: { e164: string; sipDomain?: string | undefined },
   events: (conn: SignalWireConn, id: string) => Promise<VoiceLogEvent[]>,
 ): Promise<(Explanation & { leg: SipLeg }) | undefined> {
-  const answer = sipAnswerOf(await events(conn, log.id));
+  const list = await events(conn, log.id);
+  const answer = sipAnswerOf(list);
   const code = answer.code ?? codeOfStatus(log.status);
   if (code === 200) return undefined;
   const leg: SipLeg = { log, ...(code ? { code } : {}), ...(answer.reason ? { reason: answer.reason } : {}) };
-  return { ...explainSip(code, { e164: o.e164, sipDomain: o.sipDomain, dialled: log.to, reason: answer.reason }), leg };
+  const e = explainSip(code, { e164: o.e164, sipDomain: o.sipDomain, dialled: log.to, reason: answer.reason });
+  // No field we know names the code: show what SignalWire did record, so the person can read it.
+  const last = list.at(-1);
+  if (answer.code === undefined && last) e.cause += `; SignalWire's last event for the leg: ${last.name} ${clipped(JSON.stringify(last.details, (k, v) => (/pass|secret|token|auth/i.test(k) ? '••••' : v)), 160)}`;
+  return { ...e, leg };
+}
+
+function clipped(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
 /** When the events name no code, the leg's status still says something. */

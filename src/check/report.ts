@@ -1,5 +1,6 @@
 // How the check reads on a terminal: one line per hop (✓, ✗ or – for skipped), the fix under each ✗;
 // then the probe and the live call in the same form. Plain text when piped.
+import { shortened } from '../wrap.js';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { shown } from '../redact.js';
 import { dim, green, out, red, yellow } from '../ui.js';
@@ -75,6 +76,7 @@ export function announceCall(e164: string, timeoutMs: number): { stop: () => voi
 /** A line that stays only while something is waited for (a terminal only; nothing when piped). */
 export function transient(text: string): () => void {
   if (!process.stdout.isTTY) return () => {};
-  process.stdout.write(dim(shown(text)));
+  // One line, or the \r below would erase only its last.
+  process.stdout.write(dim(shortened(shown(text))));
   return () => process.stdout.write('\r\x1b[2K');
 }

@@ -60,6 +60,8 @@ export interface CheckOptions {
   keyboard?: boolean;
   /** The setup's probe: no agent yet is a note (start it, then check), not a failure. */
   agentMayBeMissing?: boolean;
+  /** No agent can be there yet (the setup just created it): the probe is skipped at once, saying why. */
+  probeSkipped?: string;
 }
 
 /**
@@ -135,7 +137,9 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
   const report: CheckReport = { ok: false, hops };
 
   if (opts.probe) {
-    if (api && conn && lk && liveKitOk) {
+    if (opts.probeSkipped) {
+      report.probe = { ok: false, skipped: true, detail: opts.probeSkipped };
+    } else if (api && conn && lk && liveKitOk) {
       const timeoutMs = opts.probeTimeoutMs ?? PROBE_TIMEOUT_MS;
       const who = values.AGENT_NAME ? `agent "${values.AGENT_NAME}"` : 'an agent';
       const keys = opts.keyboard && opts.print ? (await import('./enter-skips.js')).enterSkips() : undefined;

@@ -2,7 +2,10 @@
 // `sip:…@<domain>;transport=tcp`, so the hop sends a SIP OPTIONS over TCP and reads the status line: a port that
 // is closed, silent, or answers in another protocol (LiveKit's HTTP API port answers `HTTP/1.1 400`) fails every
 // call, although a bare TCP connection to it would succeed. livekit-sip v1.8.0 answers OPTIONS `SIP/2.0 200 OK`.
-// LiveKit Cloud's SIP hosts are LiveKit's to keep open: the hop runs only for other hosts.
+// LiveKit Cloud runs the same service, whose onOptions (livekit/sip pkg/sip/inbound.go, registered in server.go)
+// answers 200 OK to any OPTIONS, with no login, so the probe would pass there too. It runs only for other hosts
+// all the same: the check runs on the person's machine, whose network often blocks outbound 5060, so a failure
+// would say nothing of SignalWire's path. For Cloud the proof is the DNS hop and the test call (`check --call`).
 import { randomBytes } from 'node:crypto';
 import type { Hop } from './types.js';
 import { seconds } from '../timing.js';

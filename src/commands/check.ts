@@ -1,25 +1,25 @@
-// `check`: the test-call check on its own. Without --number, every number on our trunk, one block of hops
-// each. Exit 0 only when every hop (and the probe and live call that ran) passed, 1 otherwise, 2 when
-// settings are missing or --timeout is not a number of seconds.
+// `check`: the test-call check on its own. Without --number, every number configured (which-number.ts),
+// one block of hops each. Exit 0 only when every hop (and the probe and live call that ran) passed,
+// 1 otherwise, 2 when settings are missing or --timeout is not a number of seconds.
 import { carrierOf, requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { carrierNamed } from '../carriers/index.js';
 import { carrierCredentialKeys } from '../steps/carrier.js';
-import { DEFAULT_NAME, type Values } from '../settings.js';
+import type { Values } from '../settings.js';
 import { rerunCommand } from '../check/rerun.js';
+import { pickNumbers } from './which-number.js';
 import { bold, err, out } from '../ui.js';
 
 export async function run(ctx: Context): Promise<number> {
   const db = !ctx.options['no-db'];
-  const numbers = ctx.values.PHONE_NUMBER ? [ctx.values.PHONE_NUMBER] : await trunkNumbers(ctx.values);
-  const values = { ...ctx.values, ...(numbers[0] ? { PHONE_NUMBER: numbers[0] } : {}) };
-  requireValues(values, requiredFor('check', { db }));
   const timeoutSec = parseTimeout(ctx.options.timeout);
   const probeSec = parseSeconds(ctx.options['probe-timeout'], '--probe-timeout', 1, 300, 20);
+  // A live watch or a placed call takes one number; the hops alone are checked for every number configured.
   const one = ctx.options.call ? '--call' : ctx.options.live ? '--live' : undefined;
-  if (one && numbers.length > 1)
-    throw new UsageError(`check ${one} takes one number: add --number, e.g. ${rerunCommand(ctx)} ${one} --number ${numbers[0]} (on the trunk: ${numbers.join(', ')})`);
+  const numbers = await pickNumbers(ctx, { command: `${rerunCommand(ctx)}${one ? ` ${one}` : ''}`, db, all: !one });
+  const values = { ...ctx.values, ...(numbers[0] ? { PHONE_NUMBER: numbers[0] } : {}) };
+  requireValues(values, requiredFor('check', { db }));
   const call = ctx.options.call ? await callOptions(ctx, values) : undefined;
   const [{ runChecks }, { dialable }, { LIVE_TIMEOUT_S }] = await Promise.all([
     import('../check/run.js'),
@@ -55,15 +55,6 @@ export async function run(ctx: Context): Promise<number> {
     out(JSON.stringify(reports.length === 1 ? one : { ok, numbers: reports }, null, 2));
   }
   return ok ? 0 : 1;
-}
-
-/** Without --number: every number on our trunk (what the setup made). */
-async function trunkNumbers(values: Values): Promise<string[]> {
-  if (!values.LIVEKIT_URL || !values.LIVEKIT_API_KEY || !values.LIVEKIT_API_SECRET) return [];
-  const { listTrunkNumbers } = await import('../services/livekit.js');
-  const conn = { url: values.LIVEKIT_URL, apiKey: values.LIVEKIT_API_KEY, apiSecret: values.LIVEKIT_API_SECRET };
-  // Unreachable here is reported by the LiveKit hop itself; the number is then asked for by name.
-  return listTrunkNumbers(conn, values.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME).catch(() => []);
 }
 
 /** --call and its options, checked before anything runs; the cost question, or --yes. */

@@ -1,7 +1,7 @@
 // What each command is, which options it takes and how to load it. Kept free of heavy imports:
 // `--help` and argument parsing read only this file and settings.ts.
 import { tool } from '../invocation.js';
-import type { Group } from '../settings.js';
+import { SETTINGS } from '../settings.js';
 import { SWML_PATH } from '../swml-path.js';
 import { seconds, SWML_ENDPOINT_TIMEOUT_MS, SWML_HEADERS_TIMEOUT_MS } from '../timing.js';
 import type { Context } from '../context.js';
@@ -22,8 +22,10 @@ export interface CommandSpec {
   examples: string[];
   /** Command-specific options (besides the global ones and the setting flags). */
   options: Record<string, OptionSpec>;
-  /** The setting groups whose flags this command lists in its --help (all setting flags are accepted everywhere). */
-  groups: readonly Group[];
+  /** The settings (variable names) this command reads: its --help lists these (every setting flag is accepted everywhere). */
+  settings: readonly string[];
+  /** The global options that mean something to this command (--dry-run only where something changes). */
+  globals: readonly string[];
   load: () => Promise<{ run: (ctx: Context) => Promise<number> }>;
 }
 
@@ -37,7 +39,18 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   version: { type: 'boolean', short: 'v', help: 'print the version' },
 };
 
-const ALL: readonly Group[] = ['livekit', 'supabase', 'number', 'providers', 'carrier', 'signalwire', 'twilio', 'server'];
+// What each command reads, by variable name, for its --help: a setting it never reads is not offered.
+const ALL_SETTINGS = SETTINGS.map((s) => s.key);
+const LIVEKIT_API = ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'];
+const SIP_LOGIN = ['LIVEKIT_SIP_DOMAIN', 'LIVEKIT_SIP_USERNAME', 'LIVEKIT_SIP_PASSWORD'];
+const SUPABASE = ['SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY'];
+const SIGNALWIRE_API = ['SIGNALWIRE_SPACE_URL', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN'];
+/** The carrier and every other carrier's settings (a number on Twilio is checked and removed through them). */
+const CARRIERS = SETTINGS.filter((s) => s.key === 'CARRIER' || s.group === 'twilio').map((s) => s.key);
+const NUMBER_ROW = SETTINGS.filter((s) => s.store === 'number').map((s) => s.key);
+/** The reads that find "the one number configured" (which-number.ts). */
+const FIND_NUMBER = [...LIVEKIT_API, 'LIVEKIT_SIP_TRUNK_NAME', ...SUPABASE];
+const READ_ONLY = ['env-file', 'no-interactive', 'json', 'help'];
 
 export const COMMANDS: CommandSpec[] = [
   {
@@ -54,7 +67,8 @@ export const COMMANDS: CommandSpec[] = [
       'no-check': { type: 'boolean', help: 'skip the test-call check at the end' },
       agent: { type: 'string', help: '<python|none>  create the starter agent here (asked at a keyboard when none is here)' },
     },
-    groups: ALL,
+    settings: ALL_SETTINGS,
+    globals: Object.keys(GLOBAL_OPTIONS),
     load: () => import('./setup.js'),
   },
   {
@@ -73,48 +87,53 @@ export const COMMANDS: CommandSpec[] = [
       copy: { type: 'boolean', help: 'copy the document to the clipboard without asking' },
       'show-password': { type: 'boolean', help: 'with --json on a terminal, show the SIP password (piped, it is always there)' },
     },
-    groups: ['livekit'],
+    settings: SIP_LOGIN,
+    globals: ['env-file', 'yes', ...READ_ONLY.slice(1)],
     load: () => import('./swml.js'),
   },
   {
     name: 'sql',
     summary: 'print the SQL that registers the number (idempotent); --schema for the tables, --seed for example prompts',
-    usage: `${tool()} sql --number <e164> [options]`,
+    usage: `${tool()} sql [--number <e164>] [--schema] [--seed] [options]`,
     description:
       'Prints one statement that inserts the number or updates its row; run it twice and there is still one row.\n' +
-      'Works whether or not "number" has a unique constraint. Paste it into the Supabase SQL editor.',
-    examples: [`${tool()} sql --number "(424) 485-1544" --tts-voice Rachel`, `${tool()} sql --schema | psql "$DATABASE_URL"`, `${tool()} sql --seed | psql "$DATABASE_URL"`],
+      'Works whether or not "number" has a unique constraint. Paste it into the Supabase SQL editor.\n' +
+      'Without --number: the one number configured (.env, the LiveKit trunk or the table).',
+    examples: [`${tool()} sql --number "(424) 485-1544" --tts-voice Rachel`, `${tool()} sql --schema --seed | psql "$DATABASE_URL"`],
     options: {
       schema: { type: 'boolean', help: 'print the schema instead: tables and every column the wizard writes' },
       seed: { type: 'boolean', help: 'print the optional example prompts for the starter agent (after the schema with --schema)' },
     },
-    groups: ['number'],
+    settings: [...NUMBER_ROW, ...FIND_NUMBER],
+    globals: READ_ONLY,
     load: () => import('./sql.js'),
   },
   {
     name: 'check',
     summary: 'test-call check: every hop, an agent probe, then (--live) a real call',
-    usage: `${tool()} check [--number <e164>] [--live] [--call [--leg full|livekit] [--from <e164>]] [--timeout <s>] [--probe-timeout <s>] [--no-db] [--json]`,
-    description: 'Without --number, checks every number on our LiveKit trunk, one block of hops each.',
+    usage: `${tool()} check [--number <e164>] [--live | --call] [options]`,
+    description: 'Without --number: every number configured (LiveKit trunk, table), one block each.',
     examples: [`${tool()} check`, `${tool()} check --live --timeout 120`, `${tool()} check --call --yes`, `${tool()} check --call --leg livekit`],
     options: {
       live: { type: 'boolean', help: 'watch for a real call to the number' },
-      call: { type: 'boolean', help: 'place a test call through SignalWire and watch it through (billed; asks first, --yes accepts)' },
-      leg: { type: 'string', help: '<full|livekit>  full: from another number of the space to ours; livekit: straight to LiveKit\'s SIP URI' },
-      from: { type: 'string', help: '<e164>  the number the test call comes from (a number of the space or a verified caller ID)' },
-      'call-seconds': { type: 'string', help: '<seconds>  the longest the test call stays up (default 20)' },
-      timeout: { type: 'string', help: '<seconds>  how long to wait for the live call (default 120)' },
+      call: { type: 'boolean', help: 'place a billed test call through SignalWire (asks first)' },
+      leg: { type: 'string', help: '<full|livekit>  from a number of the space, or straight to LiveKit' },
+      from: { type: 'string', help: '<e164>  the calling number (of the space, or verified)' },
+      'call-seconds': { type: 'string', help: '<seconds>  longest the test call lasts (default 20)' },
+      timeout: { type: 'string', help: '<seconds>  wait for the live call (default 120)' },
       'no-probe': { type: 'boolean', help: 'skip the agent probe' },
-      'probe-timeout': { type: 'string', help: '<seconds>  how long the agent probe waits for the agent to join (default 20)' },
-      'no-db': { type: 'boolean', help: 'the database is managed elsewhere: skip its hop (as the setup\'s --no-db)' },
+      'probe-timeout': { type: 'string', help: '<seconds>  wait for the agent to join (default 20)' },
+      'no-db': { type: 'boolean', help: 'skip the database hop (managed elsewhere)' },
     },
-    groups: ['livekit', 'supabase', 'number', 'carrier', 'signalwire', 'twilio', 'server'],
+    settings: [...LIVEKIT_API, ...SIP_LOGIN, 'AGENT_NAME', 'LIVEKIT_SIP_TRUNK_NAME', 'LIVEKIT_SIP_RULE_NAME', ...SUPABASE, 'PHONE_NUMBER',
+      ...SIGNALWIRE_API, 'SIGNALWIRE_SIGNING_KEY', 'API_BASE_URL', ...CARRIERS],
+    globals: ['env-file', 'yes', ...READ_ONLY.slice(1)],
     load: () => import('./check.js'),
   },
   {
     name: 'serve',
     summary: `serve POST/GET ${SWML_PATH} for SignalWire's "External URL"`,
-    usage: `${tool()} serve [--port <n>] [--host <addr>] [--trust-proxy] [--max-connections <n>]`,
+    usage: `${tool()} serve [--port <n>] [--host <addr>] [--trust-proxy] [options]`,
     description:
       'With SIGNALWIRE_SIGNING_KEY set, every request must be signed for API_BASE_URL (the URL in the SignalWire\n' +
       'dashboard; any user:pass@ in it is not part of what SignalWire signs). Without API_BASE_URL, serve starts\n' +
@@ -132,18 +151,21 @@ export const COMMANDS: CommandSpec[] = [
       'max-connections': { type: 'string', help: '<n>  refuse connections beyond this many open ones (default 256)' },
       insecure: { type: 'boolean', help: 'serve SIP credentials without a signing key' },
     },
-    groups: ['livekit', 'signalwire', 'server'],
+    settings: [...SIP_LOGIN, 'SIGNALWIRE_SIGNING_KEY', 'API_SERVER_PORT', 'API_SERVER_HOST', 'API_BASE_URL'],
+    globals: ['env-file', 'json', 'help'],
     load: () => import('./serve.js'),
   },
   {
     name: 'remove',
     summary: 'take a number off LiveKit, SignalWire and the database, each confirmed (the row is set inactive, never deleted)',
-    usage: `${tool()} remove --number <e164> [--yes] [--no-db]`,
+    usage: `${tool()} remove [--number <e164>] [--yes] [--no-db]`,
+    description: 'Without --number: the one number configured (.env, the LiveKit trunk or the table).',
     examples: [`${tool()} remove --number +14244851544`, `${tool()} remove --number +14244851544 --yes`],
     options: {
       'no-db': { type: 'boolean', help: 'leave the database row as it is' },
     },
-    groups: ['livekit', 'supabase', 'number', 'carrier', 'signalwire', 'twilio'],
+    settings: [...LIVEKIT_API, 'LIVEKIT_SIP_TRUNK_NAME', 'LIVEKIT_SIP_RULE_NAME', ...SUPABASE, 'PHONE_NUMBER', ...SIGNALWIRE_API, 'API_BASE_URL', ...CARRIERS],
+    globals: ['env-file', 'yes', 'no-interactive', 'dry-run', 'json', 'help'],
     load: () => import('./remove.js'),
   },
 ];

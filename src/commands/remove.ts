@@ -1,6 +1,7 @@
 // `remove --number +1…`: takes the number off all three sides, each shown and confirmed on its own (--yes
 // takes them all): our LiveKit trunk (the trunk and our rule go only when no number is left), our SWML
 // script on SignalWire (with SignalWire credentials), and the database row (set inactive, never deleted).
+// Without --number, the one number configured (which-number.ts).
 import { carrierOf, requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { CancelledError, UsageError } from '../errors.js';
@@ -9,6 +10,8 @@ import { DEFAULT_NAME, type Values } from '../settings.js';
 import { swmlUrl } from '../swml-path.js';
 import { numberPage } from '../carriers/signalwire/dashboard.js';
 import { lockProject } from '../services/lock.js';
+import { tool } from '../invocation.js';
+import { pickNumbers } from './which-number.js';
 import { setPhase, SIGNAL_EXIT, stopMessage } from '../signals.js';
 import { answer, bold, clack, dim, err, out, yellow } from '../ui.js';
 
@@ -21,7 +24,8 @@ interface Side {
 }
 
 export async function run(ctx: Context): Promise<number> {
-  const v = ctx.values;
+  const [number] = await pickNumbers(ctx, { command: `${tool()} remove`, db: !ctx.options['no-db'] });
+  const v = { ...ctx.values, ...(number ? { PHONE_NUMBER: number } : {}) };
   requireValues(v, requiredFor('remove'));
   // One run at a time changes a project (a dry run changes nothing, so it never waits).
   const lock = ctx.dryRun ? undefined : await lockProject(ctx.envFile);
@@ -80,7 +84,7 @@ async function removeNumber(ctx: Context, v: Values): Promise<number> {
 async function liveKitSide(v: Values): Promise<Side> {
   const conn = { url: v.LIVEKIT_URL!, apiKey: v.LIVEKIT_API_KEY!, apiSecret: v.LIVEKIT_API_SECRET! };
   const target = { number: v.PHONE_NUMBER!, trunkName: v.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME, ruleName: v.LIVEKIT_SIP_RULE_NAME ?? DEFAULT_NAME };
-  const { observeLiveKit, planRemoveNumber } = await import('../services/livekit.js');
+  const [{ observeLiveKit }, { planRemoveNumber }] = await Promise.all([import('../services/livekit.js'), import('../services/livekit-changes.js')]);
   const changes = planRemoveNumber(conn, target, await observeLiveKit(conn, target));
   return {
     name: 'LiveKit',
@@ -118,7 +122,7 @@ async function carrierSide(v: Values): Promise<Side> {
 async function databaseSide(v: Values, noDb: boolean): Promise<Side> {
   const side: Side = { name: 'database', question: `Set ${v.PHONE_NUMBER} inactive in the database (the row stays)?`, changes: [] };
   if (noDb) return { ...side, note: '--no-db: the row is left as it is' };
-  const { planDeactivateNumberRow, readNumberRow, supabaseConn } = await import('../services/supabase.js');
+  const [{ readNumberRow, supabaseConn }, { planDeactivateNumberRow }] = await Promise.all([import('../services/supabase.js'), import('../services/supabase-row.js')]);
   const conn = supabaseConn(v);
   if (!conn) return { ...side, note: 'no Supabase credentials: the row is left as it is' };
   const row = await readNumberRow(conn, v.PHONE_NUMBER!);

@@ -42,27 +42,28 @@ export async function run(ctx: Context): Promise<number> {
     const plan = await buildPlan(s, { livekit, supabase, signalwire }); // compare with what exists
     const create = agent && agentChange(agent);
     if (create) plan.changes.push(create);
-    showPlan(s, plan.changes); //                         4. the plan
-    if (ctx.dryRun) return finish(s, plan.changes, 'Dry run: nothing was changed.');
+    showPlan(s, plan.changes, plan.notes); //             4. the plan
+    if (ctx.dryRun) return finish(s, plan, 'Dry run: nothing was changed.');
     if (!(await confirmPlan(s, plan.changes))) throw new CancelledError('Nothing was changed.');
     // .env and the saved SWML hold secrets: owner-only, even when nothing else changes.
     for (const line of tightenSecretFiles([ctx.envFile, join(dirname(ctx.envFile), SWML_FILE)])) out(`✔ ${line}`);
     setPhase('applying');
     await apply(s, plan.changes); //                      5. apply, in order
     if (create) s.agentCreated = true;
+    const observed = await plan.afterApply(); //             the trunk read back: its login is the one .env and the SWML carry
     setPhase('applied');
     await showOutput(s); //                               6. SWML, SQL, the agent note
     // 7. the test-call check, judging what the plan read and re-reading only what the apply changed
-    const passed = ctx.options['no-check'] ? true : await runCheckStep(s, plan.observedAfter());
-    return finish(s, plan.changes, passed ? 'Done.' : 'Set up, but the check found a problem (above).', passed ? 0 : 1);
+    const passed = ctx.options['no-check'] ? true : await runCheckStep(s, observed);
+    return finish(s, plan, passed ? 'Done.' : 'Set up, but the check found a problem (above).', passed ? 0 : 1);
   } finally {
     interrupt.dispose();
     lock?.release();
   }
 }
 
-async function finish(s: Session, changes: { summary: string }[], headline: string, code = 0): Promise<number> {
-  if (s.ctx.json) printJson(s, changes, code);
+async function finish(s: Session, plan: { changes: { summary: string }[]; notes: string[] }, headline: string, code = 0): Promise<number> {
+  if (s.ctx.json) printJson(s, plan.changes, code, plan.notes);
   else await summary(s, headline); //                    8. summary and the next-time command
   return code;
 }

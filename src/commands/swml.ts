@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { FORMATS, renderDocument, type Format } from '../render/document.js';
 import { PASTE_CXML, PASTE_SWML } from '../carriers/signalwire/dashboard.js';
-import { answer, clack, dim, green, out, printDocument } from '../ui.js';
+import { answer, clack, dim, green, out, print, printDocument } from '../ui.js';
 import { tool } from '../invocation.js';
 import { REDACTED } from '../redact.js';
 
@@ -41,7 +41,8 @@ export async function run(ctx: Context): Promise<number> {
   const show = !secret || (ctx.interactive && !ctx.yes && (await answer(await (await clack()).confirm({ message: 'Show it with the password, to copy?', initialValue: false }))));
   if (show) {
     out('');
-    out(text);
+    // The document exactly as SignalWire takes it: never wrapped.
+    print(text.endsWith('\n') ? text : `${text}\n`);
   } else {
     const ext = format === 'cxml' ? 'xml' : format;
     out(`The document holds the SIP password, so it is not shown. Pipe it: ${tool()} swml${format === 'json' ? '' : ` --format ${format}`} > swml.${ext}`);

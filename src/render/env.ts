@@ -12,6 +12,16 @@ export interface EnvChange {
   /** The value dotenv read before; absent for an added key. */
   from?: string;
   to: string;
+  /** How the line was quoted and how it is now, when that changed (an owned line never changes silently). */
+  quoting?: { from: Quoting; to: Quoting };
+}
+
+export type Quoting = 'plain' | 'single quotes' | 'double quotes' | 'backticks';
+
+/** How a raw value (as written after the `=`) is quoted. */
+function quotingOf(raw: string): Quoting {
+  const q = raw.trim()[0];
+  return q === "'" ? 'single quotes' : q === '"' ? 'double quotes' : q === '`' ? 'backticks' : 'plain';
 }
 
 export interface EnvDiff {
@@ -298,18 +308,18 @@ export function mergeEnv(
     // Our reading must be dotenv's: the guard against this code and the installed dotenv drifting apart.
     if (target && target.value !== before.dotenv[key]) throw new Error(`.env grammar out of step with dotenv for ${key}`);
     let line: number;
-    let tries: { text: string; at: number }[];
+    let tries: { text: string; at: number; encoded: string }[];
     if (target) {
       line = lineOf(n.text, target.keyStart);
       const why = unplaceable(n.text, target);
       if (why) throw new UsageError(`${file} line ${line}: ${why}, then run again (nothing was changed)`);
       const q = target.raw.trim()[0] ?? '';
-      tries = encodings(value, q, eolAfter(out, n, target.valueEnd)).list.map((e) => replaceValue(out, n, target, e));
+      tries = encodings(value, q, eolAfter(out, n, target.valueEnd)).list.map((e) => ({ ...replaceValue(out, n, target, e), encoded: e }));
       diff.updated.push(key);
       diff.changes.push({ key, from: target.value, to: value });
     } else {
       line = lineOf(n.text, n.text.length) + 1;
-      tries = encodings(value, '', /(\r\n|\r|\n)$/.exec(out)?.[1] ?? dominantEol(out)).list.map((e) => appendKey(out, key, e));
+      tries = encodings(value, '', /(\r\n|\r|\n)$/.exec(out)?.[1] ?? dominantEol(out)).list.map((e) => ({ ...appendKey(out, key, e), encoded: e }));
       diff.added.push(key);
       diff.changes.push({ key, to: value });
     }
@@ -322,17 +332,38 @@ export function mergeEnv(
           : `${file}: ${key} cannot be written so that dotenv and python-dotenv both read it back; check the lines around line ${line}, then run again (nothing was changed)`,
       );
     }
+    // An empty value has no quoting to speak of.
+    const was = target && target.raw.trim() ? quotingOf(target.raw) : undefined;
+    const now = good.encoded ? quotingOf(good.encoded) : undefined;
+    if (was && now && was !== now) diff.changes.at(-1)!.quoting = { from: was, to: now };
     out = good.text;
   }
   return { text: out, diff };
 }
 
-/** "add A "x"; update B "old" → "new"", secrets masked, control characters escaped: for the plan. */
-export function describeEnvChanges(diff: EnvDiff, isSecret: (key: string) => boolean): string {
+/** Each added key with its value, each updated key old → new; secrets masked, control characters escaped. */
+function changedKeys(diff: EnvDiff, isSecret: (key: string) => boolean): { added: string[]; updated: string[] } {
   const show = (key: string, v: string | undefined) => (isSecret(key) ? mask(v) : v === '' || v === undefined ? '(empty)' : JSON.stringify(v));
   const added = diff.changes.filter((c) => c.from === undefined).map((c) => `${c.key} ${show(c.key, c.to)}`);
+  const quoting = (c: EnvChange) => (c.quoting ? `${c.quoting.from} → ${c.quoting.to}` : '');
   const updated = diff.changes
     .filter((c) => c.from !== undefined)
-    .map((c) => (c.from === c.to ? `${c.key} (rewritten so python-dotenv reads it too)` : `${c.key} ${show(c.key, c.from)} → ${show(c.key, c.to)}`));
+    .map((c) =>
+      c.from === c.to
+        ? `${c.key}${c.quoting ? `: ${quoting(c)}` : ''} (rewritten so python-dotenv reads it too)`
+        : `${c.key} ${show(c.key, c.from)} → ${show(c.key, c.to)}${c.quoting ? ` (${quoting(c)})` : ''}`,
+    );
+  return { added, updated };
+}
+
+/** "add A "x"; update B "old" → "new"", secrets masked, control characters escaped: for the plan. */
+export function describeEnvChanges(diff: EnvDiff, isSecret: (key: string) => boolean): string {
+  const { added, updated } = changedKeys(diff, isSecret);
   return [added.length && `add ${added.join(', ')}`, updated.length && `update ${updated.join(', ')}`].filter(Boolean).join('; ');
+}
+
+/** The same, one key a line ("add A "x"", "update B "old" → "new""), for a plan read in a narrow terminal. */
+export function envChangeLines(diff: EnvDiff, isSecret: (key: string) => boolean): string[] {
+  const { added, updated } = changedKeys(diff, isSecret);
+  return [...added.map((a) => `add ${a}`), ...updated.map((u) => `update ${u}`)];
 }

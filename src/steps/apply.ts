@@ -5,12 +5,18 @@ import { CancelledError } from '../errors.js';
 import type { ApplyReport, Change } from '../changes.js';
 import { applyPlan } from '../changes.js';
 import { bold, clack, dim, err, noColor, out, print, yellow } from '../ui.js';
+import { shown } from '../redact.js';
+import { termWidth, wrapWords } from '../wrap.js';
 import { confirm } from './ask.js';
 import { SIGNAL_EXIT, setStopNote, stopMessage } from '../signals.js';
 import type { Session } from './session.js';
 
-export function showPlan(s: Session, changes: Change[]): void {
-  const lines = changes.length ? changes.map((c) => `  • ${c.summary}`) : ['  Nothing to change: everything is already set up.'];
+/** The changes (each with its detail lines), then `notes` (where a value came from), one line each. */
+export function showPlan(s: Session, changes: Change[], notes: string[] = []): void {
+  const lines = changes.length
+    ? changes.flatMap((c) => [`  • ${c.summary}`, ...(c.detail ?? []).map((d) => `      ${d}`)])
+    : ['  Nothing to change: everything is already set up.'];
+  lines.push(...notes.flatMap((n) => n.split('\n')).map((n) => `  ${n}`));
   out('');
   out(bold(changes.length ? `The plan (${changes.length} change${changes.length > 1 ? 's' : ''}):` : 'The plan:'));
   out(lines.join('\n'));
@@ -31,6 +37,8 @@ function withColumnRetry(s: Session, change: Change, pauseProgress: () => void):
   if (change.target !== 'database' || !s.prompts) return change;
   return {
     ...change,
+    // It may stop to ask: nothing runs beside it, so nothing prints over the question.
+    alone: true,
     apply: async () => {
       const { MissingColumnsError } = await import('../services/supabase.js');
       for (;;) {
@@ -82,22 +90,43 @@ export async function apply(s: Session, planned: Change[]): Promise<void> {
   let spinner: ReturnType<NonNullable<typeof ora>> | undefined;
   const changes = planned.map((c) => withColumnRetry(s, c, () => spinner?.stop()));
   const done: Change[] = [];
+  // Changes of different services run side by side: the spinner shows the oldest still running, and each
+  // one that ends leaves its line.
+  const running: Change[] = [];
+  let stopping = '';
+  const spin = () => {
+    spinner?.stop();
+    // ora writes on its own: its text goes through the one redactor, as every other line does, so a value is
+    // masked on the apply line exactly as on the plan's.
+    spinner = running.length && ora
+      ? ora({ text: oraText(`${running[0]!.summary}${stopping}`), stream: process.stderr, ...(noColor() ? { color: false as const } : {}) }).start()
+      : undefined;
+  };
   const report = await applyPlan(
     changes,
     (change, phase) => {
       if (phase === 'done') done.push(change);
       // Kept current so that an interrupt at any moment says whether calls work.
       setStopNote(callsNote(s, done, changes.filter((c) => !done.includes(c))));
-      if (ora) {
-        if (phase === 'start')
-          spinner = ora({ text: change.summary, stream: process.stderr, ...(noColor() ? { color: false as const } : {}) }).start();
-        else if (phase === 'done') spinner?.succeed();
-        else spinner?.fail(`${change.summary} ${dim('(failed)')}`);
-      } else if (phase !== 'start') out(`${phase === 'done' ? '✔' : '✖'} ${change.summary}`);
+      if (phase === 'start') running.push(change);
+      else running.splice(running.indexOf(change), 1);
+      if (!ora) {
+        if (phase !== 'start') out(`${phase === 'done' ? '✔' : '✖'} ${change.summary}`);
+        return;
+      }
+      if (phase !== 'start') {
+        spinner?.stop();
+        spinner = ora({ text: oraText(change.summary), stream: process.stderr, ...(noColor() ? { color: false as const } : {}) });
+        if (phase === 'done') spinner.succeed();
+        else spinner.fail(oraText(`${change.summary} ${dim('(failed)')}`));
+      }
+      spin();
     },
     () => {
-      if (spinner) spinner.text = `${spinner.text} ${dim('(stopping after this change)')}`;
+      stopping = ` ${dim('(stopping after what is running)')}`;
+      if (spinner) spinner.text = `${spinner.text}${stopping}`;
     },
+    { sideBySide: true },
   );
   if (!report.failed && !report.stopped) {
     const note = callsNote(s, report.done, []);
@@ -112,6 +141,11 @@ export async function apply(s: Session, planned: Change[]): Promise<void> {
     throw error;
   }
   throw new CancelledError(stopMessage(), SIGNAL_EXIT[report.stopped!]);
+}
+
+/** ora's text after its 2-column symbol: redacted like every other line, and wrapped between words. */
+function oraText(text: string): string {
+  return wrapWords(shown(text), termWidth(process.stderr) - 2, '  ').join('\n');
 }
 
 async function explain(s: Session, report: ApplyReport): Promise<string | undefined> {

@@ -3,6 +3,7 @@
 // Every prompt goes through one Prompter: clack on a terminal, a scripted one in the step tests.
 import { setting, type SettingKey } from '../settings.js';
 import { check } from '../validate.js';
+import { dashboardLink } from '../dashboard-links.js';
 import { answer, clack, dim, red } from '../ui.js';
 import { ServiceError, UsageError } from '../errors.js';
 import { isRequired, set, wants, type Session } from './session.js';
@@ -80,7 +81,8 @@ function messageFor(s: Session, key: SettingKey, o: AskOptions, extra = ''): str
   const def = setting(key);
   // Where a value nobody typed came from ("from lk config project `my-app`", "from agent.py:42").
   const from = o.from ?? (s.values[key] && s.origin[key] !== 'prompt' ? s.from[key] : undefined);
-  const where = [def.where, def.link].filter(Boolean).join(': ');
+  const link = def.link && dashboardLink(def.link, { liveKitProject: s.liveKitProject, supabaseUrl: s.values.SUPABASE_URL });
+  const where = [def.where, link].filter(Boolean).join(': ');
   return [`${def.label}${from ? dim(` (${from})`) : ''}${extra}`, ...[def.hint, where].filter(Boolean).map((t) => dim(t!))].join('\n');
 }
 
@@ -110,16 +112,17 @@ export async function askSecret(s: Session, key: SettingKey, o: AskOptions = {})
   if (value) set(s, key, normalise(s, key, value), 'prompt');
 }
 
-/** A choice among `options` (by default the setting's choices), with "Other…" for free text. */
+/** A choice among `options` (by default the setting's choices), with "Other…" for free text unless the setting takes only its choices. */
 export async function askChoice(s: Session, key: SettingKey, options: readonly string[] = setting(key).choices ?? []): Promise<void> {
   const def = setting(key);
   const current = s.values[key] ?? def.default;
-  const list = current && !options.includes(current) ? [current, ...options] : [...options];
+  const open = !def.onlyChoices;
+  const list = open && current && !options.includes(current) ? [current, ...options] : [...options];
   const OTHER = '\0other';
   const picked = await prompter.select({
     message: def.label,
-    initialValue: current ?? list[0],
-    options: [...list.map((v) => ({ value: v, label: v })), { value: OTHER, label: 'Other…' }],
+    initialValue: current && list.includes(current) ? current : list[0],
+    options: [...list.map((v) => ({ value: v, label: v })), ...(open ? [{ value: OTHER, label: 'Other…' }] : [])],
   });
   if (picked !== OTHER) return set(s, key, picked, 'prompt');
   const typed = await prompter.text({ message: `${def.label} (type it)`, validate: validator(s, key, true) });
@@ -158,18 +161,19 @@ export type Recover = (err: Error) => Promise<'verify' | 'ask' | 'done' | undefi
 
 /**
  * Asks for the credentials that are missing, then `verify`s them live. Interactively, any failure (a
- * rejected key, a host that does not resolve, a timeout, a 5xx) is named in one line and the fields are
- * asked again, prefilled with what was typed; a rejected secret is asked afresh; a timeout or 5xx also
- * offers "Try again". Without prompts the error ends the run with its own exit code.
+ * rejected key, a host that does not resolve, a timeout, a 5xx) is named in one line and the fields it
+ * blames (the error's `settings`; all of them when it names none) are asked again, prefilled with what was
+ * typed, the others kept; a rejected secret is asked afresh; a timeout or 5xx also offers "Try again".
+ * Without prompts the error ends the run with its own exit code.
  */
 export async function askVerified(s: Session, keys: SettingKey[], verify: () => Promise<void>, recover?: Recover): Promise<void> {
-  let ask: 'missing' | 'all' | 'none' = 'missing';
+  let ask: 'missing' | readonly SettingKey[] = 'missing';
   for (;;) {
     for (const key of keys) {
-      if (ask === 'none' || (ask === 'missing' && !wants(s, key, true))) continue;
+      if (ask === 'missing' ? !wants(s, key, true) : !ask.includes(key)) continue;
       await (setting(key).secret ? askSecret : askText)(s, key, { required: true });
     }
-    let failure: Error;
+    let failure: UsageError | ServiceError;
     try {
       return await verify();
     } catch (err) {
@@ -180,19 +184,21 @@ export async function askVerified(s: Session, keys: SettingKey[], verify: () => 
     const next = recover ? await recover(failure) : undefined;
     if (next === 'done') return;
     if (next) {
-      ask = next === 'verify' ? 'none' : 'all';
+      ask = next === 'verify' ? [] : keys;
       continue;
     }
+    const blamed = keys.filter((k) => failure.settings.includes(k));
+    const toAsk = blamed.length ? blamed : keys;
     if (isTransient(failure)) {
       const choice = await select('Try again, or change the values?', [
         { value: 'retry', label: 'Try again' },
         { value: 'change', label: 'Change the values' },
       ]);
-      ask = choice === 'retry' ? 'none' : 'all';
+      ask = choice === 'retry' ? [] : toAsk;
       continue;
     }
     // The service refused what was typed: a secret it rejected is not "the current one" any more.
-    if (failure instanceof UsageError) for (const key of keys) if (setting(key).secret) set(s, key, undefined, 'prompt');
-    ask = 'all';
+    if (failure instanceof UsageError) for (const key of toAsk) if (setting(key).secret) set(s, key, undefined, 'prompt');
+    ask = toAsk;
   }
 }

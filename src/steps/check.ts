@@ -1,6 +1,7 @@
 // Step 7: the test-call check, as the last step of the setup; then, when it passed, the offer to watch
 // a real call.
 import { confirm, select } from './ask.js';
+import { tool } from '../invocation.js';
 import type { Observed } from '../check/run.js';
 import type { Session } from './session.js';
 import { carrierOf } from '../config.js';
@@ -10,7 +11,17 @@ import { carrierNamed } from '../carriers/index.js';
 export async function runCheckStep(s: Session, observed?: Observed): Promise<boolean> {
   const { runChecks } = await import('../check/run.js');
   const common = { print: !s.ctx.json, envFile: s.ctx.envFile, db: !s.ctx.options['no-db'] };
-  const report = await runChecks(s.values, { ...common, probe: true, live: false, keyboard: Boolean(s.prompts), agentMayBeMissing: true, ...(observed ? { observed } : {}) });
+  // The starter agent this run created is not installed yet, so no worker runs it: say so rather than wait 20 s.
+  const probeSkipped = s.agentCreated ? `the starter agent was just created: install and start it (the next steps say how), then run \`${tool()} check\`` : undefined;
+  const report = await runChecks(s.values, {
+    ...common,
+    probe: true,
+    live: false,
+    keyboard: Boolean(s.prompts),
+    agentMayBeMissing: true,
+    ...(probeSkipped ? { probeSkipped } : {}),
+    ...(observed ? { observed } : {}),
+  });
   if (!report.ok || !s.prompts || s.ctx.yes) return report.ok;
   if (hasSignalWire(s)) return offerTestCall(s, common);
   if (!(await confirm('Call the number now to watch a real call come through?', false))) return true;

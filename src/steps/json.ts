@@ -4,12 +4,13 @@ import { SETTINGS } from '../settings.js';
 import { writeJson } from '../ui.js';
 import type { Session } from './session.js';
 
-export function printJson(s: Session, changes: { summary: string }[], code: number): void {
+/** `planNotes`: the plan's lines beside its changes (where a value came from, lines the .env readers disagree on). */
+export function printJson(s: Session, changes: { summary: string }[], code: number, planNotes: string[] = []): void {
   const values: Record<string, string> = {};
   for (const def of SETTINGS) {
     const v = s.values[def.key];
     if (v !== undefined && !('secret' in def && def.secret)) values[def.key] = v;
   }
-  const result = { ok: code === 0, dryRun: s.ctx.dryRun, mode: s.mode, number: s.values.PHONE_NUMBER, changes: changes.map((c) => c.summary), values, notes: s.notes };
+  const result = { ok: code === 0, dryRun: s.ctx.dryRun, mode: s.mode, number: s.values.PHONE_NUMBER, changes: changes.map((c) => c.summary), values, notes: [...planNotes, ...s.notes] };
   writeJson(result);
 }

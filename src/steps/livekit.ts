@@ -67,6 +67,7 @@ async function offerLkProjects(s: Session): Promise<void> {
   );
   if (picked === SELF) return;
   const project = config.projects.find((p) => p.name === picked)!;
+  if (project.projectId) s.liveKitProject = project.projectId;
   const from = `from lk config project \`${project.name}\``;
   for (const [key, value] of Object.entries(valuesOf(project)) as Array<[keyof Session['from'], string]>) {
     set(s, key, value, 'lk-config');

@@ -1,7 +1,9 @@
 // Step 3: the number and its settings. Any common format, shown back as E.164; a rerun prefills the
-// row's values; the providers' API keys are asked only when .env does not hold them.
+// row's values; the providers' API keys are asked only when .env does not hold them (nor an empty line
+// left by an earlier skip).
 import { LLM, STT, TTS, providerKeyVars, type Provider } from '../providers.js';
 import { NUMBER_KEYS, setting, type SettingKey } from '../settings.js';
+import { parse } from 'dotenv';
 import { withDefaults } from '../config.js';
 import { dim, red } from '../ui.js';
 import { ServiceError } from '../errors.js';
@@ -25,11 +27,19 @@ export async function askNumber(s: Session): Promise<void> {
   const filled = withDefaults(s.values);
   for (const key of NUMBER_KEYS) if (!s.values[key] && filled[key]) set(s, key, filled[key], 'default');
 
+  // A key left empty at its prompt is written as `KEY=` (dotenv reads it as empty, the agent as unset):
+  // the next run sees the empty line and does not ask again. Typing one in .env ends that.
+  const inFile = parse(s.ctx.envFileText);
   for (const keyVar of providerKeyVars({ stt: s.values.STT_PROVIDER, tts: s.values.TTS_PROVIDER, llm: s.values.LLM_PROVIDER })) {
     const key = keyVar as SettingKey;
     if (s.values[key]) continue;
-    if (s.prompts && !s.ctx.yes) await askSecret(s, key);
-    if (!s.values[key]) s.notes.push(`${keyVar} is not set: the agent needs it for the provider you chose.`);
+    const skippedBefore = inFile[keyVar] === '';
+    if (s.prompts && !s.ctx.yes && !skippedBefore) {
+      await askSecret(s, key);
+      if (!s.values[key]) s.skipped.add(key);
+    }
+    if (!s.values[key])
+      s.notes.push(`${keyVar} is not set${skippedBefore ? ` (left empty in ${s.ctx.envFile})` : ''}: the agent needs it for the provider you chose.`);
   }
 }
 
@@ -65,6 +75,10 @@ async function prefillFromDatabase(s: Session): Promise<void> {
     }
   }
   if (!row) return;
+  // The setup puts the number in service: a row left inactive (by `remove`) becomes active again when the
+  // number is added back. An update of a number already on the trunk keeps the status the person chose.
+  const status = row.values.PHONE_STATUS;
+  if (status && status !== 'active' && s.mode !== 'update' && !s.values.PHONE_STATUS) set(s, 'PHONE_STATUS', 'active', 'generated');
   if (row.matches > 1) s.notes.push(`${row.matches} rows in signalwire_phone_numbers hold ${s.values.PHONE_NUMBER}; all are updated. Delete the extra ones.`);
   for (const [key, value] of Object.entries(row.values)) fillFromLive(s, key as SettingKey, value);
 }

@@ -1,6 +1,7 @@
 // The plan: desired state vs what exists, as one list of changes (.env, LiveKit, SignalWire, database).
 import { parse } from 'dotenv';
-import { describeEnvChanges, mergeEnv } from '../render/env.js';
+import { envChangeLines, mergeEnv } from '../render/env.js';
+import { describeDisagreements, disagreements } from '../render/env-readers.js';
 import { swmlTargetFor } from '../carriers/signalwire/index.js';
 import { carrierNamed } from '../carriers/index.js';
 import { carrierOf } from '../config.js';
@@ -10,23 +11,29 @@ import { carrierCredentialKeys } from './carrier.js';
 import { UsageError } from '../errors.js';
 import type { Observed } from '../check/run.js';
 import type { LiveKitConn, LiveKitLists } from '../services/livekit.js';
-import type { SignalWireConn, SignalWireWritten } from '../carriers/signalwire/index.js';
-import type { NumberRow, NumberRowChange, SupabaseConn } from '../services/supabase.js';
+import type { SignalWireConn, SignalWireState, SignalWireWritten } from '../carriers/signalwire/index.js';
+import type { NumberRow, SupabaseConn } from '../services/supabase.js';
+import type { NumberRowChange } from '../services/supabase-row.js';
 import type { LiveKitSeen } from './livekit.js';
 import type { SignalWireSeen } from './signalwire.js';
 import { liveKitLists, numberRow, PLAN_MAX_AGE_MS, signalWireState } from './reads.js';
-import { set, type Session } from './session.js';
+import type { Session } from './session.js';
 import { confirm } from './ask.js';
+import { chooseLogin, followTrunkLogin } from './login.js';
 import { spin } from './spin.js';
 
 export interface Planned {
   changes: Change[];
+  /** Lines the plan shows under its changes: where a value came from (the trunk's SIP login). */
+  notes: string[];
   /**
-   * What the check may judge without reading again, once every change is applied: what the plan read of
-   * each service the apply left alone, and what the writes answered (the row read back, the number as
-   * updated); a service whose state the apply changed and did not answer in full is left out (read again).
+   * Once every change is applied: reads LiveKit back once when the apply changed it (another run may have
+   * changed the trunk's login meanwhile: .env and the SWML follow it), and returns what the check may judge
+   * without reading again: what the plan read of each service the apply left alone, LiveKit as read back,
+   * and what the writes answered (the row read back, the number as updated); a service whose state the apply
+   * changed and did not answer in full is left out (read again).
    */
-  observedAfter(): Observed;
+  afterApply(): Promise<Observed>;
 }
 
 /** What the steps before the plan established: LiveKit checked, Supabase checked (or --no-db), SignalWire (or none). */
@@ -54,23 +61,52 @@ export async function buildPlan(s: Session, on: Established): Promise<Planned> {
     { quiet: true },
   );
 
-  // LiveKit first: the trunk's digest login, when .env lacks one, is what .env and the SWML must carry.
-  const livekit = await livekitChanges(s, on.livekit.conn, lists);
+  // LiveKit first: the trunk's digest login is what .env and the SWML must carry.
+  const notes: string[] = [];
+  const livekit = await livekitChanges(s, on.livekit.conn, lists, notes);
   const env = envChange(s);
+  const misread = describeDisagreements(disagreements(s.ctx.envFileText, new Set(Object.keys(envUpdates(s)))), s.ctx.envFile);
+  if (misread) notes.push(misread);
   const written: SignalWireWritten = {};
   const { planSignalWire, stateAfter } = await import('../carriers/signalwire/index.js');
   const signalwire = sw && swState ? planSignalWire(sw.conn, number, swmlTargetFor(s.values), swState, written) : [];
   const carrier = await carrierChanges(s, number);
-  const siblings = sw ? await siblingScriptChanges(s, sw.conn, lists) : [];
+  const siblings = sw ? await siblingScriptChanges(s, sw.conn, lists, swState) : [];
   const database = db ? await databaseChanges(s, db, row) : [];
   const changes = orderForLogin([...(env ? [env] : []), ...livekit, ...signalwire, ...carrier, ...siblings, ...database]);
+  const swAfter = () => (!swState ? undefined : signalwire.length ? stateAfter(swState, written) : swState);
+  let swFinal = swAfter;
+
+  /** This number's SWML, brought to the login now in the session; says where it went. */
+  const resendSwml = async (): Promise<string> => {
+    const target = swmlTargetFor(s.values);
+    if (target.kind === 'url') return 'the SWML of create-sip-inbound serve (restart it)';
+    if (!sw) return 'the SWML below';
+    const { observeSignalWire } = await import('../carriers/signalwire/index.js');
+    const state = swAfter() ?? (await observeSignalWire(sw.conn, number, target));
+    const resent: SignalWireWritten = {};
+    for (const c of planSignalWire(sw.conn, number, target, state, resent)) await c.apply();
+    swFinal = () => stateAfter(state, resent);
+    return 'its SWML script';
+  };
+
   return {
     changes,
-    observedAfter: () => ({
-      livekit: livekit.length ? undefined : lists,
-      database: !db ? undefined : !database.length ? { row } : database[0]?.written ? { row: database[0].written } : undefined,
-      signalwire: !swState ? undefined : signalwire.length ? stateAfter(swState, written) : swState,
-    }),
+    notes,
+    afterApply: async () => {
+      let lkAfter = livekit.length ? undefined : lists;
+      if (livekit.length) {
+        const { readLiveKit } = await import('../services/livekit.js');
+        // Unread (LiveKit out of reach for a moment): the check reads it again and says what it finds.
+        lkAfter = await readLiveKit(on.livekit.conn).catch(() => undefined);
+        if (lkAfter) await followTrunkLogin(s, lkAfter, resendSwml);
+      }
+      return {
+        livekit: lkAfter,
+        database: !db ? undefined : !database.length ? { row } : database[0]?.written ? { row: database[0].written } : undefined,
+        signalwire: swFinal(),
+      };
+    },
   };
 }
 
@@ -93,6 +129,8 @@ export function envUpdates(s: Session): Record<string, string> {
     const used = names.filter((n) => n in inFile);
     for (const name of used.length ? used : ALL_NAMES_WHEN_NEW.has(key) ? names : [def.key]) updates[name] = value;
   }
+  // A provider key skipped at its prompt: an empty line, so the next run knows not to ask (number.ts).
+  for (const key of s.skipped) if (!(key in inFile) && s.values[key] === undefined) updates[key] = '';
   // --no-sip-auth: a login left in .env would still go into the SWML; empty it.
   if (s.ctx.options['no-sip-auth'])
     for (const key of ['LIVEKIT_SIP_USERNAME', 'LIVEKIT_SIP_PASSWORD']) if (inFile[key]) updates[key] = '';
@@ -104,9 +142,11 @@ function envChange(s: Session): Change | undefined {
   if (!diff.added.length && !diff.updated.length) return undefined;
   // Old → new per key so the plan can be proof-read; secrets (by their name or an alias) masked.
   const secret = new Set((SETTINGS as readonly Setting[]).filter((d) => d.secret).flatMap((d) => [d.key, ...(d.aliases ?? [])]));
+  const count = (n: number, verb: string) => (n ? `${verb} ${n} setting${n > 1 ? 's' : ''}` : '');
   return {
     target: 'env',
-    summary: `${s.ctx.envFile}: ${describeEnvChanges(diff, (k) => secret.has(k))}`,
+    summary: `${s.ctx.envFile}: ${[count(diff.added.length, 'add'), count(diff.updated.length, 'update')].filter(Boolean).join(', ')}`,
+    detail: envChangeLines(diff, (k) => secret.has(k)),
     apply: async () => {
       const { writeEnvFile } = await import('../services/env-file.js');
       writeEnvFile(s.ctx.envFile, text);
@@ -133,27 +173,22 @@ export function livekitDesired(s: Session) {
   };
 }
 
-async function livekitChanges(s: Session, conn: LiveKitConn, lists: LiveKitLists): Promise<Change[]> {
-  const { generateSipAuth, judgeLiveKit, planLiveKit } = await import('../services/livekit.js');
+async function livekitChanges(s: Session, conn: LiveKitConn, lists: LiveKitLists, notes: string[]): Promise<Change[]> {
+  const [{ judgeLiveKit }, { planLiveKit }] = await Promise.all([import('../services/livekit.js'), import('../services/livekit-changes.js')]);
   const state = judgeLiveKit(lists, livekitDesired(s));
-  if (trunkNeeds(s).kind === 'login' && !s.ctx.options['no-sip-auth'] && !(s.values.LIVEKIT_SIP_USERNAME && s.values.LIVEKIT_SIP_PASSWORD)) {
-    // Keep the login the trunk already has (SWML out there carries it); otherwise make a new one.
-    const t = state.trunk;
-    const auth = t?.authUsername && t.authPassword ? { username: t.authUsername, password: t.authPassword } : generateSipAuth();
-    const origin = t?.authUsername && t.authPassword ? 'live' : 'generated';
-    set(s, 'LIVEKIT_SIP_USERNAME', auth.username, origin);
-    set(s, 'LIVEKIT_SIP_PASSWORD', auth.password, origin);
-  }
-  const desired = livekitDesired(s);
   if (state.foreignTrunk && !s.useForeignTrunk && s.prompts) {
     const t = state.foreignTrunk;
     s.useForeignTrunk = await confirm(
-      `${desired.number} is already on the LiveKit trunk "${t.name || t.sipTrunkId}", which this tool did not create. ` +
+      `${s.values.PHONE_NUMBER} is already on the LiveKit trunk "${t.name || t.sipTrunkId}", which this tool did not create. ` +
         'Use that trunk (its other numbers and settings stay as they are)?',
       false,
     );
   }
-  return planLiveKit(conn, desired, state, { useForeignTrunk: s.useForeignTrunk });
+  // The trunk that will carry the number: its login is the one every SWML reaching it sends.
+  // A carrier admitted by address (no digest login) has no login to choose.
+  const note = trunkNeeds(s).kind === 'login' ? await chooseLogin(s, s.useForeignTrunk && state.foreignTrunk ? state.foreignTrunk : state.trunk) : undefined;
+  if (note) notes.push(note);
+  return planLiveKit(conn, livekitDesired(s), state, { useForeignTrunk: s.useForeignTrunk });
 }
 
 /**
@@ -176,9 +211,9 @@ async function carrierChanges(s: Session, number: string): Promise<Change[]> {
 /**
  * The trunk's SIP login is shared by every number on it: our SWML scripts for its other numbers are brought to
  * the current SWML too, so a new password reaches every number's calls, not only this one's. The trunk's
- * numbers come from the listing the plan already read.
+ * numbers come from the listing the plan already read, their scripts from the one SignalWire listing.
  */
-async function siblingScriptChanges(s: Session, conn: SignalWireConn, lists: LiveKitLists): Promise<Change[]> {
+async function siblingScriptChanges(s: Session, conn: SignalWireConn, lists: LiveKitLists, state: SignalWireState | undefined): Promise<Change[]> {
   const target = swmlTargetFor(s.values);
   if (target.kind !== 'hosted') return [];
   const { observeSiblingScripts, planSiblingScripts } = await import('../carriers/signalwire/index.js');
@@ -186,12 +221,13 @@ async function siblingScriptChanges(s: Session, conn: SignalWireConn, lists: Liv
   const { normalizeNumber } = await import('../services/sip-number.js');
   const held = trunkNumbers(lists.trunks, s.values.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME);
   const others = [...new Set(held.map(normalizeNumber))].filter((n) => n !== s.values.PHONE_NUMBER);
-  const siblings = await spin(s, 'Reading SignalWire…', () => observeSiblingScripts(conn, others), { quiet: true });
+  // The scripts were listed with the number (one listing for all of them).
+  const siblings = await spin(s, 'Reading SignalWire…', () => observeSiblingScripts(conn, others, state?.listed), { quiet: true });
   return planSiblingScripts(conn, target, siblings);
 }
 
 async function databaseChanges(s: Session, conn: SupabaseConn, row: NumberRow | undefined): Promise<NumberRowChange[]> {
-  const { planNumberRow, planRowCarrier } = await import('../services/supabase.js');
+  const { planNumberRow, planRowCarrier } = await import('../services/supabase-row.js');
   // A default fills a new row or an empty column; it never replaces what the row holds.
   const { given, defaults } = numberValues(s);
   const carrier = carrierOf(s.values);

@@ -2,6 +2,7 @@
 import type { Context } from '../context.js';
 import { requiredFor, type Source } from '../config.js';
 import { rememberSecret } from '../redact.js';
+import { forgetGiven, noteGiven, noteOne } from '../setting-names.js';
 import { setting, type Group, type SettingKey, type Values } from '../settings.js';
 
 /** lk-config: the LiveKit CLI's project file; source-file: found in the agent's own source. */
@@ -23,12 +24,18 @@ export interface Session {
   agentCreated?: boolean;
   /** Lines for the closing summary: warnings and what to do next. */
   notes: string[];
+  /** Provider keys left empty at their prompt: written empty to .env (KEY=), so a rerun does not ask again. */
+  skipped: Set<SettingKey>;
+  /** LiveKit Cloud's project id (p_…), when the LiveKit CLI's config named it: dashboard links open that project. */
+  liveKitProject?: string;
   /** Where values that nobody typed came from, by key: "from lk config project `my-app`", "from agent.py:42". */
   from: Partial<Record<SettingKey, string>>;
 }
 
 export function createSession(ctx: Context): Session {
   const origin: Session['origin'] = { ...ctx.sources };
+  forgetGiven();
+  noteGiven(origin, ctx.envFile, ctx.names);
   return {
     ctx,
     values: { ...ctx.values },
@@ -38,6 +45,7 @@ export function createSession(ctx: Context): Session {
     review: new Set(),
     useForeignTrunk: false,
     notes: [],
+    skipped: new Set(),
     from: { ...ctx.from },
   };
 }
@@ -46,10 +54,12 @@ export function set(s: Session, key: SettingKey, value: string | undefined, orig
   if (value === undefined || value === '') {
     delete s.values[key];
     delete s.origin[key];
+    noteOne(key, undefined);
     return;
   }
   s.values[key] = value;
   s.origin[key] = origin;
+  noteOne(key, origin);
   // Typed, generated or read from a service: from now on no printed line shows it.
   if (setting(key).secret) rememberSecret(value);
 }

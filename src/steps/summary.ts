@@ -2,6 +2,7 @@
 // credentials stay in .env, per-number values in the database row).
 import { AGENT_COMMANDS } from './agent.js';
 import { tool } from '../invocation.js';
+import { dashboardLink } from '../dashboard-links.js';
 import { rerunCommand } from '../check/rerun.js';
 import { withDefaults } from '../config.js';
 import { NUMBER_KEYS, setting, type SettingKey, type Values } from '../settings.js';
@@ -25,6 +26,8 @@ export function nextTimeCommand(s: Session): string {
   for (const key of NUMBER_KEYS) {
     const v = s.values[key];
     const def = setting(key);
+    // The status stays as the row holds it on a rerun, and adding a number back makes it active: never repeated.
+    if (key === 'PHONE_STATUS') continue;
     if (v === undefined || def.secret || s.origin[key] === 'default' || (key !== 'PHONE_NUMBER' && defaults[key] === v)) continue;
     parts.push(`--${def.flag} ${shellQuote(v)}`);
   }
@@ -47,7 +50,7 @@ export function nextSteps(s: Session): string[] {
   const cloud = /\.livekit\.cloud(:\d+)?$/i.test(hostOf(v.LIVEKIT_URL));
   const logs = [
     "the worker's own console",
-    cloud ? 'LiveKit Cloud → Sessions (https://cloud.livekit.io/projects/p_/sessions)' : "your LiveKit server's log",
+    cloud ? `LiveKit Cloud → Sessions (${dashboardLink('https://cloud.livekit.io/projects/p_/sessions', { liveKitProject: s.liveKitProject })})` : "your LiveKit server's log",
     'SignalWire → Logs → Voice',
   ];
   // With --number: a trunk holding several numbers makes check --call / --live ask which one.

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RoomAgentDispatch, RoomConfiguration, SIPDispatchRule, SIPDispatchRuleIndividual, SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
 import { diagnose, doctorHops } from '../../src/check/doctor.ts';
-import { explainSip } from '../../src/check/explain.ts';
+import { explainLeg, explainSip, sipAnswerOf } from '../../src/check/explain.ts';
 import { NUMBER, OTHER_NUMBER } from '../fixtures.ts';
 
 const N = NUMBER;
@@ -114,6 +114,18 @@ test('a self-hosted LiveKit that does not answer: the number may match no trunk 
   assert.match(curly.fix, /%\{call\.to\}/);
   // Another host than the SIP domain is still the wrong domain, self-hosted or not.
   assert.match(explainSip(408, { ...c, dialled: 'sip:+14244851544@10.0.0.9:5070' }).cause, /the SWML dials 10\.0\.0\.9:5070, not LIVEKIT_SIP_DOMAIN/);
+});
+
+test('a voice-log event is read defensively: a code in any known field; else the raw event is shown, secrets masked', async () => {
+  assert.deepEqual(sipAnswerOf([{ at: null, level: null, name: 'connect', details: { sip_status: '404 Not Found' } }]), { code: 404 });
+  assert.deepEqual(sipAnswerOf([{ at: null, level: null, name: 'connect', details: { code: 'abc' } }]), {});
+  const log = { id: 'L1', from: '+16505300051', to: `sip:${N}@abc.sip.livekit.cloud`, type: 'relay_sip_call', direction: 'outbound', status: 'failed', durationSec: 0, charge: 0, parentId: null, createdAt: null };
+  const e = await explainLeg({} as never, log, { e164: N, sipDomain: 'abc.sip.livekit.cloud' }, async () => [
+    { at: null, level: null, name: 'call.failed', details: { hangup_cause: 'NO_ROUTE_DESTINATION', password: 'hunter2-not-shown' } },
+  ]);
+  assert.ok(e);
+  assert.match(e.cause, /SignalWire's last event for the leg: call\.failed \{"hangup_cause":"NO_ROUTE_DESTINATION","password":"••••"\}$/);
+  assert.doesNotMatch(e.cause, /hunter2/);
 });
 
 test("a carrier trunk that admits any address is open; ours is fixed by admitting only the carrier's addresses", () => {

@@ -54,3 +54,32 @@ test('a symlinked, shared, 0644 .env: written through the link, owner kept, made
   assert.equal(statSync(target).mode & 0o777, 0o600);
   assert.equal(readFileSync(target, 'utf8'), text, 'not rewritten');
 });
+
+test('no silent rewrite: an owned line whose quoting changes is named in the plan; foreign lines the two readers read differently are named once, left as they are', { timeout: 90_000 }, async () => {
+  const w = await startWorld({ pg });
+  after(() => w.stop());
+  const cwd = mkdtempSync(join(tmpdir(), 'csi-e2e-envquotes-'));
+  const foreign = 'FOO=abc#x\nBAR=`tick`\nWEBHOOK_SECRET=abc#defghijkl\nPLAIN=same for both\n';
+  writeFileSync(join(cwd, '.env'), `# mine\nAGENT_NAME=\`old-agent\`\n${foreign}`);
+  const env = { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0008' };
+  const r = await runCli(['--yes', '--number', NUMBER, '--agent-name', 'inbound-agent', '--no-check'], { cwd, env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /AGENT_NAME "old-agent" → "inbound-agent" \(backticks → plain\)/);
+  const named = r.stdout.split('\n').filter((l) => /dotenv and python-dotenv read/.test(l));
+  assert.equal(named.length, 1, `named once:\n${r.stdout}`);
+  assert.match(named[0]!, /read 3 lines this tool does not own differently \(left as they are\):$/);
+  // One line each, under the heading.
+  const each = r.stdout.slice(r.stdout.indexOf(named[0]!) + named[0]!.length).split('\n').slice(1, 4);
+  assert.match(each[0]!, /^ +FOO \(line 3\): dotenv reads "abc", python-dotenv "abc#x"$/);
+  assert.match(each[1]!, /^ +BAR \(line 4\): dotenv reads "tick", python-dotenv "`tick`"$/);
+  assert.match(each[2]!, /^ +WEBHOOK_SECRET \(line 5\): dotenv reads 3 characters \(••••\), python-dotenv 13 characters \(abc…kl\)$/);
+  assert.doesNotMatch(r.stdout, /PLAIN|defghij/);
+  const text = readFileSync(join(cwd, '.env'), 'utf8');
+  assert.ok(text.startsWith(`# mine\nAGENT_NAME=inbound-agent\n${foreign}`), 'foreign lines byte-identical');
+
+  // Same value, only the quoting: still named.
+  writeFileSync(join(cwd, '.env'), text.replace('AGENT_NAME=inbound-agent', 'AGENT_NAME=`inbound-agent`'));
+  const again = await runCli(['--yes', '--number', NUMBER, '--agent-name', 'inbound-agent', '--no-check'], { cwd, env });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /AGENT_NAME: backticks → plain \(rewritten so python-dotenv reads it too\)/);
+});

@@ -43,8 +43,11 @@ test('a password change updates every number\'s script before the trunk; calls t
   assert.equal(w.signalwire!.scripts.size, 2);
   assert.ok((await callTo(w, SECOND)).accepted);
 
+  const from = w.signalwire!.requests.length;
   const r = await runCli(['--yes', '--number', NUMBER, '--no-check', '--livekit-sip-password', NEW_PASSWORD], { cwd, env });
   assert.equal(r.code, 0, r.stderr);
+  const lists = w.signalwire!.requests.slice(from).filter((q) => q.method === 'GET' && q.path.split('?')[0] === '/api/fabric/resources/swml_scripts');
+  assert.equal(lists.length, 1, "the scripts are listed once: this number's and the others' from one listing");
   const plan = r.stdout.slice(r.stdout.indexOf('The plan'));
   const sibling = plan.indexOf(`SignalWire: update SWML script "${scriptNameFor(SECOND)}"`);
   const trunk = plan.indexOf('LiveKit trunk "create-sip-inbound": digest password');

@@ -80,22 +80,24 @@ for (const [signal, code] of SIGNALS) {
     assert.equal((await w.rows()).length, 0);
   });
 
-  test(`${signal} during the apply (terminal): the change in flight finishes, nothing after it starts`, { timeout: 60_000 }, async () => {
+  test(`${signal} during the apply (terminal): the changes in flight finish, nothing after them starts`, { timeout: 60_000 }, async () => {
     const { w, cwd } = await world();
-    w.livekit.fault({ match: 'CreateSIPDispatchRule', delayMs: 1500 });
+    w.livekit.fault({ match: 'CreateSIPInboundTrunk', delayMs: 1500 });
     const env = { ...w.env, DEEPGRAM_API_KEY: 'dg-key-not-real-0102' };
     const p = startPty(['--yes', '--number', NUMBER, '--no-check'], { cwd, env });
-    await until('the rule request', () => w.livekit.requests.some((r) => r.rpc === 'CreateSIPDispatchRule'));
+    await until('the trunk request', () => w.livekit.requests.some((r) => r.rpc === 'CreateSIPInboundTrunk'));
     const seen = w.livekit.requests.length;
     p.signal(signal);
     assert.equal(await p.exited, code, p.screen());
     const screen = p.screen();
-    assert.match(screen, /Done:\n[\s\S]*✔ LiveKit dispatch rule "create-sip-inbound": create/);
-    assert.match(screen, /Not done:\n[\s\S]*✖ database: add \+14244851544/);
+    assert.match(screen, /Done:\n[\s\S]*✔ LiveKit trunk "create-sip-inbound": create/);
+    assert.match(screen, /Not done:\n[\s\S]*✖ LiveKit dispatch rule "create-sip-inbound": create[\s\S]*✖ database: add \+14244851544/);
     assert.match(screen, /✖ Stopped while applying the plan: run it again to finish/);
     assertCursorShown(p);
     assert.equal(w.livekit.requests.length, seen, 'no LiveKit request after the signal');
-    assert.equal((await w.rows()).length, 0, 'the database change never started');
+    assert.equal(w.livekit.rules.size, 0, 'the rule, after the trunk, never started');
+    // At a keyboard the row's change runs alone (it may stop to ask for missing columns): it never started.
+    assert.equal((await w.rows()).length, 0);
   });
 }
 
@@ -123,12 +125,13 @@ for (const [signal, code] of SIGNALS) {
     assert.equal(await r.done, code, r.out().stderr);
     const { stdout, stderr } = r.out();
     assert.match(stdout, /✔ LiveKit trunk "create-sip-inbound": create/);
-    assert.match(stderr, /Not done:\n  ✖ LiveKit dispatch rule "create-sip-inbound": create[^\n]*\n  ✖ database: add/);
+    assert.match(stderr, /Not done:\n  ✖ LiveKit dispatch rule "create-sip-inbound": create[^\n]*\n[^ ]/);
+    assert.match(stdout, /✔ database: add/, 'the row, written beside the trunk, finished');
     assert.match(stderr, /✖ Stopped while applying the plan: run it again to finish/);
     assert.doesNotMatch(stdout + stderr, /Done\.|Every hop/);
     assert.equal(w.livekit.requests.length, seen, 'no LiveKit request after the signal');
     assert.equal(w.livekit.rules.size, 0);
-    assert.equal((await w.rows()).length, 0);
+    assert.equal((await w.rows()).length, 1);
   });
 }
 

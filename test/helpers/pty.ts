@@ -25,6 +25,8 @@ export interface Session {
   raw(): string;
   /** The current screen (visible lines plus scrollback), as text. */
   screen(): string;
+  /** Screen rows that continue the row above because the text overflowed the width (a soft wrap). */
+  overflowed(): string[];
   write(data: string): void;
   /** Waits until the screen (or transcript) matches; fails with the screen when it does not in time. */
   waitFor(pattern: RegExp | string, opts?: { timeoutMs?: number; in?: 'screen' | 'transcript' }): Promise<void>;
@@ -66,10 +68,21 @@ export function startPty(args: string[], opts: { env?: Record<string, string | u
   };
   const transcript = () => raw.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\x1b\][^\x07]*\x07/g, '');
 
+  const overflowed = () => {
+    const buf = term.buffer.active;
+    const rows: string[] = [];
+    for (let i = 0; i < buf.length; i++) {
+      const line = buf.getLine(i);
+      if (line?.isWrapped) rows.push(`${buf.getLine(i - 1)?.translateToString(true) ?? ''}⏎${line.translateToString(true)}`);
+    }
+    return rows;
+  };
+
   return {
     raw: () => raw,
     transcript,
     screen,
+    overflowed,
     write: (d) => pty.write(d),
     async waitFor(pattern, o = {}) {
       const deadline = Date.now() + (o.timeoutMs ?? 10_000);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, beforeEach, test } from 'node:test';
 import { ServiceError, UsageError } from '../../src/errors.ts';
-import { checkLiveKit, observeLiveKit, planLiveKit, type LiveKitConn } from '../../src/services/livekit.ts';
+import { checkLiveKit, observeLiveKit, type LiveKitConn } from '../../src/services/livekit.ts';
+import { planLiveKit } from '../../src/services/livekit-changes.ts';
 import { startLiveKit, type LiveKitStandIn } from '../stand-ins/livekit.ts';
 import { AUTH, connOf, converge, desired, writes } from './helpers.ts';
 
@@ -30,13 +31,17 @@ async function oneLine(fn: () => Promise<unknown>, secrets: string[]): Promise<U
   return err;
 }
 
-test('a wrong secret (401): UsageError naming the URL and both variables', async () => {
+test('a wrong secret (401 "invalid token"): UsageError naming the URL, the key and the secret\'s variable', async () => {
   const conn = connOf(lk, { apiSecret: 'wrong-secret-0123456789abcdef' });
   const err = await oneLine(() => checkLiveKit(conn), [conn.apiSecret, lk.apiSecret]);
   assert.ok(err instanceof UsageError);
   assert.equal(err.exitCode, 2);
-  assert.equal(err.message, `LiveKit rejected the API key for ${lk.url}: check LIVEKIT_API_KEY / LIVEKIT_API_SECRET`);
+  assert.equal(err.message, `LiveKit at ${lk.url} rejected the API secret of key ${lk.apiKey}: check LIVEKIT_API_SECRET`);
+  assert.deepEqual((err as UsageError).settings, ['LIVEKIT_API_SECRET']);
   assert.equal(lk.requests.at(-1)!.status, 401);
+  const unknown = await oneLine(() => checkLiveKit({ ...conn, apiKey: 'APIunknown' }), [conn.apiSecret]);
+  assert.equal(unknown.message, `LiveKit at ${lk.url} does not know the API key APIunknown: check LIVEKIT_API_KEY`);
+  assert.deepEqual((unknown as UsageError).settings, ['LIVEKIT_API_KEY']);
 });
 
 test('a key without the SIP admin permission (401 "permissions denied", as livekit-server answers): its own line with the fix', async () => {
@@ -49,11 +54,11 @@ test('a key without the SIP admin permission (401 "permissions denied", as livek
   assert.equal(lk.requests.at(-1)!.apiKey, 'APInosip');
 });
 
-test('a 403 (a proxy, or a service that says forbidden) reads the same; a 401 without a code stays a wrong key', async () => {
+test('a 403 (a proxy, or a service that says forbidden) reads the same; a 401 of another text blames key and secret', async () => {
   const { liveKitError } = await import('../../src/services/livekit.ts');
   const forbidden = liveKitError({ status: 403, code: 'permission_denied', message: 'permissions denied' }, connOf(lk), 'listing rooms');
   assert.match(forbidden.message, /^LiveKit API key APIstandin lacks the room admin permission \(403 permissions denied\)/);
-  const plain = liveKitError({ status: 401, message: 'invalid API key: APIstandin' }, connOf(lk), 'listing inbound trunks');
+  const plain = liveKitError({ status: 401, message: 'Unauthorized' }, connOf(lk), 'listing inbound trunks');
   assert.equal(plain.message, `LiveKit rejected the API key for ${lk.url}: check LIVEKIT_API_KEY / LIVEKIT_API_SECRET`);
 });
 

@@ -1,6 +1,7 @@
 // Shared by the LiveKit tests: a connection to the stand-in, a desired state, and one observe → plan → apply run.
 import { applyPlan, type Change } from '../../src/changes.ts';
-import { observeLiveKit, planLiveKit, type LiveKitConn, type LiveKitDesired } from '../../src/services/livekit.ts';
+import { observeLiveKit, type LiveKitConn, type LiveKitDesired } from '../../src/services/livekit.ts';
+import { planLiveKit } from '../../src/services/livekit-changes.ts';
 import { after, before, beforeEach } from 'node:test';
 import { startLiveKit, type LiveKitStandIn, type LoggedRequest } from '../stand-ins/livekit.ts';
 import { AGENT_NAME, DEFAULT_NAME, NEXT_NUMBER, NUMBER } from '../fixtures.ts';

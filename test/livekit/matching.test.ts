@@ -8,7 +8,8 @@ import { SipClient } from 'livekit-server-sdk';
 import { liveKitHops } from '../../src/check/livekit-hops.ts';
 import { UsageError } from '../../src/errors.ts';
 import { applyPlan } from '../../src/changes.ts';
-import { generateSipAuth, observeLiveKit, planLiveKit } from '../../src/services/livekit.ts';
+import { generateSipAuth, observeLiveKit } from '../../src/services/livekit.ts';
+import { planLiveKit } from '../../src/services/livekit-changes.ts';
 import type { Values } from '../../src/settings.ts';
 import { TwirpFailure } from '../stand-ins/livekit.ts';
 import { AUTH, connOf, converge, desired, NUMBER, sharedStandIn, writes } from './helpers.ts';
@@ -179,23 +180,42 @@ describe('a rule narrowed to another number', () => {
   });
 });
 
-describe('names looked up again just before they are created', () => {
-  test('a trunk and rule another run created meanwhile are reused: one of each, the other run\'s login replaced by ours', async () => {
+describe('a trunk and rule another run created meanwhile are reused: one of each, the trunk keeping the other run\'s login', () => {
+  test('a listing read long ago is looked at again just before creating', async () => {
     const ours = desired();
-    const changes = planLiveKit(connOf(stand.lk), ours, await observeLiveKit(connOf(stand.lk), ours));
+    const state = await observeLiveKit(connOf(stand.lk), ours);
+    const changes = planLiveKit(connOf(stand.lk), ours, { ...state, readAt: Date.now() - 60_000 });
     assert.equal(changes.length, 2);
     // Another run finishes first, with its own generated login.
-    await converge(connOf(stand.lk), desired({ auth: generateSipAuth() }));
+    const theirs = generateSipAuth();
+    await converge(connOf(stand.lk), desired({ auth: theirs }));
     const from = stand.lk.requests.length;
     const report = await applyPlan(changes);
     assert.equal(report.failed, undefined);
     assert.equal(stand.lk.trunks.size, 1);
     assert.equal(stand.lk.rules.size, 1);
-    assert.deepEqual(writes(stand.lk, from).map((w) => w.rpc), ['UpdateSIPInboundTrunk'], 'no create; only our login set');
+    assert.deepEqual(writes(stand.lk, from).map((w) => w.rpc), [], 'no create, and the login stays');
     const trunk = [...stand.lk.trunks.values()][0]!;
-    assert.equal(trunk.authUsername, AUTH.username);
-    assert.equal(trunk.authPassword, AUTH.password);
-    assert.deepEqual(await converge(connOf(stand.lk), ours), []);
+    assert.deepEqual([trunk.authUsername, trunk.authPassword], [theirs.username, theirs.password]);
+  });
+
+  test('a fresh listing is trusted; a create LiveKit refuses because another run just made ours is turned into reusing it', async () => {
+    const ours = desired();
+    const changes = planLiveKit(connOf(stand.lk), ours, await observeLiveKit(connOf(stand.lk), ours));
+    const theirs = generateSipAuth();
+    await converge(connOf(stand.lk), desired({ auth: theirs }));
+    const from = stand.lk.requests.length;
+    const report = await applyPlan(changes);
+    assert.equal(report.failed, undefined, String(report.failed?.error));
+    assert.deepEqual(
+      stand.lk.requests.slice(from).map((r) => `${r.rpc} ${r.status}`),
+      ['CreateSIPInboundTrunk 400', 'ListSIPInboundTrunk 200', 'ListSIPDispatchRule 200'],
+      'the create refused as a conflict, the trunk found reused as it is, and its rule looked up (another run\'s trunk may have one)',
+    );
+    assert.equal(stand.lk.trunks.size, 1);
+    assert.equal(stand.lk.rules.size, 1);
+    const trunk = [...stand.lk.trunks.values()][0]!;
+    assert.deepEqual([trunk.authUsername, trunk.authPassword], [theirs.username, theirs.password]);
   });
 });
 

@@ -9,7 +9,8 @@ import {
 } from '@livekit/protocol';
 import { SipClient } from 'livekit-server-sdk';
 import { UsageError } from '../../src/errors.ts';
-import { generateSipAuth, listTrunkNumbers, observeLiveKit, planLiveKit } from '../../src/services/livekit.ts';
+import { generateSipAuth, listTrunkNumbers, observeLiveKit } from '../../src/services/livekit.ts';
+import { planLiveKit } from '../../src/services/livekit-changes.ts';
 import { AUTH, connOf, converge, desired, NUMBER, SECOND, writes, sharedStandIn } from './helpers.ts';
 import { UNRELATED_NUMBER } from '../fixtures.ts';
 

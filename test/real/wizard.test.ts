@@ -1,12 +1,15 @@
 // The wizard, non-interactive, against the real livekit-server: it creates the inbound trunk (with the SIP
 // login it wrote to .env) and the dispatch rule; a rerun writes nothing; a second number joins the same
-// trunk; `remove` takes it off again. When the real stack is not installed this fails, naming the command.
+// trunk; `remove` takes it off again; two first runs at once from two folders end with one trunk whose login
+// both .env files hold. When the real stack is not installed this fails, naming the command.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'dotenv';
 import { SipClient } from 'livekit-server-sdk';
+import { runCli } from '../helpers/cli.ts';
 import { NUMBER, SECOND, startRealWorld, type RealWorld } from './helpers.ts';
 
 let w: RealWorld;
@@ -61,4 +64,23 @@ test('a second number joins the same trunk; remove takes it off and leaves the f
   const last = await w.cli(['remove', '--yes', '--number', NUMBER]);
   assert.equal(last.code, 0, last.stdout + last.stderr);
   assert.deepEqual(await state(), { trunks: [], rules: [] }, 'our trunk and rule go with the last number');
+});
+
+test('two first runs at once from two folders, 4 times: one trunk and one rule, and both .env files hold the trunk\'s login', { timeout: 120_000 }, async () => {
+  for (let trial = 0; trial < 4; trial++) {
+    const folders = [mkdtempSync(join(tmpdir(), 'csi-real-race-')), mkdtempSync(join(tmpdir(), 'csi-real-race-'))];
+    const args = ['--yes', '--no-interactive', '--number', NUMBER, '--agent-name', 'inbound-agent', '--no-check'];
+    const runs = await Promise.all(folders.map((cwd) => runCli(args, { cwd, env: w.env })));
+    for (const r of runs) assert.equal(r.code, 0, `trial ${trial}: ${r.stdout}${r.stderr}`);
+    const { trunks, rules } = await state();
+    assert.equal(trunks.length, 1, `trial ${trial}: one trunk`);
+    assert.equal(rules.length, 1, `trial ${trial}: one rule`);
+    for (const cwd of folders) {
+      const env = parse(readFileSync(join(cwd, '.env')));
+      assert.deepEqual([env.LIVEKIT_SIP_USERNAME, env.LIVEKIT_SIP_PASSWORD], [trunks[0]!.authUsername, trunks[0]!.authPassword], `trial ${trial}: ${cwd}/.env`);
+    }
+    const rm = await runCli(['remove', '--yes', '--number', NUMBER], { cwd: folders[0]!, env: w.env });
+    assert.equal(rm.code, 0, rm.stdout + rm.stderr);
+    assert.deepEqual(await state(), { trunks: [], rules: [] });
+  }
 });

@@ -20,7 +20,7 @@ describe('credentials and the number', () => {
 
   it('a number absent from the space is a usage error naming the number and the space', async () => {
     const msg = await oneLineError(() => findNumber(connTo(sw), NUMBER), UsageError, sw.apiToken);
-    assert.match(msg, /^\+14244851544 is not a number in 127\.0\.0\.1:\d+: check --number \(PHONE_NUMBER\)/);
+    assert.match(msg, /^\+14244851544 is not a number in 127\.0\.0\.1:\d+: check PHONE_NUMBER and SIGNALWIRE_SPACE_URL/);
     assert.deepEqual([sw.requests.at(-1)!.path, sw.requests.at(-1)!.query], ['/api/relay/rest/phone_numbers', [['filter_number', NUMBER]]]);
   });
 

@@ -12,9 +12,12 @@ const OLD_WEBHOOK = 'https://old.example.com/voice';
 /** What a write put on the wire. */
 const wire = ({ method, path, body }: LoggedRequest) => ({ method, path, body });
 
-async function plan(sw: SignalWireStandIn, target: SwmlTarget) {
+async function plan(sw: SignalWireStandIn, target: SwmlTarget, o: { readMsAgo?: number } = {}) {
   const conn = connTo(sw);
-  return planSignalWire(conn, NUMBER, target, await observeSignalWire(conn, NUMBER, target));
+  const state = await observeSignalWire(conn, NUMBER, target);
+  // A listing read long ago (the person read the plan): the create looks again.
+  if (o.readMsAgo) state.readAt = Date.now() - o.readMsAgo;
+  return planSignalWire(conn, NUMBER, target, state);
 }
 
 async function run(sw: SignalWireStandIn, target: SwmlTarget) {
@@ -128,8 +131,8 @@ describe('hosted SWML script', () => {
     assert.equal(sw.writes().length, 2);
   });
 
-  it('a script of our name made since the plan read SignalWire is reused, not doubled', async () => {
-    const late = await plan(sw, hosted); // read before the other run made its script
+  it('a script of our name made since a plan read SignalWire long ago is reused, not doubled', async () => {
+    const late = await plan(sw, hosted, { readMsAgo: 60_000 }); // read before the other run made its script
     await run(sw, hosted);
     const [script] = [...sw.scripts.values()];
     const before = sw.writes().length;
@@ -142,7 +145,7 @@ describe('hosted SWML script', () => {
   });
 
   it('a reused script holding other SWML is brought up to date', async () => {
-    const late = await plan(sw, hosted);
+    const late = await plan(sw, hosted, { readMsAgo: 60_000 });
     const other = sw.addScript(NAME, swmlFor('other987.sip.livekit.cloud'));
     await applyPlan(late);
     assert.equal(sw.scripts.size, 1);

@@ -276,8 +276,10 @@ export async function startSignalWire(opts: SignalWireStandInOptions = {}): Prom
       if (method !== 'GET') throw plain(404);
       const rest = u.pathname.slice(LOGS.length).split('/').filter(Boolean).map(decodeURIComponent);
       if (!rest.length) {
+        // A date (the spec's type) or a full timestamp (what a sibling logs spec takes).
         const after = u.searchParams.get('created_after');
-        const list = [...logs.values()].reverse().filter((l) => !after || l.created_at.slice(0, 10) >= after);
+        if (after && Number.isNaN(Date.parse(after))) throw fabric422('invalid_parameter_value', 'created_after is not a date', 'created_after');
+        const list = [...logs.values()].reverse().filter((l) => !after || (after.length === 10 ? l.created_at.slice(0, 10) >= after : Date.parse(l.created_at) >= Date.parse(after)));
         return send(200, page(list, u));
       }
       const log = logs.get(rest[0]!);

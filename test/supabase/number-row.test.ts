@@ -5,14 +5,8 @@ import assert from 'node:assert/strict';
 import { withDefaults } from '../../src/config.ts';
 import { applyPlan } from '../../src/changes.ts';
 import { NUMBER_COLUMNS, renderSchema } from '../../src/render/sql.ts';
-import {
-  findRecentInteraction,
-  MissingColumnsError,
-  planNumberRow,
-  readNumberRow,
-  type NumberRowChange,
-  type SupabaseConn,
-} from '../../src/services/supabase.ts';
+import { findRecentInteraction, MissingColumnsError, readNumberRow, type SupabaseConn } from '../../src/services/supabase.ts';
+import { planNumberRow, type NumberRowChange } from '../../src/services/supabase-row.ts';
 import type { Values } from '../../src/settings.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { HOSTILE, NUMBER, rig } from './helpers.ts';
@@ -52,9 +46,10 @@ test('a fresh table gets one row holding every value; the row is read back', asy
   for (const [key, column] of NUMBER_COLUMNS) assert.equal(rows[0]![column], values[key], column);
   assert.deepEqual(changes[0]!.written?.values, perNumber(values));
   assert.equal(changes[0]!.written?.storedAsE164, true);
-  // It went in as an update that matched nothing, then an insert: no upsert, no on_conflict.
-  assert.deepEqual(r.writes().map((w) => w.method), ['PATCH', 'POST']);
-  assert.ok(r.rest.requests.every((q) => !q.query.some(([k]) => k === 'on_conflict')));
+  // One request: an upsert on the unique number, answered with the row (no read after it).
+  assert.deepEqual(r.rest.requests.slice(1).map((w) => w.method), ['POST']);
+  assert.ok(r.writes()[0]!.query.some(([k, v]) => k === 'on_conflict' && v === 'number'));
+  assert.ok(r.writes()[0]!.prefer.includes('resolution=merge-duplicates'));
 });
 
 test('a rerun with a new voice updates that row; a rerun with nothing changed plans nothing and writes nothing', async (t) => {
@@ -82,6 +77,17 @@ test('a table without a unique constraint on number still ends with exactly one 
   await stale[0]!.apply();
   await stale[0]!.apply();
   assert.deepEqual(await r.rows('number, tts_voice'), [{ number: NUMBER, tts_voice: 'Adam' }]);
+});
+
+test('on a unique table, an "add" planned before another run inserted the row merges into it, in one request', async (t) => {
+  const r = await rig(t, pg, renderSchema());
+  const stale = planNumberRow(r.conn, desired({ TTS_VOICE: 'Adam' }), undefined);
+  await run(r.conn, desired());
+  const before = r.rest.requests.length;
+  await stale[0]!.apply();
+  assert.deepEqual(await r.rows('number, tts_voice'), [{ number: NUMBER, tts_voice: 'Adam' }]);
+  assert.equal(r.rest.requests.length - before, 1);
+  assert.equal(stale[0]!.written?.values.TTS_VOICE, 'Adam', 'the answer is the row as stored');
 });
 
 test('a row stored as 10 digits is found, updated in place and normalised to E.164', async (t) => {
@@ -124,7 +130,7 @@ test('a table missing tts_voice: MissingColumnsError with the ALTER line, no row
   assert.doesNotMatch(caught.message, /[\r\n]/);
   assert.equal(caught.exitCode, 2);
   assert.deepEqual(await r.rows(), [], 'no partial row');
-  assert.deepEqual(r.writes(), [], 'no write request was even sent');
+  assert.deepEqual(r.writes().map((w) => w.status), [400], 'the one write was refused whole');
 
   // The person runs the printed SQL; the same change now goes through.
   await pg.psql(caught.sql, r.db);
@@ -146,16 +152,26 @@ test('hostile values round-trip unchanged through supabase-js, the stand-in and 
 test('findRecentInteraction: a row for the number after `since`, in either stored form; a missing table is reported', async (t) => {
   const r = await rig(t, pg, renderSchema());
   const since = new Date(Date.now() - 60_000);
-  assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since), { found: false, tableMissing: false });
+  assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since), { tableMissing: false });
   await pg.query(
     `INSERT INTO interactions (phone_number, created_at) VALUES ($1, now() - interval '1 hour'), ('${UNRELATED_NUMBER}', now())`,
     [NUMBER],
     r.db,
   );
-  assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since), { found: false, tableMissing: false }, 'old and other rows do not count');
+  assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since), { tableMissing: false }, 'old and other rows do not count');
   await pg.query(`INSERT INTO interactions (phone_number) VALUES ('${NUMBER_NATIONAL}')`, [], r.db);
-  assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since), { found: true, tableMissing: false });
+  assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since), { row: { turns: 0 }, tableMissing: false });
+  // The agent's row for the call, by its call id, with what the check shows of it.
+  await pg.query(
+    `INSERT INTO interactions (phone_number, call_id, call_type, cost_usd, transcript) VALUES ($1, 'SCL_ours', 'inbound-qualified', 0.0042, $2)`,
+    [NUMBER, JSON.stringify([{ role: 'assistant', text: 'Hi Ada' }, { role: 'user', text: 'Hello' }])],
+    r.db,
+  );
+  assert.deepEqual(await findRecentInteraction(r.conn, NUMBER, since, 'SCL_ours'), {
+    row: { turns: 2, firstAgentTurn: 'Hi Ada', callType: 'inbound-qualified', costUsd: 0.0042 },
+    tableMissing: false,
+  });
 
   const bare = await rig(t, pg, OLD_TABLE);
-  assert.deepEqual(await findRecentInteraction(bare.conn, NUMBER, since), { found: false, tableMissing: true });
+  assert.deepEqual(await findRecentInteraction(bare.conn, NUMBER, since), { tableMissing: true });
 });

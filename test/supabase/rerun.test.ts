@@ -10,7 +10,8 @@ import { parse } from 'dotenv';
 import { withDefaults } from '../../src/config.ts';
 import { testContext } from '../helpers/context.ts';
 import { renderNumberSql, renderSchema } from '../../src/render/sql.ts';
-import { planNumberRow, readNumberRow, shownValue } from '../../src/services/supabase.ts';
+import { readNumberRow } from '../../src/services/supabase.ts';
+import { planNumberRow, shownValue } from '../../src/services/supabase-row.ts';
 import type { Values } from '../../src/settings.ts';
 import { envUpdates } from '../../src/steps/plan.ts';
 import { createSession } from '../../src/steps/session.ts';
@@ -97,7 +98,7 @@ test('a rerun after a rejected key keeps the row\'s name "Proj line" and its stt
   assert.equal(parse(readFileSync(join(cwd, '.env'))).SUPABASE_SERVICE_ROLE_KEY, w.rest.serviceKey);
 });
 
-test('a publishable key typed at the prompt is named and asked again; the right one goes on', { timeout: 60_000 }, async (t) => {
+test('a publishable key typed at the prompt is named as typed and only it is asked again; the right one goes on', { timeout: 60_000 }, async (t) => {
   const w = await startWorld({ pg });
   after(() => w.stop());
   const cwd = tmp();
@@ -106,9 +107,8 @@ test('a publishable key typed at the prompt is named and asked again; the right 
   t.after(() => p.kill()); // a failed wait must not leave the program running
   await p.waitFor('Supabase service role key', { timeoutMs: 15_000 });
   p.write('sb_publishable_typed_by_mistake' + KEY.enter);
-  await p.waitFor(/is a publishable key \(sb_publishable_…\), which cannot write the table/);
-  await p.waitFor(/◆  Supabase URL/);
-  p.write(KEY.enter);
+  await p.waitFor(/The Supabase service role key you typed is a publishable key \(sb_publishable_…\), which cannot write the table/);
+  // Only the key is asked again: the URL is kept.
   await p.waitFor(/◆  Supabase service role key/);
   p.write(w.rest.serviceKey + KEY.enter);
   await p.waitFor('Checking the Supabase key: ok', { timeoutMs: 15_000 });

@@ -2,6 +2,7 @@
 // one request, paged lists, and every failure as one line. Routes and shapes follow SignalWire's published API specs
 // (github.com/signalwire/docs, specs/signalwire-rest/).
 // Scopes: phone numbers need the token's Numbers scope; SWML scripts need Voice (or Messaging, Fax, Video).
+import { settingName } from '../../setting-names.js';
 import { ServiceError, UsageError } from '../../errors.js';
 import { redact, redactLine } from '../../redact.js';
 import { SIGNALWIRE_TIMEOUT_MS, seconds } from '../../timing.js';
@@ -125,6 +126,8 @@ function parseJson(text: string): unknown {
 
 type Outcome = { error: unknown } | { status: number; body: unknown };
 
+const [SPACE, PROJECT, TOKEN] = ['SIGNALWIRE_SPACE_URL', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN'] as const;
+
 /** Every SignalWire failure becomes one line: what failed, where, and the fix; never a secret. */
 function failure(conn: SignalWireConn, c: Call, outcome: Outcome): Error {
   const space = spaceOf(conn);
@@ -135,17 +138,20 @@ function failure(conn: SignalWireConn, c: Call, outcome: Outcome): Error {
     const err = outcome.error as { name?: string; cause?: { code?: string } };
     if (err?.name === 'TimeoutError' || err?.name === 'AbortError') {
       const s = seconds(conn.timeoutMs ?? SIGNALWIRE_TIMEOUT_MS);
-      return new ServiceError('SignalWire', say(`${space} did not answer "${c.what}" within ${s}: check SIGNALWIRE_SPACE_URL and the network, then rerun`), { cause: outcome.error });
+      return new ServiceError('SignalWire', say(`${space} did not answer "${c.what}" within ${s}: check ${settingName(SPACE)} and the network, then rerun`), { cause: outcome.error, settings: [SPACE] });
     }
     const code = err?.cause?.code ? ` (${err.cause.code})` : '';
-    return new ServiceError('SignalWire', say(`Cannot reach SignalWire at ${space}${code}: check SIGNALWIRE_SPACE_URL (e.g. https://example.signalwire.com) and the network`), { cause: outcome.error });
+    return new ServiceError('SignalWire', say(`Cannot reach SignalWire at ${space}${code}: check ${settingName(SPACE)} (e.g. https://example.signalwire.com) and the network`), { cause: outcome.error, settings: [SPACE] });
   }
 
   const { status, body } = outcome;
   const enable = (scope: Scope) =>
     `enable the ${scope} scope on the token (SignalWire → API → Tokens → edit the token → scopes), or use a token that has it`;
   if (status === 401 && c.checksCredentials)
-    return new UsageError(`SignalWire rejected the project ID / API token for ${space}: check SIGNALWIRE_PROJECT_ID / SIGNALWIRE_API_TOKEN (the token also needs the Numbers scope)`);
+    return new UsageError(
+      `SignalWire rejected the project ID / API token for ${space}: check ${settingName(PROJECT)} / ${settingName(TOKEN)} (the token also needs the Numbers scope)`,
+      { settings: [PROJECT, TOKEN] },
+    );
   // SignalWire answers a token without the route's scope with 403, or with 401 on some routes;
   // after the credentials have been accepted once, a 401 can only mean the scope.
   if (status === 403 || status === 401) return new UsageError(`SignalWire refused to ${c.what} in ${space}: the API token lacks the ${c.scope} scope; ${enable(c.scope)}`);
@@ -163,7 +169,7 @@ function failure(conn: SignalWireConn, c: Call, outcome: Outcome): Error {
   if (status === 422) return new ServiceError('SignalWire', `SignalWire refused to ${c.what} in ${space} (422${tail})`);
   if (status === 429) return new ServiceError('SignalWire', `SignalWire is rate-limiting requests to ${space} (429): wait a minute and rerun`);
   if (status >= 500) return new ServiceError('SignalWire', `SignalWire failed to ${c.what} in ${space} (${status}${tail}): a problem on SignalWire's side; see status.signalwire.com and rerun`);
-  if (status >= 300 && status < 400) return new ServiceError('SignalWire', `${space} answered "${c.what}" with a redirect (${status}): check SIGNALWIRE_SPACE_URL (e.g. https://example.signalwire.com)`);
+  if (status >= 300 && status < 400) return new ServiceError('SignalWire', `${space} answered "${c.what}" with a redirect (${status}): check ${settingName(SPACE)} (e.g. https://example.signalwire.com)`, { settings: [SPACE] });
   return new ServiceError('SignalWire', `SignalWire could not ${c.what} in ${space} (${status}${tail})`);
 }
 

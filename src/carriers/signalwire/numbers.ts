@@ -1,5 +1,6 @@
 // The space's phone numbers (specs/signalwire-rest/relay-rest/phone-numbers):
 //   GET /api/relay/rest/phone_numbers?filter_number=… → { data, links }; PUT …/phone_numbers/{id} → the number.
+import { settingName } from '../../setting-names.js';
 import { ServiceError, UsageError } from '../../errors.js';
 import { call, listAll, PHONE_NUMBERS, spaceOf, VERIFIED_CALLER_IDS, type SignalWireConn } from './http.js';
 
@@ -153,7 +154,7 @@ export class NumberNotInSpaceError extends UsageError {
     readonly space: string,
   ) {
     super(
-      `${e164} is not a number in ${space}: check --number (PHONE_NUMBER) and --signalwire-space-url (SIGNALWIRE_SPACE_URL), ` +
+      `${e164} is not a number in ${space}: check ${settingName('PHONE_NUMBER')} and ${settingName('SIGNALWIRE_SPACE_URL')}, ` +
         'or buy or port the number under SignalWire → Phone Numbers',
     );
     this.name = 'NumberNotInSpaceError';

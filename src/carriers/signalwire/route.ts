@@ -1,15 +1,20 @@
 // Routing a number to LiveKit SIP on SignalWire: read the number and our script, plan the changes old → new (none when
 // it already runs our SWML), judge it for `check`, and undo it on `remove`.
 import { ServiceError } from '../../errors.js';
+import { listingIsOld } from '../../timing.js';
 import type { Change } from '../../changes.js';
 import { spaceOf, type SignalWireConn } from './http.js';
 import { describeHandler, findNumber, pointNumber, runsUrl, safeUrl, type NumberInfo } from './numbers.js';
-import { deleteScript, ensureScript, listScripts, readScript, sameSwml, scriptNameFor, toScript, updateScript, type HostedScript, type SwmlTarget } from './swml-scripts.js';
+import { deleteScript, ensureScript, listScripts, readScript, sameSwml, scriptNameFor, toScript, updateScript, type HostedScript, type SwmlTarget, type WireScript } from './swml-scripts.js';
 
 export interface SignalWireState {
   number: NumberInfo;
   /** Our hosted script for this number, when the target is hosted and one exists. */
   script?: HostedScript;
+  /** When the scripts were listed (Date.now()): creating looks again only after an older listing. */
+  readAt?: number;
+  /** Every script of the space as that same listing gave it, for the other numbers' scripts (observeSiblingScripts). */
+  listed?: readonly WireScript[];
 }
 
 export async function observeSignalWire(conn: SignalWireConn, e164: string, target: SwmlTarget): Promise<SignalWireState> {
@@ -25,13 +30,14 @@ export async function observeSignalWire(conn: SignalWireConn, e164: string, targ
   const ours = rows.filter((r) => toScript(r)?.name === name);
   // Several with our name (made by hand, say): prefer the one the number already runs.
   const row = ours.find((r) => runsUrl(number, toScript(r)!.requestUrl)) ?? ours[0];
-  if (!row) return { number };
+  const readAt = Date.now();
+  if (!row) return { number, readAt, listed: rows };
   // The list carries each script's contents; should it ever leave them out, read the one script.
   const full =
     row.swml_script?.contents === undefined
       ? await readScript(conn, row.id!)
       : row;
-  return { number, script: toScript(full) ?? toScript(row)! };
+  return { number, script: toScript(full) ?? toScript(row)!, readAt, listed: rows };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -104,7 +110,7 @@ export function planSignalWire(
       target: 'signalwire',
       summary: `SignalWire: create SWML script "${name}"`,
       apply: async () => {
-        written.script = await ensureScript(conn, name, target.swml, state.number);
+        written.script = await ensureScript(conn, name, target.swml, state.number, listingIsOld(state.readAt));
         requestUrl = written.script.requestUrl;
       },
     });

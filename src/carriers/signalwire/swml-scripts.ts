@@ -38,13 +38,18 @@ export async function deleteScript(conn: SignalWireConn, id: string, name: strin
 }
 
 /**
- * Our hosted scripts for other numbers of the trunk (found by the name scriptNameFor gives them), read with
- * one list. The SIP login lives on the trunk, shared by every number on it: each of their scripts must send it.
+ * Our hosted scripts for other numbers of the trunk (found by the name scriptNameFor gives them), from the
+ * listing the number's state already holds, else read with one list. The SIP login lives on the trunk, shared
+ * by every number on it: each of their scripts must send it.
  */
-export async function observeSiblingScripts(conn: SignalWireConn, numbers: readonly string[]): Promise<Array<{ e164: string; script: HostedScript }>> {
+export async function observeSiblingScripts(
+  conn: SignalWireConn,
+  numbers: readonly string[],
+  listed?: readonly WireScript[],
+): Promise<Array<{ e164: string; script: HostedScript }>> {
   if (!numbers.length) return [];
   const byName = new Map(numbers.map((n) => [scriptNameFor(n), n]));
-  const rows = await listScripts(conn);
+  const rows = listed ?? (await listScripts(conn));
   const out: Array<{ e164: string; script: HostedScript }> = [];
   for (const row of rows) {
     const found = toScript(row);
@@ -75,12 +80,12 @@ export function planSiblingScripts(conn: SignalWireConn, target: SwmlTarget, sib
 }
 
 /**
- * Creates our script unless one of our name appeared since the plan read SignalWire (another run): it is
- * listed again just before, and one found is reused (its SWML made current). Two runs of one project never
- * create at the same moment: the project lock (.env.lock) serialises them.
+ * Creates our script unless one of our name appeared since the plan read SignalWire (another run): when that
+ * listing is old (`lookAgain`), it is listed again just before, and one found is reused (its SWML made
+ * current). Two runs of one project never create at the same moment: the project lock (.env.lock) serialises them.
  */
-export async function ensureScript(conn: SignalWireConn, name: string, swml: string, number: NumberInfo): Promise<HostedScript> {
-  const existing = await scriptsNamed(conn, name);
+export async function ensureScript(conn: SignalWireConn, name: string, swml: string, number: NumberInfo, lookAgain: boolean): Promise<HostedScript> {
+  const existing = lookAgain ? await scriptsNamed(conn, name) : [];
   if (existing.length) {
     const found = existing.find((s) => runsUrl(number, s.requestUrl)) ?? existing[0]!;
     return sameSwml(found.contents, swml) ? found : updateScript(conn, found.id, swml);

@@ -24,10 +24,18 @@ export interface VoiceLogEvent {
   details: Record<string, unknown>;
 }
 
-/** The logs created since `since` (created_after takes a date, so older ones on that day are dropped here). */
+/**
+ * The logs created since `since`. created_after is sent as a full timestamp, so a busy day's earlier logs do not
+ * crowd out the call's; the spec types it as a date, so a 422 on the timestamp retries with the day (older
+ * logs of that day are then dropped here).
+ */
 export async function listVoiceLogs(conn: SignalWireConn, since: Date): Promise<VoiceLog[]> {
-  const day = since.toISOString().slice(0, 10);
-  const rows = await listAll<WireLog>(conn, { method: 'GET', path: `${VOICE_LOGS}?created_after=${day}&page_size=100`, what: 'list voice logs', scope: 'Voice', maxPages: 5 });
+  const list = (after: string) =>
+    listAll<WireLog>(conn, { method: 'GET', path: `${VOICE_LOGS}?created_after=${encodeURIComponent(after)}&page_size=100`, what: 'list voice logs', scope: 'Voice', maxPages: 5 });
+  const rows = await list(since.toISOString()).catch((err: unknown) => {
+    if (err instanceof ServiceError && /\(422\b/.test(err.message)) return list(since.toISOString().slice(0, 10));
+    throw err;
+  });
   return rows.map(toVoiceLog).filter((l) => !l.createdAt || Date.parse(l.createdAt) >= since.getTime() - 1000);
 }
 
