@@ -70,7 +70,7 @@ const error = (status: number, code: number, message: string) =>
  * `dialer`: where a call to a number on a trunk goes, as Twilio's origination would send it (an INVITE to the
  * trunk's origination URL host, the called number in E.164 as the user part); without one such a call fails.
  */
-export async function startTwilio(opts: { accountSid?: string; authToken?: string; dialer?: SipDialer } = {}): Promise<TwilioStandIn> {
+export async function startTwilio(opts: { accountSid?: string; authToken?: string; dialer?: SipDialer; sourceAddress?: string } = {}): Promise<TwilioStandIn> {
   const accountSid = opts.accountSid ?? sid('AC');
   const authToken = opts.authToken ?? randomBytes(16).toString('hex');
   const numbers = new Map<string, TwilioNumberRow>();
@@ -87,7 +87,9 @@ export async function startTwilio(opts: { accountSid?: string; authToken?: strin
     const host = url && /^sip:([^;>]+)/.exec(url)?.[1];
     c.status = 'ringing';
     if (!host || !opts.dialer) return void (c.status = 'failed');
-    const answer = await opts.dialer({ uri: `sip:${c.to}@${host};transport=tcp`, from: c.from, holdMs: limitSec * 1000 });
+    // Sent from Twilio's Virginia signalling range unless told otherwise.
+    const source = opts.sourceAddress ?? '54.172.60.1';
+    const answer = await opts.dialer({ uri: `sip:${c.to}@${host};transport=tcp`, from: c.from, holdMs: limitSec * 1000, source });
     c.sip = { code: answer.code, reason: answer.reason };
     if (c.status !== 'ringing') return void (await answer.hangup());
     if (answer.code !== 200) return void (c.status = answer.code === 486 ? 'busy' : answer.code === 408 ? 'no-answer' : 'failed');
