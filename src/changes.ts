@@ -1,7 +1,7 @@
 // Desired state vs observed state becomes a list of changes; the wizard shows them, asks once, then applies in order.
 import { stopRequested, whileApplying, type StopSignal } from './signals.js';
 
-export type Target = 'env' | 'livekit' | 'signalwire' | 'database' | 'files';
+export type Target = 'env' | 'livekit' | 'signalwire' | 'carrier' | 'database' | 'files';
 
 export interface Change {
   target: Target;

@@ -116,3 +116,13 @@ export function withDefaults(values: Values): Values {
   for (const k of Object.keys(out) as SettingKey[]) if (out[k] === undefined) delete out[k];
   return out;
 }
+
+/**
+ * The number's carrier: CARRIER (--carrier) when given, else the one whose credentials are in the environment or
+ * .env (Twilio's before SignalWire's, which are optional for the setup), else SignalWire.
+ */
+export function carrierOf(values: Values): string {
+  if (values.CARRIER) return values.CARRIER;
+  if (values.TWILIO_ACCOUNT_SID) return 'twilio';
+  return 'signalwire';
+}

@@ -11,6 +11,7 @@ const GROUP_TITLE: Record<Group, string> = {
   number: 'The number (its database row)',
   providers: 'Provider API keys',
   signalwire: 'SignalWire',
+  twilio: 'Twilio',
   server: 'API server',
 };
 

@@ -3,7 +3,7 @@
 // environment variable name; per-number settings live in the database row (column) and are read from the
 // environment too, but never written to .env.
 import { LLM, STT, TTS } from './providers.js';
-import { SWML_PATH } from './signalwire-paths.js';
+import { SWML_PATH } from './swml-path.js';
 
 /** The name our LiveKit trunk and dispatch rule get unless the person names them. */
 export const DEFAULT_NAME = 'create-sip-inbound';
@@ -22,7 +22,7 @@ export type Kind =
   | 'phone' // any common format, normalised to E.164
   | 'port'; // 1-65535
 
-export type Group = 'livekit' | 'supabase' | 'number' | 'providers' | 'signalwire' | 'server';
+export type Group = 'livekit' | 'supabase' | 'number' | 'providers' | 'signalwire' | 'twilio' | 'server';
 
 export interface Setting {
   key: string;
@@ -62,6 +62,10 @@ const S = <const T extends readonly Setting[]>(list: T) => list;
 const LK_PROJECT = 'https://cloud.livekit.io/projects/p_/settings/project';
 const LK_KEYS = 'https://cloud.livekit.io/projects/p_/settings/keys';
 const SW_CREDENTIALS = 'https://my.signalwire.com?page=credentials';
+const TWILIO_CONSOLE = 'https://console.twilio.com';
+
+/** The carriers a number can be on: src/carriers/index.ts holds one folder per id. */
+export const CARRIER_IDS = ['signalwire', 'twilio'] as const;
 const LIVEKIT_NEEDED: readonly Need[] = ['setup', 'check', 'remove'];
 const DB_NEEDED: readonly Need[] = ['setup', 'check'];
 const first = (table: Record<string, unknown>) => Object.keys(table)[0]!;
@@ -139,6 +143,11 @@ export const SETTINGS = S([
   agentKey('GROQ_API_KEY', 'groq-api-key', 'Groq', 'https://console.groq.com/keys'),
   agentKey('GOOGLE_API_KEY', 'google-api-key', 'Google', 'https://aistudio.google.com/apikey', undefined, 'Google (Gemini) API key'),
 
+  // The carrier: detected from the credentials given (config.ts detectCarrier) unless named
+  { key: 'CARRIER', flag: 'carrier', group: 'number', store: 'env', kind: 'name',
+    label: 'Carrier of the number', help: `The carrier the number is on: ${CARRIER_IDS.join(', ')} (default: from the credentials given, else signalwire)`,
+    choices: CARRIER_IDS },
+
   // SignalWire (optional for the setup: lets it point the number at the SWML itself)
   { key: 'SIGNALWIRE_PROJECT_ID', flag: 'signalwire-project-id', group: 'signalwire', store: 'env', kind: 'text', requiredBy: ['check --call'],
     label: 'SignalWire project ID', help: 'SignalWire project ID', where: 'SignalWire → API → Project ID', link: SW_CREDENTIALS },
@@ -151,6 +160,16 @@ export const SETTINGS = S([
   { key: 'SIGNALWIRE_SIGNING_KEY', flag: 'signalwire-signing-key', group: 'signalwire', store: 'env', kind: 'text', secret: true,
     label: 'SignalWire signing key', help: `Signing key that verifies X-SignalWire-Signature on ${SWML_PATH}`,
     where: 'SignalWire → API → Signing Key', link: SW_CREDENTIALS },
+
+  // Twilio (Elastic SIP Trunking: a trunk whose origination URL is the LiveKit SIP domain)
+  { key: 'TWILIO_ACCOUNT_SID', flag: 'twilio-account-sid', group: 'twilio', store: 'env', kind: 'text',
+    label: 'Twilio Account SID', help: 'Twilio Account SID (AC…)', placeholder: 'AC…', where: 'Twilio Console → Account Info → Account SID', link: TWILIO_CONSOLE },
+  { key: 'TWILIO_AUTH_TOKEN', flag: 'twilio-auth-token', group: 'twilio', store: 'env', kind: 'text', secret: true,
+    label: 'Twilio Auth Token', help: 'Twilio Auth Token', where: 'Twilio Console → Account Info → Auth Token', link: TWILIO_CONSOLE },
+  { key: 'TWILIO_API_URL', flag: 'twilio-api-url', group: 'twilio', store: 'env', kind: 'http-url',
+    label: 'Twilio API URL', help: "Base URL of Twilio's REST API (a proxy, or a test stand-in)", default: 'https://api.twilio.com' },
+  { key: 'TWILIO_TRUNKING_URL', flag: 'twilio-trunking-url', group: 'twilio', store: 'env', kind: 'http-url',
+    label: 'Twilio Trunking API URL', help: "Base URL of Twilio's Trunking API (a proxy, or a test stand-in)", default: 'https://trunking.twilio.com' },
 
   // The API server (`serve`)
   { key: 'API_SERVER_PORT', flag: 'api-server-port', group: 'server', store: 'env', kind: 'port',

@@ -37,7 +37,12 @@ export interface DoctorInput {
   ourTrunkId?: string | undefined;
   /** The agent_name the worker registers ('' or undefined: none). */
   agentName?: string | undefined;
+  /** The number's carrier's signalling addresses, when LiveKit admits that carrier by address (no digest login). */
+  carrierAddresses?: readonly string[] | undefined;
 }
+
+/** An allowed address that admits every sender. */
+const ANY_ADDRESS = new Set(['0.0.0.0/0', '::/0', '0.0.0.0']);
 
 export function diagnose(i: DoctorInput): Finding[] {
   const out: Finding[] = [];
@@ -154,15 +159,17 @@ export function diagnose(i: DoctorInput): Finding[] {
   // Trunks that would take the call: those holding the number, and wildcard trunks (no numbers).
   // Only the trunk the number is on is the setup's to secure; a wildcard or duplicate trunk is someone else's.
   for (const t of i.trunks.filter((t) => holding.includes(t) || t.numbers.length === 0))
-    if (!t.authUsername && !t.allowedAddresses.length && !t.allowedNumbers.length)
+    if (!t.authUsername && (t.allowedAddresses.some((a) => ANY_ADDRESS.has(a)) || (!t.allowedAddresses.length && !t.allowedNumbers.length)))
       out.push({
         kind: 'open-trunk',
         severity: 'warn',
         bySetup: t === ours,
         trunkId: t.sipTrunkId,
-        line: `${trunkLabel(t)} has no digest auth, allowed addresses or allowed numbers: anyone who knows the SIP URI${t.numbers.length ? ' and the number' : ''} reaches the agent`,
+        line: `${trunkLabel(t)} has no digest auth${t.allowedAddresses.length ? ' and allows any address' : ', allowed addresses or allowed numbers'}: anyone who knows the SIP URI${t.numbers.length ? ' and the number' : ''} reaches the agent`,
         fix:
-          t === ours
+          t === ours && i.carrierAddresses
+            ? `rerun ${tool()} to admit only the carrier's signalling addresses`
+            : t === ours
             ? `rerun ${tool()} without --no-sip-auth to put digest auth on it (the SWML then answers the challenge)`
             : `give it digest auth or allowed addresses, or delete it (lk sip inbound delete ${t.sipTrunkId})`,
       });

@@ -18,7 +18,10 @@ import { loadKinds } from './participants.js';
 import { PROBE_TIMEOUT_MS, probeAgent } from './probe.js';
 import { seconds } from '../timing.js';
 import { announceCall, printHop, printLive, printProbe, transient } from './report.js';
-import { signalWireHop, SIGNALWIRE_HOP, swmlUrlHop, SWML_URL_HOP } from './signalwire-hops.js';
+import { signalWireHop, SIGNALWIRE_HOP, swmlUrlHop, SWML_URL_HOP } from '../carriers/signalwire/hops.js';
+import { carrierHop } from './carrier-hop.js';
+import { carrierOf } from '../config.js';
+import { carrierNamed } from '../carriers/index.js';
 import { swmlTargetFor } from '../carriers/signalwire/index.js';
 import { isSelfHostedSip, sipOptionsHop, SIP_OPTIONS_HOP } from './sip-options-hop.js';
 import type { CheckReport, Hop, LiveKitConn, LiveResult, ProbeResult, Resolver } from './types.js';
@@ -120,12 +123,16 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
       ? await guardAsync(DATABASE_HOP, values, () => databaseHop(values, reads.database))
       : skip(DATABASE_HOP, 'needs SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY and the number'),
   );
-  add(e164 ? await guardAsync(SIGNALWIRE_HOP, values, () => signalWireHop(values, reads.signalwire)) : skip(SIGNALWIRE_HOP, 'needs the number'));
-  add(
-    e164 && values.LIVEKIT_SIP_DOMAIN
-      ? await guardAsync(SWML_URL_HOP, values, () => swmlUrlHop(values))
-      : skip(SWML_URL_HOP, 'needs the number and LIVEKIT_SIP_DOMAIN'),
-  );
+  if (carrierOf(values) !== 'signalwire') {
+    if (e164) add(await carrierHop(values, e164));
+  } else {
+    add(e164 ? await guardAsync(SIGNALWIRE_HOP, values, () => signalWireHop(values, reads.signalwire)) : skip(SIGNALWIRE_HOP, 'needs the number'));
+    add(
+      e164 && values.LIVEKIT_SIP_DOMAIN
+        ? await guardAsync(SWML_URL_HOP, values, () => swmlUrlHop(values))
+        : skip(SWML_URL_HOP, 'needs the number and LIVEKIT_SIP_DOMAIN'),
+    );
+  }
 
   const report: CheckReport = { ok: false, hops };
 
@@ -171,9 +178,11 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
 
   if (opts.call) {
     const { printCall, provenCall } = await import('./call.js');
+    // SignalWire's test call is call.ts; another carrier's goes through the carrier seam (carrier-call.ts).
+    const place = carrierOf(values) === 'signalwire' ? provenCall : (await import('./carrier-call.js')).carrierCall;
     report.call =
       api && conn && lk && liveKitOk && e164
-        ? await provenCall(api, conn, lk, values, { pollMs: opts.pollMs, interactionWaitMs: opts.interactionWaitMs, row: rowValues(reads.database), ...opts.call, print: opts.print })
+        ? await place(api, conn, lk, values, { pollMs: opts.pollMs, interactionWaitMs: opts.interactionWaitMs, row: rowValues(reads.database), ...opts.call, print: opts.print })
         : { ok: false, skipped: true, steps: [], detail: 'needs LiveKit and the number' };
     if (opts.print) printCall(report.call);
   }
@@ -210,7 +219,7 @@ function startReads(values: Values, conn: LiveKitConn | undefined, opts: CheckOp
             : import('../services/supabase.js').then((m) => m.readNumberRow(m.supabaseConn(values)!, e164)),
         )
       : undefined;
-  const signalwire = e164
+  const signalwire = e164 && carrierOf(values) === 'signalwire'
     ? held(
         o.signalwire
           ? Promise.resolve(o.signalwire)
@@ -277,7 +286,9 @@ async function explained(result: LiveResult, values: Values, since: Date): Promi
 /** The LiveKit doctor over the trunks and rules the hops listed (a mismatch the rule hop already names is not repeated). */
 async function doctor(lk: LiveKitFindings, values: Values, e164: string): Promise<Hop[]> {
   const { diagnose, doctorHops } = await import('./doctor.js');
-  const findings = diagnose({ e164, trunks: lk.trunks ?? [], rules: lk.rules ?? [], ourTrunkId: lk.trunk?.sipTrunkId, agentName: values.AGENT_NAME });
+  const needs = carrierNamed(carrierOf(values)).trunkNeeds(values);
+  const carrierAddresses = needs.kind === 'addresses' ? needs.addresses : undefined;
+  const findings = diagnose({ e164, trunks: lk.trunks ?? [], rules: lk.rules ?? [], ourTrunkId: lk.trunk?.sipTrunkId, agentName: values.AGENT_NAME, carrierAddresses });
   const ruleHopFailed = lk.hops.some((h) => h.id === RULE_HOP.id && !h.ok && !h.skipped);
   return doctorHops(findings.filter((f) => !(ruleHopFailed && f.kind === 'agents' && f.ruleId === lk.rule?.sipDispatchRuleId)), e164);
 }

@@ -1,16 +1,7 @@
 // The shape of a check report: what `check --json` prints and what the wizard reads.
 
-/** One hop of the call path. A skipped hop did not run (a prerequisite failed, or it is not configured): it is not a failure. */
-export interface Hop {
-  id: string;
-  title: string;
-  ok: boolean;
-  /** What was found, in one line. */
-  detail?: string;
-  /** What to do about a failure, in one line. */
-  fix?: string;
-  skipped?: boolean;
-}
+import type { Hop } from '../hop.js';
+export type { Hop };
 
 export interface ProbeResult {
   ok: boolean;

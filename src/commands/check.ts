@@ -1,9 +1,11 @@
 // `check`: the test-call check on its own. Without --number, every number configured (which-number.ts),
 // one block of hops each. Exit 0 only when every hop (and the probe and live call that ran) passed,
 // 1 otherwise, 2 when settings are missing or --timeout is not a number of seconds.
-import { requiredFor, requireValues } from '../config.js';
+import { carrierOf, requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { carrierNamed } from '../carriers/index.js';
+import { carrierCredentialKeys } from '../steps/carrier.js';
 import type { Values } from '../settings.js';
 import { rerunCommand } from '../check/rerun.js';
 import { pickNumbers } from './which-number.js';
@@ -57,7 +59,11 @@ export async function run(ctx: Context): Promise<number> {
 
 /** --call and its options, checked before anything runs; the cost question, or --yes. */
 async function callOptions(ctx: Context, values: Values): Promise<NonNullable<import('../check/run.js').CheckOptions['call']>> {
-  requireValues(values, requiredFor('check --call'), 'check --call places the call through SignalWire; missing');
+  const carrier = carrierNamed(carrierOf(values));
+  if (carrier.id !== 'signalwire') {
+    if (!carrier.testCall) throw new UsageError(`check --call cannot place ${carrier.label} calls yet: run check, or check --live while you call the number`);
+    requireValues(values, carrierCredentialKeys(carrier.id), `check --call places the call through ${carrier.label}; missing`);
+  } else requireValues(values, requiredFor('check --call'), 'check --call places the call through SignalWire; missing');
   const { leg, from, 'call-seconds': secs } = ctx.options;
   if (leg !== undefined && leg !== 'full' && leg !== 'livekit') throw new UsageError(`--leg: "${String(leg)}" is not full or livekit, e.g. --leg livekit`);
   let fromE164: string | undefined;

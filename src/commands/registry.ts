@@ -2,7 +2,7 @@
 // `--help` and argument parsing read only this file and settings.ts.
 import { tool } from '../invocation.js';
 import { SETTINGS } from '../settings.js';
-import { SWML_PATH } from '../signalwire-paths.js';
+import { SWML_PATH } from '../swml-path.js';
 import { seconds, SWML_ENDPOINT_TIMEOUT_MS, SWML_HEADERS_TIMEOUT_MS } from '../timing.js';
 import type { Context } from '../context.js';
 
@@ -45,6 +45,8 @@ const LIVEKIT_API = ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'];
 const SIP_LOGIN = ['LIVEKIT_SIP_DOMAIN', 'LIVEKIT_SIP_USERNAME', 'LIVEKIT_SIP_PASSWORD'];
 const SUPABASE = ['SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY'];
 const SIGNALWIRE_API = ['SIGNALWIRE_SPACE_URL', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN'];
+/** The carrier and every other carrier's settings (a number on Twilio is checked and removed through them). */
+const CARRIERS = SETTINGS.filter((s) => s.key === 'CARRIER' || s.group === 'twilio').map((s) => s.key);
 const NUMBER_ROW = SETTINGS.filter((s) => s.store === 'number').map((s) => s.key);
 /** The reads that find "the one number configured" (which-number.ts). */
 const FIND_NUMBER = [...LIVEKIT_API, 'LIVEKIT_SIP_TRUNK_NAME', ...SUPABASE];
@@ -124,7 +126,7 @@ export const COMMANDS: CommandSpec[] = [
       'no-db': { type: 'boolean', help: 'skip the database hop (managed elsewhere)' },
     },
     settings: [...LIVEKIT_API, ...SIP_LOGIN, 'AGENT_NAME', 'LIVEKIT_SIP_TRUNK_NAME', 'LIVEKIT_SIP_RULE_NAME', ...SUPABASE, 'PHONE_NUMBER',
-      ...SIGNALWIRE_API, 'SIGNALWIRE_SIGNING_KEY', 'API_BASE_URL'],
+      ...SIGNALWIRE_API, 'SIGNALWIRE_SIGNING_KEY', 'API_BASE_URL', ...CARRIERS],
     globals: ['env-file', 'yes', ...READ_ONLY.slice(1)],
     load: () => import('./check.js'),
   },
@@ -162,7 +164,7 @@ export const COMMANDS: CommandSpec[] = [
     options: {
       'no-db': { type: 'boolean', help: 'leave the database row as it is' },
     },
-    settings: [...LIVEKIT_API, 'LIVEKIT_SIP_TRUNK_NAME', 'LIVEKIT_SIP_RULE_NAME', ...SUPABASE, 'PHONE_NUMBER', ...SIGNALWIRE_API, 'API_BASE_URL'],
+    settings: [...LIVEKIT_API, 'LIVEKIT_SIP_TRUNK_NAME', 'LIVEKIT_SIP_RULE_NAME', ...SUPABASE, 'PHONE_NUMBER', ...SIGNALWIRE_API, 'API_BASE_URL', ...CARRIERS],
     globals: ['env-file', 'yes', 'no-interactive', 'dry-run', 'json', 'help'],
     load: () => import('./remove.js'),
   },

@@ -2,12 +2,13 @@
 // takes them all): our LiveKit trunk (the trunk and our rule go only when no number is left), our SWML
 // script on SignalWire (with SignalWire credentials), and the database row (set inactive, never deleted).
 // Without --number, the one number configured (which-number.ts).
-import { requiredFor, requireValues } from '../config.js';
+import { carrierOf, requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { CancelledError, UsageError } from '../errors.js';
 import { applyPlan, type Change } from '../changes.js';
 import { DEFAULT_NAME, type Values } from '../settings.js';
-import { numberPage, swmlUrl } from '../signalwire-paths.js';
+import { swmlUrl } from '../swml-path.js';
+import { numberPage } from '../carriers/signalwire/dashboard.js';
 import { lockProject } from '../services/lock.js';
 import { tool } from '../invocation.js';
 import { pickNumbers } from './which-number.js';
@@ -15,7 +16,7 @@ import { setPhase, SIGNAL_EXIT, stopMessage } from '../signals.js';
 import { answer, bold, clack, dim, err, out, yellow } from '../ui.js';
 
 interface Side {
-  name: 'LiveKit' | 'SignalWire' | 'database';
+  name: 'LiveKit' | 'SignalWire' | 'database' | (string & {});
   question: string;
   changes: Change[];
   /** Why nothing changes on this side, or what is left to do by hand. */
@@ -94,6 +95,7 @@ async function liveKitSide(v: Values): Promise<Side> {
 }
 
 async function signalWireSide(v: Values): Promise<Side> {
+  if (carrierOf(v) !== 'signalwire') return carrierSide(v);
   const side: Side = { name: 'SignalWire', question: `Delete our SWML script for ${v.PHONE_NUMBER} on SignalWire?`, changes: [] };
   const { observeSignalWire, planUnpointNumber, signalWireConn, unpointNote } = await import('../carriers/signalwire/index.js');
   const conn = signalWireConn(v);
@@ -103,6 +105,18 @@ async function signalWireSide(v: Values): Promise<Side> {
   const state = await observeSignalWire(conn, v.PHONE_NUMBER!, target);
   const note = unpointNote(v.PHONE_NUMBER!, target, state);
   return { ...side, changes: planUnpointNumber(conn, v.PHONE_NUMBER!, state), ...(note ? { note } : {}) };
+}
+
+/** A carrier other than SignalWire, through the carrier seam: the number stops routing to LiveKit. */
+async function carrierSide(v: Values): Promise<Side> {
+  const { carrierNamed } = await import('../carriers/index.js');
+  const carrier = carrierNamed(carrierOf(v));
+  const side: Side = { name: carrier.label, question: `Stop ${v.PHONE_NUMBER} routing to LiveKit on ${carrier.label}?`, changes: [] };
+  const conn = carrier.conn(v);
+  if (!conn) return { ...side, note: `no ${carrier.label} credentials: take ${v.PHONE_NUMBER} off the trunk in ${carrier.label}'s console` };
+  const state = await carrier.observe(conn, v.PHONE_NUMBER!, carrier.target(v));
+  const changes = carrier.unroute(conn, v.PHONE_NUMBER!, state);
+  return { ...side, changes, ...(changes.length ? {} : { note: `${v.PHONE_NUMBER} no longer routes to LiveKit on ${carrier.label}` }) };
 }
 
 async function databaseSide(v: Values, noDb: boolean): Promise<Side> {

@@ -8,7 +8,8 @@ import { UsageError } from '../errors.js';
 import { shown } from '../redact.js';
 import { renderSwml } from '../render/swml.js';
 import { closeGracefully, createSwmlServer, HEALTH_PATH, MAX_CONNECTIONS } from '../server/swml-server.js';
-import { PASTE_SWML_URL, SWML_PATH, swmlUrl } from '../signalwire-paths.js';
+import { SWML_PATH, swmlUrl } from '../swml-path.js';
+import { PASTE_SWML_URL } from '../carriers/signalwire/dashboard.js';
 import { maskCredentials, withoutCredentials } from '../server/signed-url.js';
 
 const GRACE_MS = 5_000;

@@ -4,7 +4,7 @@ import { requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { FORMATS, renderDocument, type Format } from '../render/document.js';
-import { PASTE_CXML, PASTE_SWML } from '../signalwire-paths.js';
+import { PASTE_CXML, PASTE_SWML } from '../carriers/signalwire/dashboard.js';
 import { answer, clack, dim, green, out, print, printDocument } from '../ui.js';
 import { tool } from '../invocation.js';
 import { REDACTED } from '../redact.js';

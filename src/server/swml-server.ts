@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { swmlJson, type SwmlDocument } from '../render/swml.js';
-import { SWML_PATH } from '../signalwire-paths.js';
+import { SWML_PATH } from '../swml-path.js';
 import { seconds, SWML_ENDPOINT_TIMEOUT_MS, SWML_HEADERS_TIMEOUT_MS } from '../timing.js';
 import { callerForLog, callOf, checkCalled, Reject } from './call.js';
 import { SIGNATURE_HEADER, verifySignature } from './signature.js';

@@ -57,14 +57,14 @@ function createTrunk(conn: LiveKitConn, d: LiveKitDesired, trunkId: TrunkRef, re
   const auth = d.auth;
   return {
     target: 'livekit',
-    summary: `LiveKit trunk "${d.trunkName}": create with ${d.number} (digest auth ${auth ? `on, user ${auth.username}` : 'off'})`,
+    summary: `LiveKit trunk "${d.trunkName}": create with ${d.number} (digest auth ${auth ? `on, user ${auth.username}` : 'off'}${d.allowedAddresses ? `; allowed addresses ${list(d.allowedAddresses)}` : ''})`,
     apply: async () => {
       // Looked up again just before creating when the plan's listing is old: a run going on at the same time
       // may have made our trunk since. Reuse it rather than make a second.
       const fresh = listingIsOld(readAt) ? await call(conn, 'listing inbound trunks', (sip) => sip.listSipInboundTrunk()) : [];
       const { ours } = trunkFor(fresh, d.number, d.trunkName);
       if (ours) return reuseTrunk(conn, d, ours, trunkId);
-      const opts = auth ? { authUsername: auth.username, authPassword: auth.password } : {};
+      const opts = { ...(auth ? { authUsername: auth.username, authPassword: auth.password } : {}), ...(d.allowedAddresses ? { allowedAddresses: [...d.allowedAddresses] } : {}) };
       try {
         const created = await call(conn, `creating trunk "${d.trunkName}"`, (sip) => sip.createSipInboundTrunk(d.trunkName, [d.number], opts), secretsOf(d));
         trunkId.value = created.sipTrunkId;
@@ -114,6 +114,8 @@ function updateTrunk(conn: LiveKitConn, d: LiveKitDesired, trunk: SIPInboundTrun
     auth = { authUsername: '', authPassword: '' };
     parts.push(`turn digest auth off (${userChange('none')})`);
   }
+  const addresses = d.allowedAddresses && !sameSet(trunk.allowedAddresses, d.allowedAddresses) ? [...d.allowedAddresses] : undefined;
+  if (addresses) parts.push(`allowed addresses ${list(trunk.allowedAddresses)} → ${list(addresses)}`);
   if (!parts.length) return undefined;
   const label = trunk.name || trunk.sipTrunkId;
   return {
@@ -123,11 +125,17 @@ function updateTrunk(conn: LiveKitConn, d: LiveKitDesired, trunk: SIPInboundTrun
     apply: async () => {
       const { ListUpdate } = await import('@livekit/protocol');
       // A field update with `add`: numbers others put on the trunk stay.
-      const fields = { ...(addNumber ? { numbers: new ListUpdate({ add: [d.number] }) } : {}), ...auth };
+      const fields = {
+        ...(addNumber ? { numbers: new ListUpdate({ add: [d.number] }) } : {}),
+        ...(addresses ? { allowedAddresses: new ListUpdate({ set: addresses }) } : {}),
+        ...auth,
+      };
       await call(conn, `updating trunk "${label}"`, (sip) => sip.updateSipInboundTrunkFields(trunk.sipTrunkId, fields), secretsOf(d));
     },
   };
 }
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
 const secretsOf = (d: LiveKitDesired) => (d.auth ? [d.auth.password] : []);
 

@@ -39,8 +39,10 @@ export interface LiveKitTarget {
 export interface LiveKitDesired extends LiveKitTarget {
   /** '' or undefined: automatic dispatch (the rule names no agent). */
   agentName?: string;
-  /** null: no digest auth on the trunk (--no-sip-auth). */
+  /** null: no digest auth on the trunk (--no-sip-auth, or a carrier that sends no login). */
   auth: { username: string; password: string } | null;
+  /** The carrier's signalling addresses (CIDR) the trunk admits; undefined leaves the trunk's list as it is. */
+  allowedAddresses?: readonly string[];
 }
 
 export interface LiveKitState {

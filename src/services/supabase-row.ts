@@ -163,3 +163,22 @@ export function planDeactivateNumberRow(conn: SupabaseConn, e164: string, curren
     },
   ];
 }
+
+/**
+ * Records the number's carrier in the row's `carrier` column (templates/schema.sql adds it), for a carrier other
+ * than SignalWire; runs after the row change, which writes a new row. Nothing when the row already says so.
+ */
+export function planRowCarrier(conn: SupabaseConn, e164: string, carrier: string, current: NumberRow | undefined): Change[] {
+  if (current?.carrier === carrier) return [];
+  return [
+    {
+      target: 'database',
+      summary: `database: carrier of ${e164} ${current?.carrier ?? 'none'} → ${carrier}`,
+      async apply() {
+        const sb = await clientFor(conn);
+        const res = await sb.from(NUMBERS_TABLE).update({ carrier }).in('number', storedForms(e164)).select('number').retry(false);
+        if (res.error) throw writeFailure(conn, res, `record the carrier of ${e164}`);
+      },
+    },
+  ];
+}

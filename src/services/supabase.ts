@@ -38,6 +38,8 @@ export interface NumberRow {
   matches: number;
   /** The table has an updated_at column (an update bumps it). */
   hasUpdatedAt: boolean;
+  /** The `carrier` column, when the table has it and it is set (absent means SignalWire). */
+  carrier?: string;
 }
 
 /** The table lacks columns the settings need. Nothing was written; `sql` adds them. */
@@ -234,7 +236,8 @@ export function rowOf(data: unknown[] | null, e164: string): NumberRow | undefin
   }
   values.PHONE_NUMBER = e164;
   const storedNumber = String(row.number);
-  return { values, storedNumber, storedAsE164: storedNumber === e164, matches: rows.length, hasUpdatedAt: 'updated_at' in row };
+  const carrier = typeof row.carrier === 'string' && row.carrier ? { carrier: row.carrier } : {};
+  return { values, storedNumber, storedAsE164: storedNumber === e164, matches: rows.length, hasUpdatedAt: 'updated_at' in row, ...carrier };
 }
 
 // ---------------------------------------------------------------------------------------------

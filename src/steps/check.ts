@@ -4,6 +4,8 @@ import { confirm, select } from './ask.js';
 import { tool } from '../invocation.js';
 import type { Observed } from '../check/run.js';
 import type { Session } from './session.js';
+import { carrierOf } from '../config.js';
+import { carrierNamed } from '../carriers/index.js';
 
 /** Returns whether every hop passed. `observed`: what the setup already knows of the services (not read again). */
 export async function runCheckStep(s: Session, observed?: Observed): Promise<boolean> {
@@ -29,7 +31,11 @@ export async function runCheckStep(s: Session, observed?: Observed): Promise<boo
 
 // ── The test call placed through SignalWire (check --call), offered where its credentials exist ──────
 
-const hasSignalWire = (s: Session) => Boolean(s.values.SIGNALWIRE_SPACE_URL && s.values.SIGNALWIRE_PROJECT_ID && s.values.SIGNALWIRE_API_TOKEN);
+const hasSignalWire = (s: Session) => {
+  const carrier = carrierNamed(carrierOf(s.values));
+  if (carrier.id !== 'signalwire') return Boolean(carrier.testCall && carrier.conn(s.values));
+  return Boolean(s.values.SIGNALWIRE_SPACE_URL && s.values.SIGNALWIRE_PROJECT_ID && s.values.SIGNALWIRE_API_TOKEN);
+};
 
 /**
  * With SignalWire credentials: a test call SignalWire places (no phone needed; the cost is stated and asked
@@ -47,7 +53,7 @@ export async function offerTestCall(
     'Prove it with a call now?',
     [
       { value: 'none', label: 'Not now' },
-      { value: 'call', label: 'Place a test call through SignalWire', hint: 'no phone needed; one short call, billed' },
+      { value: 'call', label: `Place a test call through ${carrierNamed(carrierOf(s.values)).label}`, hint: 'no phone needed; one short call, billed' },
       { value: 'live', label: 'I will call the number; watch it come through' },
     ],
     'none',

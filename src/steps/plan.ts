@@ -3,8 +3,11 @@ import { parse } from 'dotenv';
 import { envChangeLines, mergeEnv } from '../render/env.js';
 import { describeDisagreements, disagreements } from '../render/env-readers.js';
 import { swmlTargetFor } from '../carriers/signalwire/index.js';
+import { carrierNamed } from '../carriers/index.js';
+import { carrierOf } from '../config.js';
 import { orderForLogin, type Change } from '../changes.js';
-import { DEFAULT_NAME, NUMBER_KEYS, SETTINGS, type Setting, type SettingKey, type Values } from '../settings.js';
+import { DEFAULT_NAME, NUMBER_KEYS, SETTINGS, setting, type Setting, type SettingKey, type Values } from '../settings.js';
+import { carrierCredentialKeys } from './carrier.js';
 import { UsageError } from '../errors.js';
 import type { Observed } from '../check/run.js';
 import type { LiveKitConn, LiveKitLists } from '../services/livekit.js';
@@ -67,9 +70,10 @@ export async function buildPlan(s: Session, on: Established): Promise<Planned> {
   const written: SignalWireWritten = {};
   const { planSignalWire, stateAfter } = await import('../carriers/signalwire/index.js');
   const signalwire = sw && swState ? planSignalWire(sw.conn, number, swmlTargetFor(s.values), swState, written) : [];
+  const carrier = await carrierChanges(s, number);
   const siblings = sw ? await siblingScriptChanges(s, sw.conn, lists, swState) : [];
   const database = db ? await databaseChanges(s, db, row) : [];
-  const changes = orderForLogin([...(env ? [env] : []), ...livekit, ...signalwire, ...siblings, ...database]);
+  const changes = orderForLogin([...(env ? [env] : []), ...livekit, ...signalwire, ...carrier, ...siblings, ...database]);
   const swAfter = () => (!swState ? undefined : signalwire.length ? stateAfter(swState, written) : swState);
   let swFinal = swAfter;
 
@@ -150,8 +154,16 @@ function envChange(s: Session): Change | undefined {
   };
 }
 
+/** What LiveKit's trunk must accept from the number's carrier: a digest login, or the carrier's addresses. */
+function trunkNeeds(s: Session) {
+  return carrierNamed(carrierOf(s.values)).trunkNeeds(s.values);
+}
+
 export function livekitDesired(s: Session) {
   const v = s.values;
+  const needs = trunkNeeds(s);
+  if (needs.kind === 'addresses')
+    return { number: v.PHONE_NUMBER!, trunkName: v.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME, ruleName: v.LIVEKIT_SIP_RULE_NAME ?? DEFAULT_NAME, agentName: v.AGENT_NAME ?? '', auth: null, allowedAddresses: needs.addresses };
   return {
     number: v.PHONE_NUMBER!,
     trunkName: v.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME,
@@ -173,9 +185,27 @@ async function livekitChanges(s: Session, conn: LiveKitConn, lists: LiveKitLists
     );
   }
   // The trunk that will carry the number: its login is the one every SWML reaching it sends.
-  const note = await chooseLogin(s, s.useForeignTrunk && state.foreignTrunk ? state.foreignTrunk : state.trunk);
+  // A carrier admitted by address (no digest login) has no login to choose.
+  const note = trunkNeeds(s).kind === 'login' ? await chooseLogin(s, s.useForeignTrunk && state.foreignTrunk ? state.foreignTrunk : state.trunk) : undefined;
   if (note) notes.push(note);
   return planLiveKit(conn, livekitDesired(s), state, { useForeignTrunk: s.useForeignTrunk });
+}
+
+/**
+ * A carrier other than SignalWire (whose own step reads it above): routed through the carrier seam, old → new, with
+ * nothing to change when the number already goes to LiveKit.
+ */
+async function carrierChanges(s: Session, number: string): Promise<Change[]> {
+  const carrier = carrierNamed(carrierOf(s.values));
+  if (carrier.id === 'signalwire') return [];
+  const conn = carrier.conn(s.values);
+  if (!conn) {
+    const missing = carrierCredentialKeys(carrier.id).filter((k) => !s.values[k]).map((k) => `--${setting(k).flag} (${k})`);
+    throw new UsageError(`The number is on ${carrier.label} (CARRIER=${carrier.id}), and its credentials are missing: ${missing.join(', ')}`);
+  }
+  const target = carrier.target(s.values);
+  const state = await spin(s, `Reading ${carrier.label}…`, () => carrier.observe(conn, number, target), { quiet: true });
+  return carrier.plan(conn, number, target, state);
 }
 
 /**
@@ -197,10 +227,13 @@ async function siblingScriptChanges(s: Session, conn: SignalWireConn, lists: Liv
 }
 
 async function databaseChanges(s: Session, conn: SupabaseConn, row: NumberRow | undefined): Promise<NumberRowChange[]> {
-  const { planNumberRow } = await import('../services/supabase-row.js');
+  const { planNumberRow, planRowCarrier } = await import('../services/supabase-row.js');
   // A default fills a new row or an empty column; it never replaces what the row holds.
   const { given, defaults } = numberValues(s);
-  return planNumberRow(conn, given, row, defaults);
+  const carrier = carrierOf(s.values);
+  // SignalWire's rows stay as they were (no carrier: SignalWire), so an older table without the column still works.
+  const recorded = carrier === 'signalwire' ? [] : planRowCarrier(conn, given.PHONE_NUMBER!, carrier, row);
+  return [...planNumberRow(conn, given, row, defaults), ...recorded];
 }
 
 /**

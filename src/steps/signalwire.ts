@@ -5,6 +5,7 @@ import type { SignalWireConn, SignalWireState } from '../carriers/signalwire/ind
 import { signalWireState } from './reads.js';
 import { set, type Session } from './session.js';
 import { spin } from './spin.js';
+import { carrierOf } from '../config.js';
 
 const KEYS = ['SIGNALWIRE_SPACE_URL', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN'] as const;
 
@@ -15,6 +16,7 @@ export interface SignalWireSeen {
 }
 
 export async function askSignalWire(s: Session): Promise<SignalWireSeen | undefined> {
+  if (carrierOf(s.values) !== 'signalwire') return;
   const has = () => KEYS.every((k) => s.values[k]);
   if (!has()) {
     // Offered once, on a first run or when credentials are under review; never required.

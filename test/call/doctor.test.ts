@@ -127,3 +127,18 @@ test('a voice-log event is read defensively: a code in any known field; else the
   assert.match(e.cause, /SignalWire's last event for the leg: call\.failed \{"hangup_cause":"NO_ROUTE_DESTINATION","password":"••••"\}$/);
   assert.doesNotMatch(e.cause, /hunter2/);
 });
+
+test("a carrier trunk that admits any address is open; ours is fixed by admitting only the carrier's addresses", () => {
+  const f = diagnose({
+    e164: N,
+    trunks: [trunk('ours', [N], { authUsername: '', authPassword: '', allowedAddresses: ['0.0.0.0/0'] })],
+    rules: [rule('r1', ['ours'])],
+    ourTrunkId: 'ours',
+    carrierAddresses: ['54.172.60.0/30'],
+  });
+  const open = f.filter((x) => x.kind === 'open-trunk');
+  assert.equal(open.length, 1);
+  assert.match(open[0]!.line, /trunk "ours" \(ours\) has no digest auth and allows any address: anyone who knows the SIP URI and the number reaches the agent/);
+  assert.match(open[0]!.fix, /admit only the carrier's signalling addresses/);
+  assert.equal(open[0]!.bySetup, true);
+});

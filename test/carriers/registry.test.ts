@@ -2,14 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CARRIERS, carrierNamed } from '../../src/carriers/index.ts';
+import { CARRIER_IDS } from '../../src/settings.ts';
 
 test('every registered carrier answers to its own id', () => {
-  assert.deepEqual(Object.keys(CARRIERS), ['signalwire']);
+  assert.deepEqual(Object.keys(CARRIERS), [...CARRIER_IDS], 'the CARRIER setting offers exactly the registered carriers');
   for (const id of Object.keys(CARRIERS)) assert.equal(carrierNamed(id).id, id);
 });
 
 test('an unknown carrier is refused in one line naming the known ones', () => {
-  assert.throws(() => carrierNamed('twilo'), { message: 'Unknown carrier "twilo": known carriers are signalwire.' });
+  assert.throws(() => carrierNamed('twilo'), { name: 'UsageError', message: '--carrier (CARRIER): unknown carrier "twilo"; known carriers are signalwire, twilio.' });
 });
 
 test('SignalWire has no connection until its three settings are there, and its trunk needs a digest login', () => {
@@ -17,4 +18,12 @@ test('SignalWire has no connection until its three settings are there, and its t
   assert.equal(sw.conn({}), undefined);
   assert.ok(sw.conn({ SIGNALWIRE_SPACE_URL: 'example.signalwire.com', SIGNALWIRE_PROJECT_ID: 'p', SIGNALWIRE_API_TOKEN: 't' }));
   assert.deepEqual(sw.trunkNeeds({}), { kind: 'login' });
+});
+
+test('the carrier is the one named, else the one whose credentials are given, else SignalWire', async () => {
+  const { carrierOf } = await import('../../src/config.ts');
+  assert.equal(carrierOf({}), 'signalwire');
+  assert.equal(carrierOf({ SIGNALWIRE_PROJECT_ID: 'p' }), 'signalwire');
+  assert.equal(carrierOf({ TWILIO_ACCOUNT_SID: 'AC1' }), 'twilio');
+  assert.equal(carrierOf({ CARRIER: 'signalwire', TWILIO_ACCOUNT_SID: 'AC1' }), 'signalwire');
 });

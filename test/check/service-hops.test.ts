@@ -4,7 +4,7 @@ import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { databaseHop } from '../../src/check/database-hop.ts';
-import { signalWireHop, swmlUrlHop } from '../../src/check/signalwire-hops.ts';
+import { signalWireHop, swmlUrlHop } from '../../src/carriers/signalwire/hops.ts';
 import { renderSchema } from '../../src/render/sql.ts';
 import { renderSwml } from '../../src/render/swml.ts';
 import { closeGracefully, createSwmlServer } from '../../src/server/swml-server.ts';

@@ -129,7 +129,8 @@ export interface LiveKitStandIn {
    * An inbound INVITE to `to` from `from`. With `auth`, the trunk's digest credentials must match it
    * (without, the stand-in cannot know what the caller would answer, and does not check).
    */
-  simulateCall(call: { to: string; from: string; auth?: { username: string; password: string } }): Promise<SimulatedCall>;
+  /** `source`: the caller's IP address, checked against a trunk's allowedAddresses; left out, it is not checked. */
+  simulateCall(call: { to: string; from: string; auth?: { username: string; password: string }; source?: string }): Promise<SimulatedCall>;
   stop(): Promise<void>;
 }
 
@@ -392,7 +393,7 @@ export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<Li
     timers.add(t);
   }
 
-  async function simulateCall(call: { to: string; from: string; auth?: { username: string; password: string } }): Promise<SimulatedCall> {
+  async function simulateCall(call: { to: string; from: string; auth?: { username: string; password: string }; source?: string }): Promise<SimulatedCall> {
     // MatchTrunkDetailed: callers filtered by allowedNumbers (normalised), then the trunk holding the called
     // number as written or normalised; with none, the one trunk holding no numbers.
     const callerOk = (t: SIPInboundTrunkInfo) => !t.allowedNumbers.length || t.allowedNumbers.some((n) => sameNumber(n, call.from));
@@ -402,6 +403,10 @@ export async function startLiveKit(opts: LiveKitStandInOptions = {}): Promise<Li
     const defaults = open.filter((t) => !t.numbers.length);
     if (!holding.length && defaults.length > 1) throw new TwirpFailure('failed_precondition', `Multiple default SIP Trunks matched for "${call.to}"`);
     const trunk = holding[0] ?? defaults[0];
+    // A caller outside the trunk's allowedAddresses gets no SIP answer at all (FACTS.md "Other carriers", measured
+    // on livekit-sip v1.8.0): the carrier gives up with 408.
+    if (trunk && call.source && trunk.allowedAddresses.length && !trunk.allowedAddresses.some((a) => inCidr(call.source!, a)))
+      throw new TwirpFailure('deadline_exceeded', 'no answer', { sip_status_code: '408', sip_status: 'Request Timeout' });
     if (!trunk) throw new TwirpFailure('not_found', 'no trunk found', { sip_status_code: '404', sip_status: 'No trunk found' });
     if (call.auth && trunk.authUsername && (call.auth.username !== trunk.authUsername || call.auth.password !== trunk.authPassword))
       throw new TwirpFailure('unauthenticated', 'digest authentication failed', { sip_status_code: '401', sip_status: 'Unauthorized' });
@@ -637,4 +642,12 @@ function rulePriority(r: SIPDispatchRuleInfo): number {
   if (!rule?.case) return Number.MAX_SAFE_INTEGER;
   const kind = rule.case === 'dispatchRuleDirect' ? 0 : rule.case === 'dispatchRuleIndividual' ? 1 : 2;
   return (rule.value.pin ? 0 : 100) + kind + (r.inboundNumbers.length ? 0 : 1000) + (r.numbers.length ? 0 : 1000);
+}
+
+/** An IPv4 address inside a CIDR block (a bare address is a /32). */
+export function inCidr(ip: string, cidr: string): boolean {
+  const [base, bits = '32'] = cidr.split('/');
+  const n = (a: string) => a.split('.').reduce((v, o) => (v << 8) + Number(o), 0) >>> 0;
+  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
+  return (n(ip) & mask) === (n(base!) & mask);
 }

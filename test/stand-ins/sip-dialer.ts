@@ -7,6 +7,8 @@ export interface SipDial {
   password?: string;
   /** how long to stay on the call after it is answered */
   holdMs: number;
+  /** the caller's IP address, for a trunk that admits callers by address */
+  source?: string;
 }
 export interface SipAnswer {
   code: number;

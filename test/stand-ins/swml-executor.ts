@@ -105,7 +105,7 @@ export function liveKitDialer(lk: LiveKitStandIn, o: LiveKitDialerOptions): SipD
     let room: string;
     let identity: string;
     try {
-      const call = await lk.simulateCall({ to: called, from: d.from, ...(d.username ? { auth: { username: d.username, password: d.password ?? '' } } : {}) });
+      const call = await lk.simulateCall({ to: called, from: d.from, ...(d.username ? { auth: { username: d.username, password: d.password ?? '' } } : {}), ...(d.source ? { source: d.source } : {}) });
       room = call.room;
       identity = call.participant.identity;
     } catch (err) {

@@ -1,9 +1,17 @@
 // SignalWire behind the carrier seam: callers import from here, never from the files beside it.
-export * from './rest.js';
+export { signalWireConn, type SignalWireConn } from './http.js';
+export * from './numbers.js';
+export * from './swml-scripts.js';
+export * from './route.js';
+export * from './calling.js';
+export * from './voice-logs.js';
 export { swmlTargetFor } from './target.js';
 
 import type { Carrier } from '../carrier.js';
-import { listNumbers, observeSignalWire, planSignalWire, planUnpointNumber, signalWireConn, type SignalWireConn, type SignalWireState, type SwmlTarget } from './rest.js';
+import { signalWireConn, type SignalWireConn } from './http.js';
+import { listNumbers } from './numbers.js';
+import { observeSignalWire, planSignalWire, planUnpointNumber, type SignalWireState } from './route.js';
+import type { SwmlTarget } from './swml-scripts.js';
 import { swmlTargetFor } from './target.js';
 
 /** SignalWire as a Carrier: the number runs SWML that dials LiveKit SIP with a digest login. */

@@ -1,20 +1,21 @@
-// Hops on the SignalWire side: the number runs our SWML (with SignalWire credentials), and our `serve`
+// `check`'s hops on the SignalWire side: the number runs our SWML (with SignalWire credentials), and our `serve`
 // endpoint answers with SWML that dials our SIP domain (with API_BASE_URL). Both are skipped when not set up.
-import { tool } from '../invocation.js';
-import type { SignalWireState } from '../carriers/signalwire/index.js';
-import type { Values } from '../settings.js';
-import { swmlTargetFor } from '../carriers/signalwire/index.js';
-import { numberPage, PASTE_SWML_URL, swmlUrl } from '../signalwire-paths.js';
-import { oneLine } from '../redact.js';
-import { seconds, SWML_ENDPOINT_TIMEOUT_MS } from '../timing.js';
-import type { Hop } from './types.js';
+import { tool } from '../../invocation.js';
+import type { SignalWireState } from './route.js';
+import type { Values } from '../../settings.js';
+import { swmlTargetFor } from './target.js';
+import { swmlUrl } from '../../swml-path.js';
+import { numberPage, PASTE_SWML_URL } from './dashboard.js';
+import { oneLine } from '../../redact.js';
+import { seconds, SWML_ENDPOINT_TIMEOUT_MS } from '../../timing.js';
+import type { Hop } from '../../hop.js';
 
 export const SIGNALWIRE_HOP = { id: 'signalwire', title: 'SignalWire number runs our SWML' } as const;
 export const SWML_URL_HOP = { id: 'swml-url', title: 'SWML endpoint targets the SIP domain' } as const;
 
 /** `observed`: the number's state already read (the setup's plan or its apply, or a read started earlier); else read here. */
 export async function signalWireHop(values: Values, observed?: Promise<SignalWireState | undefined>): Promise<Hop> {
-  const { judgePointsAt, numberPointsAt, safeUrl, signalWireConn } = await import('../carriers/signalwire/index.js');
+  const [{ judgePointsAt, numberPointsAt }, { safeUrl }, { signalWireConn }] = await Promise.all([import('./route.js'), import('./numbers.js'), import('./http.js')]);
   const conn = signalWireConn(values);
   if (!conn)
     return {
@@ -51,8 +52,8 @@ export async function signalWireHop(values: Values, observed?: Promise<SignalWir
 export async function swmlUrlHop(values: Values): Promise<Hop> {
   if (!values.API_BASE_URL)
     return { ...SWML_URL_HOP, ok: false, skipped: true, detail: 'no API_BASE_URL: SignalWire hosts the SWML script' };
-  const { safeUrl } = await import('../carriers/signalwire/index.js');
-  const { withoutCredentials } = await import('../server/signed-url.js');
+  const { safeUrl } = await import('./numbers.js');
+  const { withoutCredentials } = await import('../../server/signed-url.js');
   // SignalWire signs the URL without any `user:pass@`, and Node's fetch refuses a URL holding one: the
   // request goes to the bare URL, signed over it, with the login as a Basic Authorization header.
   const raw = `${swmlUrl(values.API_BASE_URL)}?to=${encodeURIComponent(values.PHONE_NUMBER!)}`;
@@ -66,7 +67,7 @@ export async function swmlUrlHop(values: Values): Promise<Hop> {
   const login = basicLogin(raw);
   if (login) headers.authorization = `Basic ${Buffer.from(login).toString('base64')}`;
   if (values.SIGNALWIRE_SIGNING_KEY) {
-    const { swmlSignature } = await import('../server/signature.js');
+    const { swmlSignature } = await import('../../server/signature.js');
     headers['x-signalwire-signature'] = swmlSignature(values.SIGNALWIRE_SIGNING_KEY, url, '');
   }
   let status: number;

@@ -1,12 +1,6 @@
-// Where things live on the SignalWire side: our endpoint's path, and where each document goes in the
-// dashboard. SWML needs a SWML Script resource; a LaML/cXML handler accepts XML only (FACTS.md). Every
-// command that names a dashboard place takes the words from here.
-
-/** The path `serve` answers on, under API_BASE_URL. */
-export const SWML_PATH = '/api/swml-inbound';
-
-/** The URL SignalWire fetches the SWML from: the public base URL plus our path. */
-export const swmlUrl = (baseUrl: string): string => `${baseUrl}${SWML_PATH}`;
+// Where things live in SignalWire's dashboard: where each document goes, and where a number's handler is seen.
+// SWML needs a SWML Script resource; a LaML/cXML handler accepts XML only (FACTS.md). Every command that names a
+// dashboard place takes the words from here.
 
 const NEW_SWML_SCRIPT = 'SignalWire → Resources → Add → Script → SWML Script';
 const ASSIGN_NUMBER = 'open the script\'s "Addresses & Phone Numbers" tab → Add → Phone Number → your number';

@@ -1,0 +1,81 @@
+// `check --call` for a Twilio number, against the LiveKit, PostgREST and Twilio stand-ins: Twilio places the call
+// from another number of the account, our trunk's origination URL carries it into LiveKit SIP (the stand-in's
+// simulated call), and the check walks it through to the agent, then ends it; from an address outside Twilio's
+// ranges the trunk does not answer.
+import { after, before, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { ListUpdate } from '@livekit/protocol';
+import { SipClient } from 'livekit-server-sdk';
+import { carrierNamed } from '../../src/carriers/index.ts';
+import { TWILIO_SIGNALLING } from '../../src/carriers/twilio/index.ts';
+import { applyPlan } from '../../src/changes.ts';
+import { runChecks } from '../../src/check/run.ts';
+import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
+import { startTwilio } from '../stand-ins/twilio.ts';
+import { liveKitDialer } from '../stand-ins/swml-executor.ts';
+import { setup, NUMBER, OTHER_NUMBER } from '../check/helpers.ts';
+import type { Values } from '../../src/settings.ts';
+
+let pg: Postgres;
+before(async () => (pg = await startPostgres()));
+after(async () => pg?.stop());
+
+/** A number on Twilio as the setup leaves it, and LiveKit's trunk admitting Twilio's addresses with no login. */
+async function twilioWorld(t: TestContext, sourceAddress?: string) {
+  const s = await setup(t, pg, { values: { AGENT_NAME: undefined } });
+  const sip = new SipClient(s.lk.url, s.lk.apiKey, s.lk.apiSecret);
+  const [trunk] = [...s.lk.trunks.values()];
+  await sip.updateSipInboundTrunkFields(trunk!.sipTrunkId, { authUsername: '', authPassword: '', allowedAddresses: new ListUpdate({ set: [...TWILIO_SIGNALLING] }) });
+  const tw = await startTwilio({ dialer: liveKitDialer(s.lk, { host: s.values.LIVEKIT_SIP_DOMAIN! }), ...(sourceAddress ? { sourceAddress } : {}) });
+  t.after(() => tw.stop());
+  tw.addNumber(NUMBER);
+  tw.addNumber(OTHER_NUMBER);
+  const values = { ...s.values, CARRIER: 'twilio', TWILIO_ACCOUNT_SID: tw.accountSid, TWILIO_AUTH_TOKEN: tw.authToken, TWILIO_API_URL: tw.url, TWILIO_TRUNKING_URL: tw.url, LIVEKIT_SIP_USERNAME: undefined, LIVEKIT_SIP_PASSWORD: undefined };
+  const twilio = carrierNamed('twilio');
+  const conn = twilio.conn(values)!;
+  await applyPlan(twilio.plan(conn, NUMBER, twilio.target(values), await twilio.observe(conn, NUMBER, twilio.target(values))));
+  return { s, tw, values };
+}
+
+const callCheck = (values: Values, envFile: string, asked: string[] = []) =>
+  runChecks(values, {
+    print: false,
+    probe: false,
+    live: false,
+    envFile,
+    pollMs: 25,
+    interactionWaitMs: 0,
+    call: { seconds: 3, settleMs: 100, ringSec: 1, confirm: async (text: string) => (asked.push(text), true) },
+  });
+
+test('a Twilio number: the test call goes through the trunk into LiveKit, the agent joins, the check ends it', async (t) => {
+  const { s, tw, values } = await twilioWorld(t);
+  const asked: string[] = [];
+  const r = await callCheck(values, s.envFile, asked);
+  const call = r.call!;
+  assert.equal(call.ok, true, JSON.stringify(call, null, 1));
+  assert.match(asked[0]!, /places one call of at most 3 s from \+13105550100 to \+14244851544; Twilio bills it/);
+  assert.deepEqual(call.steps.slice(0, 4).map((x) => [x.title, x.ok]), [
+    ['Twilio placed the call', true],
+    ['Room created', true],
+    ['SIP participant called our number', true],
+    ['Agent joined', true],
+  ]);
+  const placed = [...tw.calls.values()][0]!;
+  assert.equal(placed.status, 'completed', 'the check ended the call');
+  assert.equal(placed.sip?.code, 200);
+  assert.deepEqual(tw.violations, []);
+  assert.ok(!JSON.stringify(r).includes(tw.authToken), 'no token in the report');
+});
+
+test("from an address outside Twilio's ranges LiveKit's trunk does not answer, and the check says where to look", async (t) => {
+  const { s, tw, values } = await twilioWorld(t, '10.0.0.1');
+  const r = await callCheck(values, s.envFile);
+  const call = r.call!;
+  assert.equal(call.ok, false);
+  assert.equal([...tw.calls.values()][0]!.sip?.code, 408, 'no answer from LiveKit');
+  const red = call.steps.find((x) => !x.ok && !x.skipped)!;
+  assert.equal(red.title, 'LiveKit SIP answered');
+  assert.match(red.detail!, /the call did not reach LiveKit \(Twilio reports it no-answer\)/);
+  assert.match(red.fix!, /LiveKit's trunk admits Twilio's signalling addresses/);
+});
