@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { startSignalWire, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { startAgent } from './agent.ts';
 import { AGENT_PYTHON } from './paths.ts';
+import { starterEnv } from './starter.ts';
 import { startService, waitUntil, type Service } from './processes.ts';
 import { CALLER, NUMBER, startRealWorld, stopInOrder, type RealWorld } from './helpers.ts';
 import { sipDialer } from './sip-dialer.ts';
@@ -38,7 +39,7 @@ before(async () => {
   agent = startService('starter agent', AGENT_PYTHON, ['agent.py', 'start'], {
     cwd: w.cwd,
     log: join(mkdtempSync(join(tmpdir(), 'csi-agent-')), 'agent.log'),
-    env: { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'csi-agent-home-')), AGENT_MAX_CALLS: '4', AGENT_HTTP_HOST: '127.0.0.1', AGENT_HTTP_PORT: '0' },
+    env: starterEnv(mkdtempSync(join(tmpdir(), 'csi-agent-home-'))),
   });
   await waitUntil('the agent to register', async () => /registered worker/.test(agent!.tail(50)), { timeoutMs: 60_000, service: agent });
 }, { timeout: 180_000 });

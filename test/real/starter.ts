@@ -15,9 +15,13 @@ export function starterMissing(): string[] {
   return missing;
 }
 
-/** The environment a worker needs besides its folder's .env; AGENT_MAX_CALLS: a busy test machine's CPU load must not stop dispatch. */
+/**
+ * The environment a worker needs besides its folder's .env. AGENT_MAX_CALLS: a busy test machine's CPU load must
+ * not stop dispatch; and a job counts until its room closes (about 20 s after a call, probes included), so several
+ * checks in a row hold several jobs at once: the cap leaves room for them.
+ */
 export function starterEnv(home: string): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: home, AGENT_MAX_CALLS: '4', AGENT_HTTP_HOST: '127.0.0.1', AGENT_HTTP_PORT: '0' };
+  return { PATH: process.env.PATH, HOME: home, AGENT_MAX_CALLS: '20', AGENT_HTTP_HOST: '127.0.0.1', AGENT_HTTP_PORT: '0' };
 }
 
 /** The agent in `folder` (written there first when `write`), started as its README says: python agent.py start. */
