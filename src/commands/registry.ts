@@ -56,7 +56,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'setup',
     summary: 'guided setup (the default): LiveKit trunk and rule, SWML, database row, test call',
-    usage: 'create-sip-inbound [setup] [options]',
+    usage: `${tool()} [setup] [options]`,
     description:
       'Asks for what is missing, checks each credential live, shows the plan, and applies it after one confirmation.\n' +
       'Run it again to update a number or add another: every answer is prefilled from .env, LiveKit and the database.',

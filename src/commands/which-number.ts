@@ -32,7 +32,7 @@ async function tableNumbers(values: Values): Promise<string[]> {
 export interface PickOptions {
   /** `check` without --call or --live: several numbers are all checked, none is asked for. */
   all?: boolean;
-  /** The command line that names one, for the error, e.g. "npx create-sip-inbound remove". */
+  /** The command line that names one, for the error, e.g. `${tool()} remove`. */
   command: string;
   db: boolean;
 }
