@@ -80,7 +80,7 @@ export function checkFromSource(
   values: Record<string, string | undefined>,
   onOutput?: (all: string, child: ChildProcess) => void,
 ): Promise<Collected> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' };
+  const env = isolatedEnv({ NO_COLOR: '1' });
   for (const [k, v] of Object.entries(values)) if (v !== undefined) env[k] = v;
   const script = `import('./src/cli.ts').then((m) => m.main(${JSON.stringify(['check', ...args])}))`;
   const root = fileURLToPath(new URL('../../', import.meta.url));

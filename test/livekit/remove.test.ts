@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { SipClient } from 'livekit-server-sdk';
 import { run } from '../../src/commands/remove.ts';
 import type { Context } from '../../src/context.ts';
+import { isolatedEnv } from '../helpers/cli.ts';
 import { exitCodeOf, UsageError } from '../../src/errors.ts';
 import { testContext } from '../helpers/context.ts';
 import { connOf, converge, desired, NUMBER, SECOND, writes, sharedStandIn } from './helpers.ts';
@@ -146,7 +147,7 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
     const code = `import(${JSON.stringify(join(ROOT, 'src/cli.ts'))}).then((m) => m.main(process.argv.slice(1)))`;
     const child = spawn(process.execPath, ['--import', 'tsx', '-e', code, ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...env },
+      env: isolatedEnv({ NO_COLOR: '1', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -27,7 +27,7 @@ export async function startAgent(
   const dir = mkdtempSync(join(tmpdir(), 'csi-agent-'));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
-    HOME: process.env.HOME,
+    HOME: mkdtempSync(join(tmpdir(), 'csi-agent-home-')),
     LIVEKIT_URL: lk.url.replace(/^http/, 'ws'),
     LIVEKIT_API_KEY: lk.apiKey,
     LIVEKIT_API_SECRET: lk.apiSecret,

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { ParticipantInfo_Kind } from '@livekit/protocol';
 import { RoomServiceClient } from 'livekit-server-sdk';
-import { BIN, collect } from '../helpers/cli.ts';
+import { BIN, collect, isolatedEnv } from '../helpers/cli.ts';
 import { startAgent, type AgentWorker } from './agent.ts';
 import { CALLER, NUMBER, startRealWorld, stopInOrder, waitFor, type RealWorld } from './helpers.ts';
 import { realSipDialer } from './sip-dialer.ts';
@@ -42,7 +42,7 @@ async function swmlConnect(): Promise<{ uri: string; username: string; password:
 /** The built CLI with the world's variables, calling `onOutput` with everything printed so far. */
 function cliWatching(args: string[], onOutput: (all: string) => void): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...w.env };
+    const env = isolatedEnv({ NO_COLOR: '1', ...w.env });
     const child = spawn(process.execPath, [BIN, ...args], { cwd: w.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     collect(child, onOutput).then(({ code, out }) => resolve({ code, out }), reject);
   });

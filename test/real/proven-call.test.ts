@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { ListUpdate } from '@livekit/protocol';
 import { SipClient } from 'livekit-server-sdk';
-import { BIN, collect } from '../helpers/cli.ts';
+import { BIN, collect, isolatedEnv } from '../helpers/cli.ts';
 import { startSignalWire, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { startAgent, type AgentWorker } from './agent.ts';
 import { CALLER, NUMBER, SECOND, startRealWorld, stopInOrder, waitFor, type RealWorld } from './helpers.ts';
@@ -72,7 +72,7 @@ async function callsOver(): Promise<void> {
 /** The built CLI with the world's variables, calling `onOutput` with everything printed so far. */
 function checkWatching(args: string[], onOutput: (all: string) => void): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...w.env, ...swEnv };
+    const env = isolatedEnv({ NO_COLOR: '1', ...w.env, ...swEnv });
     const child = spawn(process.execPath, [BIN, 'check', ...args], { cwd: w.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     collect(child, onOutput).then(({ code, out }) => resolve({ code, out }), reject);
   });

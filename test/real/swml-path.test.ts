@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { ParticipantInfo_Kind } from '@livekit/protocol';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { explainFromLogs } from '../../src/check/explain.ts';
-import { BIN } from '../helpers/cli.ts';
+import { BIN, isolatedEnv } from '../helpers/cli.ts';
 import { startSignalWire, type CallOutcome, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { startAgent, type AgentWorker } from './agent.ts';
 import { CALLER, NUMBER, startRealWorld, stopInOrder, waitFor, type RealWorld } from './helpers.ts';
@@ -181,7 +181,7 @@ test('an External URL served by the real `serve`: SignalWire POSTs the call sign
   // serve reads the .env the wizard wrote: the same SIP domain and login as the trunk.
   const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--host', '127.0.0.1'], {
     cwd: w.cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' },
+    env: isolatedEnv({ NO_COLOR: '1' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
