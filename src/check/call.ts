@@ -11,7 +11,7 @@ import { explainFromLogs, explainSip, sameSipHost, sipHost, type Explanation } f
 import type { LiveKitApi } from './livekit-api.js';
 import type { LiveKitFindings } from './livekit-hops.js';
 import { INTERACTIONS_STEP } from './agent-report.js';
-import { RINGING, RINGING_FIX, watchLiveCall } from './live.js';
+import { reachedFailure, reachedSteps, watchPlacedCall } from './call-watch.js';
 import { sleep } from './probe.js';
 import { numberPage } from '../carriers/signalwire/dashboard.js';
 import { SIGNALWIRE_HOP } from '../carriers/signalwire/hops.js';
@@ -90,7 +90,6 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
   let endedAt: number | undefined;
   let status: string | null = null;
   let swDone = false;
-  let inLiveKit = false;
 
   const end = async () => {
     if (!callId || endSent) return;
@@ -116,59 +115,20 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
 
   try {
     // Armed before dialling: any room that exists now is not our call.
-    let armed!: () => void;
-    const ready = new Promise<void>((r) => (armed = r));
-    let roomAt: number | undefined;
-    let agentAt: number | undefined;
-    let answeredAt: number | undefined;
-    let greeted = false;
-    let settle: NodeJS.Timeout | undefined;
-    // The proof is in once LiveKit answered and the agent greeted: end the call soon rather than pay for the rest.
-    // An agent that joined but is never answered leaves the caller ringing: end that after answerWaitMs.
-    const endIn = (ms: number) => {
-      clearTimeout(settle);
-      settle = setTimeout(() => void end().catch(() => {}), ms);
-    };
-    const settleMs = o.settleMs ?? 2000;
-    const pollMs = o.pollMs ?? 500;
-    const watch: Promise<LiveResult> = watchLiveCall(api, lkConn, {
+    const say = (text: string) => o.print && out(`  ${dim(`${seconds(at())}`)} ${text}`);
+    const { watch, ready, marks, stopTimer } = watchPlacedCall(api, lkConn, lk, values, o, {
       e164,
-      roomPrefix: lk.roomPrefix,
-      trunkId: lk.trunk?.sipTrunkId,
       since,
-      timeoutMs: ((o.ringSec ?? 30) + sec + 15) * 1000,
-      pollMs,
-      ...(o.interactionWaitMs !== undefined ? { interactionWaitMs: o.interactionWaitMs } : {}),
-      supabase: values.SUPABASE_URL && values.SUPABASE_SERVICE_ROLE_KEY ? { url: values.SUPABASE_URL, serviceKey: values.SUPABASE_SERVICE_ROLE_KEY } : undefined,
-      row: o.row,
-      // A call never answered was ended while ringing: the carrier's CANCEL may take LiveKit a while to act on.
-      giveUp: () => endedAt !== undefined && answeredAt === undefined && Date.now() - endedAt > 3000,
-      onWatching: () => armed(),
-      stop: () => swDone && !inLiveKit,
-      onEvent: (text) => {
-        say(text);
-        if (text.startsWith('call from')) {
-          inLiveKit = true;
-          roomAt = at();
-        }
-        if (text === 'the agent joined') {
-          agentAt = at();
-          if (answeredAt === undefined) endIn(o.answerWaitMs ?? 10_000);
-        }
-        if (text === 'LiveKit SIP answered the caller') {
-          answeredAt = at();
-          // A greeting reported before the answer counts; else give the agent a moment to report one.
-          endIn(greeted ? settleMs : Math.max(settleMs, 4000));
-        }
-        if (text === 'the agent greeted the caller') {
-          greeted = true;
-          if (answeredAt !== undefined) endIn(settleMs);
-        }
-      },
+      sec,
+      at,
+      say: (text) => void say(text),
+      end,
+      endedAt: () => endedAt,
+      carrierDone: () => swDone,
     });
+    const pollMs = o.pollMs ?? 500;
     const early = await Promise.race([ready.then(() => undefined), watch]);
     if (early) return { ok: false, leg: plan.leg, steps: [], detail: `no call placed: ${early.detail}`, ...(early.fix ? { fix: early.fix } : {}) };
-    const say = (text: string) => o.print && out(`  ${dim(`${seconds(at())}`)} ${text}`);
 
     const p = sw.dialCall(conn, { from: plan.from, to: plan.to, swml: callerSwml(sec), timeoutSec: o.ringSec ?? 30, ...(plan.username ? { username: plan.username, password: plan.password } : {}) });
     dialling = p;
@@ -202,12 +162,12 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
     })();
     const live = await watch;
     watching = false;
-    clearTimeout(settle);
+    stopTimer();
     await end().catch(() => {});
     swDone = true;
     await swWatch.catch(() => {});
 
-    return finish(await verdict({ conn, values, e164, plan, steps, live, since, callId, status, roomAt, agentAt, answeredAt, endSent }));
+    return finish(await verdict({ conn, values, e164, plan, steps, live, since, callId, status, roomAt: marks.roomAt, agentAt: marks.agentAt, answeredAt: marks.answeredAt, endSent }));
   } finally {
     release();
     await end().catch(() => {});
@@ -277,28 +237,12 @@ async function verdict(v: VerdictInput): Promise<Omit<CallResult, 'ok'>> {
     for (const t of ['Room created', 'SIP participant called our number', 'Agent joined']) skip(t, 'the call did not reach LiveKit');
     return { ...base, detail: e.cause, fix: e.fix };
   }
-  steps.push({ title: 'Room created', ok: true, ...(v.roomAt !== undefined ? { atMs: v.roomAt } : {}), detail: `the call reached LiveKit: ${live.room!}` });
-  steps.push(
-    live.numbersHidden
-      ? { title: 'SIP participant called our number', ok: true, detail: `on our trunk (sip.trunkID); the rule hides phone numbers (hidePhoneNumber), so the agent sees neither ${e164} nor the caller` }
-      : { title: 'SIP participant called our number', ok: true, detail: `sip.trunkPhoneNumber ${e164}, sip.phoneNumber ${live.caller}` },
-  );
-  const agentJoined = live.agentJoinedMs !== undefined;
-  if (agentJoined)
-    steps.push({ title: 'Agent joined', ok: true, ...(v.agentAt !== undefined ? { atMs: v.agentAt } : {}), detail: `${seconds(live.agentJoinedMs!)} after the room was created` });
-  else steps.push({ title: 'Agent joined', ok: false, detail: 'no agent joined the call', fix: live.fix ?? 'check the agent probe and the rule hop above' });
-  // The SIP participant is in the room while the caller still hears ringing; the answer is sip.callStatus = active.
-  if (!agentJoined) skip('LiveKit SIP answered', 'no agent joined to answer for');
-  else if (live.answered)
-    steps.push({ title: 'LiveKit SIP answered', ok: true, ...(v.answeredAt !== undefined ? { atMs: v.answeredAt } : {}), detail: 'the caller was answered (sip.callStatus active)' });
-  else steps.push({ title: 'LiveKit SIP answered', ok: false, detail: `no answer: ${RINGING}`, fix: RINGING_FIX });
-  if (agentJoined && live.answered) steps.push(...(live.proof ?? []));
+  steps.push(...reachedSteps(live, e164, { roomAt: v.roomAt, agentAt: v.agentAt, answeredAt: v.answeredAt, inLiveKit: true }));
   const logged = live.interaction === 'found' && !live.proof?.some((s) => s.title === INTERACTIONS_STEP) ? ', interaction logged' : '';
   steps.push({ title: 'Call ended', ok: true, detail: `${v.endSent ? 'calling.end sent' : `SignalWire: ${v.status ?? 'ended'}`}${logged}` });
   const failed = steps.find((s) => !s.ok && !s.skipped);
   if (!failed) return { ...base, detail: `the call went through: ${plan.leg === 'full' ? `${plan.from} → ${e164}` : `${plan.from} → LiveKit SIP`} → room → agent` };
-  const detail = !agentJoined ? 'the call reached LiveKit but no agent joined' : !live.answered ? `the agent joined but LiveKit never answered: ${RINGING}` : `the call went through, but ${failed.detail}`;
-  return { ...base, detail, ...(failed.fix ? { fix: failed.fix } : {}) };
+  return { ...base, detail: reachedFailure(live, failed), ...(failed.fix ? { fix: failed.fix } : {}) };
 }
 
 /** Where the call goes and from where; refuses (throws a UsageError) before anything is dialled. */

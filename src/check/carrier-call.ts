@@ -12,7 +12,7 @@ import { dim, out } from '../ui.js';
 import { CALL_SECONDS, TEST_LINE, type CallOptions } from './call.js';
 import type { LiveKitApi } from './livekit-api.js';
 import type { LiveKitFindings } from './livekit-hops.js';
-import { RINGING, RINGING_FIX, watchLiveCall } from './live.js';
+import { reachedFailure, reachedSteps, watchPlacedCall, type CallMarks } from './call-watch.js';
 import { sleep } from './probe.js';
 import type { CallResult, CallStep, LiveKitConn, LiveResult } from './types.js';
 
@@ -47,9 +47,7 @@ export async function carrierCall(api: LiveKitApi, lkConn: LiveKitConn, lk: Live
   let callId: string | undefined;
   let status: string | null = null;
   let carrierDone = false;
-  let inLiveKit = false;
   let endedAt: number | undefined;
-  let answeredAt: number | undefined;
   const end = async () => {
     if (!callId || endedAt !== undefined) return;
     endedAt = Date.now();
@@ -65,42 +63,16 @@ export async function carrierCall(api: LiveKitApi, lkConn: LiveKitConn, lk: Live
       });
   });
   try {
-    let armed!: () => void;
-    const ready = new Promise<void>((r) => (armed = r));
-    let settle: NodeJS.Timeout | undefined;
-    const endIn = (ms: number) => {
-      clearTimeout(settle);
-      settle = setTimeout(() => void end().catch(() => {}), ms);
-    };
-    let greeted = false;
-    const settleMs = o.settleMs ?? 2000;
     const pollMs = o.pollMs ?? 500;
-    const watch: Promise<LiveResult> = watchLiveCall(api, lkConn, {
+    const { watch, ready, marks, stopTimer } = watchPlacedCall(api, lkConn, lk, values, o, {
       e164,
-      roomPrefix: lk.roomPrefix,
-      trunkId: lk.trunk?.sipTrunkId,
       since: new Date(start - 2000),
-      timeoutMs: ((o.ringSec ?? 30) + sec + 15) * 1000,
-      pollMs,
-      ...(o.interactionWaitMs !== undefined ? { interactionWaitMs: o.interactionWaitMs } : {}),
-      supabase: values.SUPABASE_URL && values.SUPABASE_SERVICE_ROLE_KEY ? { url: values.SUPABASE_URL, serviceKey: values.SUPABASE_SERVICE_ROLE_KEY } : undefined,
-      row: o.row,
-      giveUp: () => endedAt !== undefined && answeredAt === undefined && Date.now() - endedAt > 3000,
-      onWatching: () => armed(),
-      stop: () => carrierDone && !inLiveKit,
-      onEvent: (text) => {
-        say(text);
-        if (text.startsWith('call from')) inLiveKit = true;
-        if (text === 'the agent joined' && answeredAt === undefined) endIn(o.answerWaitMs ?? 10_000);
-        if (text === 'LiveKit SIP answered the caller') {
-          answeredAt = at();
-          endIn(greeted ? settleMs : Math.max(settleMs, 4000));
-        }
-        if (text === 'the agent greeted the caller') {
-          greeted = true;
-          if (answeredAt !== undefined) endIn(settleMs);
-        }
-      },
+      sec,
+      at,
+      say: (text) => void say(text),
+      end,
+      endedAt: () => endedAt,
+      carrierDone: () => carrierDone,
     });
     const early = await Promise.race([ready.then(() => undefined), watch]);
     if (early) return none(early.detail, early.fix ?? 'fix the LiveKit problem named and rerun');
@@ -125,18 +97,18 @@ export async function carrierCall(api: LiveKitApi, lkConn: LiveKitConn, lk: Live
       carrierDone = true;
     })();
     const live = await watch;
-    clearTimeout(settle);
+    stopTimer();
     await end().catch(() => {});
     carrierDone = true;
     await Promise.race([follow, sleep(pollMs * 4)]).catch(() => {});
-    return { ...verdict(carrier.label, live, steps, e164, status), leg: 'full', from, to: e164, callId, ended: true };
+    return { ...verdict(carrier.label, live, steps, e164, status, marks), leg: 'full', from, to: e164, callId, ended: true };
   } finally {
     release();
     await end().catch(() => {});
   }
 }
 
-function verdict(label: string, live: LiveResult, steps: CallStep[], e164: string, status: string | null): { ok: boolean; steps: CallStep[]; detail: string; fix?: string } {
+function verdict(label: string, live: LiveResult, steps: CallStep[], e164: string, status: string | null, marks: CallMarks): { ok: boolean; steps: CallStep[]; detail: string; fix?: string } {
   const skip = (title: string, why: string) => steps.push({ title, ok: false, skipped: true, detail: why });
   if (!live.room) {
     const detail = `the call did not reach LiveKit (${label} reports it ${status ?? 'unknown'})`;
@@ -145,16 +117,9 @@ function verdict(label: string, live: LiveResult, steps: CallStep[], e164: strin
     for (const t of ['Room created', 'SIP participant called our number', 'Agent joined']) skip(t, 'the call did not reach LiveKit');
     return { ok: false, steps, detail, fix };
   }
-  steps.push({ title: 'Room created', ok: true, detail: `the call reached LiveKit: ${live.room}` });
-  steps.push({ title: 'SIP participant called our number', ok: true, detail: live.numbersHidden ? 'on our trunk (sip.trunkID)' : `sip.trunkPhoneNumber ${e164}, sip.phoneNumber ${live.caller}` });
-  const joined = live.agentJoinedMs !== undefined;
-  steps.push(joined ? { title: 'Agent joined', ok: true, detail: `${seconds(live.agentJoinedMs!)} after the room was created` } : { title: 'Agent joined', ok: false, detail: 'no agent joined the call', fix: live.fix ?? 'check the agent probe and the rule hop above' });
-  if (!joined) skip('LiveKit SIP answered', 'no agent joined to answer for');
-  else if (live.answered) steps.push({ title: 'LiveKit SIP answered', ok: true, detail: 'the caller was answered (sip.callStatus active)' });
-  else steps.push({ title: 'LiveKit SIP answered', ok: false, detail: `no answer: ${RINGING}`, fix: RINGING_FIX });
-  if (joined && live.answered) steps.push(...(live.proof ?? []));
+  steps.push(...reachedSteps(live, e164, marks));
   steps.push({ title: 'Call ended', ok: true, detail: `${label}: ${status ?? 'ended'}` });
   const failed = steps.find((s) => !s.ok && !s.skipped);
   if (!failed) return { ok: true, steps, detail: `the call went through: ${label} → ${e164} → room → agent` };
-  return { ok: false, steps, detail: `the call reached LiveKit, but ${failed.detail}`, ...(failed.fix ? { fix: failed.fix } : {}) };
+  return { ok: false, steps, detail: reachedFailure(live, failed), ...(failed.fix ? { fix: failed.fix } : {}) };
 }
