@@ -2,12 +2,21 @@
 // watched as for a live call, armed before the dial, and the call is ended as soon as the proof is in: once LiveKit
 // answered and the agent greeted, or when an agent that joined is never answered (the caller hears ringing).
 import type { Values } from '../settings.js';
-import type { CallOptions } from './call.js';
 import type { LiveKitApi } from './livekit-api.js';
 import type { LiveKitFindings } from './livekit-hops.js';
 import { seconds } from '../timing.js';
 import { RINGING, RINGING_FIX, watchLiveCall } from './live.js';
 import type { CallStep, LiveKitConn, LiveResult } from './types.js';
+
+/** The parts of `check --call`'s options the watch reads (call.ts CallOptions has them all). */
+export interface WatchOptions {
+  ringSec?: number | undefined;
+  settleMs?: number | undefined;
+  answerWaitMs?: number | undefined;
+  pollMs?: number | undefined;
+  interactionWaitMs?: number | undefined;
+  row?: Promise<Values | undefined> | undefined;
+}
 
 export interface PlacedCall {
   e164: string;
@@ -38,7 +47,7 @@ export function watchPlacedCall(
   lkConn: LiveKitConn,
   lk: LiveKitFindings,
   values: Values,
-  o: CallOptions,
+  o: WatchOptions,
   c: PlacedCall,
 ): { watch: Promise<LiveResult>; ready: Promise<void>; marks: CallMarks; stopTimer: () => void } {
   let armed!: () => void;
