@@ -50,7 +50,7 @@ export interface CheckOptions {
   db?: boolean;
   /** Resolves the SIP domain; node:dns/promises lookup by default. */
   resolve?: Resolver;
-  /** Place a test call through SignalWire (`--call`). */
+  /** Place a test call through the number's carrier (`--call`). */
   call?: Omit<import('./call.js').CallOptions, 'print'>;
   /** The command that runs this check again, for the closing line (default: the tool as started, then check). */
   rerun?: string;
@@ -178,11 +178,9 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
 
   if (opts.call) {
     const { printCall, provenCall } = await import('./call.js');
-    // SignalWire's test call is call.ts; another carrier's goes through the carrier seam (carrier-call.ts).
-    const place = carrierOf(values) === 'signalwire' ? provenCall : (await import('./carrier-call.js')).carrierCall;
     report.call =
       api && conn && lk && liveKitOk && e164
-        ? await place(api, conn, lk, values, { pollMs: opts.pollMs, interactionWaitMs: opts.interactionWaitMs, row: rowValues(reads.database), ...opts.call, print: opts.print })
+        ? await provenCall(api, conn, lk, values, { pollMs: opts.pollMs, interactionWaitMs: opts.interactionWaitMs, row: rowValues(reads.database), ...opts.call, print: opts.print })
         : { ok: false, skipped: true, steps: [], detail: 'needs LiveKit and the number' };
     if (opts.print) printCall(report.call);
   }
@@ -273,13 +271,12 @@ function rowValues(read: Promise<NumberRow | undefined> | undefined): Promise<Va
   return read?.then((r) => r?.values).catch(() => undefined);
 }
 
-/** A call that never reached LiveKit, explained from SignalWire's voice log when its credentials are there. */
+/** A call that never reached LiveKit, explained from the carrier's own record when its credentials are there. */
 async function explained(result: LiveResult, values: Values, since: Date): Promise<LiveResult> {
-  const { signalWireConn } = await import('../carriers/signalwire/index.js');
-  const sw = signalWireConn(values);
-  if (!sw) return result;
-  const { explainFromLogs } = await import('./explain.js');
-  const why = await explainFromLogs(sw, { since, e164: result.number, sipDomain: values.LIVEKIT_SIP_DOMAIN }).catch(() => undefined);
+  const carrier = carrierNamed(carrierOf(values));
+  const conn = carrier.conn(values);
+  if (!conn || !carrier.explain) return result;
+  const why = await carrier.explain(conn, { since, e164: result.number, sipDomain: values.LIVEKIT_SIP_DOMAIN }).catch(() => undefined);
   return why ? { ...result, detail: `no call reached LiveKit: ${why.cause}`, fix: why.fix } : result;
 }
 

@@ -20,11 +20,8 @@ export const SIP_OPTIONS_HOP = { id: 'sip-options', title: 'SIP service answers 
 export type SipAnswer = { line: string; ms: number } | { error: 'refused' | 'closed' | 'timeout'; code?: string; ms: number };
 export type SipAsk = (host: string, port: number, request: string, timeoutMs: number) => Promise<SipAnswer>;
 
-/** True for a SIP domain LiveKit Cloud does not run (so the hop applies). */
-export function isSelfHostedSip(sipDomain: string): boolean {
-  const host = sipDomain.replace(/:\d+$/, '').toLowerCase();
-  return host !== 'livekit.cloud' && !host.endsWith('.livekit.cloud');
-}
+/** The hop applies to a SIP domain LiveKit Cloud does not run. */
+export { isSelfHostedSip } from '../sip-uri.js';
 
 /** A minimal RFC 3261 OPTIONS: the headers every SIP server needs to answer it, and no body. */
 export function optionsRequest(host: string, port: number, local = '127.0.0.1'): string {
