@@ -170,6 +170,8 @@ export const SETTINGS = S([
     label: 'Twilio API URL', help: "Base URL of Twilio's REST API (a proxy, or a test stand-in)", default: 'https://api.twilio.com' },
   { key: 'TWILIO_TRUNKING_URL', flag: 'twilio-trunking-url', group: 'twilio', store: 'env', kind: 'http-url',
     label: 'Twilio Trunking API URL', help: "Base URL of Twilio's Trunking API (a proxy, or a test stand-in)", default: 'https://trunking.twilio.com' },
+  { key: 'TWILIO_INSIGHTS_URL', flag: 'twilio-insights-url', group: 'twilio', store: 'env', kind: 'http-url',
+    label: 'Twilio Voice Insights URL', help: "Base URL of Twilio's Voice Insights API, which explains a failed test call (a proxy, or a test stand-in)", default: 'https://insights.twilio.com' },
 
   // The API server (`serve`)
   { key: 'API_SERVER_PORT', flag: 'api-server-port', group: 'server', store: 'env', kind: 'port',
