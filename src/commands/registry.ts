@@ -55,7 +55,7 @@ const READ_ONLY = ['env-file', 'no-interactive', 'json', 'help'];
 export const COMMANDS: CommandSpec[] = [
   {
     name: 'setup',
-    summary: 'guided setup (the default): LiveKit trunk and rule, SWML, database row, test call',
+    summary: 'guided setup (default): LiveKit trunk and rule, SWML, database row, test call',
     usage: `${tool()} [setup] [options]`,
     description:
       'Asks for what is missing, checks each credential live, shows the plan, and applies it after one confirmation.\n' +
@@ -116,7 +116,7 @@ export const COMMANDS: CommandSpec[] = [
     examples: [`${tool()} check`, `${tool()} check --live --timeout 120`, `${tool()} check --call --yes`, `${tool()} check --call --leg livekit`],
     options: {
       live: { type: 'boolean', help: 'watch for a real call to the number' },
-      call: { type: 'boolean', help: 'place a billed test call through SignalWire (asks first)' },
+      call: { type: 'boolean', help: 'place a billed test call (asks first)' },
       leg: { type: 'string', help: '<full|livekit>  from a number of the space, or straight to LiveKit' },
       from: { type: 'string', help: '<e164>  the calling number (of the space, or verified)' },
       'call-seconds': { type: 'string', help: '<seconds>  longest the test call lasts (default 20)' },
