@@ -136,3 +136,19 @@ test('the stand-in refuses a request its published document would refuse, in Tel
   assert.equal(tx.apps.size, 0);
   assert.deepEqual(tx.violations, []);
 });
+
+test('a connection name under three characters is found by listing them all (the name filter needs three)', async () => {
+  const v = { ...values(), LIVEKIT_SIP_TRUNK_NAME: 'ab' };
+  const first = await converge(v);
+  assert.equal(first[0], 'Telnyx: create FQDN connection "ab" (TCP, caller and called number as +E.164)');
+  assert.equal(tx.requests.filter((r) => r.path === '/v2/fqdn_connections' && r.method === 'GET').at(-1)!.query.some(([k]) => k.startsWith('filter')), false);
+  assert.deepEqual(await converge(v), []);
+  assert.deepEqual(tx.violations, []);
+});
+
+test('the stand-in refuses a short name filter under the status the operation lists (400 here, no 422)', async () => {
+  const res = await fetch(`${tx.url}/v2/fqdn_connections?filter[connection_name][contains]=ab`, { headers: { authorization: `Bearer ${tx.apiKey}` } });
+  assert.equal(res.status, 400);
+  assert.match(JSON.stringify(await res.json()), /needs at least three characters/);
+  assert.deepEqual(tx.violations, []);
+});

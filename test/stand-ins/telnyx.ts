@@ -160,7 +160,9 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
     },
     'GET /fqdn_connections': (_p, q) => {
       const part = q.get('filter[connection_name][contains]');
-      const rows = [...connections.values()].filter((c) => !part || c.connection_name.includes(part));
+      // Telnyx's API reference: the match ignores case and needs at least three characters.
+      if (part !== null && part.length < 3) invalid('filter[connection_name][contains] needs at least three characters');
+      const rows = [...connections.values()].filter((c) => !part || c.connection_name.toLowerCase().includes(part.toLowerCase()));
       return { status: 200, body: page(rows.map(connectionWire), q) };
     },
     'POST /fqdn_connections': (_p, _q, b) => {
@@ -293,7 +295,8 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
         r = h(m.params, x.url.searchParams, (json?.body ?? {}) as Body);
       } catch (err) {
         if (!(err instanceof Answer)) throw err;
-        r = { status: err.status, body: err.body };
+        // A refusal goes out under the status the operation lists for one (GET /fqdn_connections lists 400, not 422).
+        r = { status: err.status === 422 ? refusal(m) : err.status, body: err.body };
       }
       const a = answer(x, m, r.status, r.body);
       x.send(a.status, a.body);

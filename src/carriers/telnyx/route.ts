@@ -109,8 +109,13 @@ export async function observeTelnyx(conn: TelnyxConn, e164: string, target: Teln
   await checkKey(conn);
   const [number, rows] = await Promise.all([
     findNumber(conn, e164),
-    // The filter matches names containing ours: keep only the exact name.
-    listAll<WireConnection>(conn, { method: 'GET', path: `/fqdn_connections?filter[connection_name][contains]=${q(target.connectionName)}`, what: 'list FQDN connections' }),
+    // The filter matches names containing ours, ignoring case, and needs three characters (Telnyx's API reference):
+    // keep only the exact name, and list them all for a shorter one.
+    listAll<WireConnection>(conn, {
+      method: 'GET',
+      path: target.connectionName.length >= 3 ? `/fqdn_connections?filter[connection_name][contains]=${q(target.connectionName)}` : '/fqdn_connections',
+      what: 'list FQDN connections',
+    }),
   ]);
   const ours = rows.filter((c) => c.id && c.connection_name === target.connectionName);
   // Several of our name (made by hand, say): prefer the one the number is on.
