@@ -143,8 +143,10 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
   const handlers: Record<string, Handler> = {
     'GET /balance': () => ({ status: 200, body: { data: { record_type: 'balance', balance: '10.00', pending: '0.00', credit_limit: '0.00', available_credit: '10.00', currency: 'USD' } } }),
     'GET /phone_numbers': (_p, q) => {
-      // The filter matches part of the number, as a search does.
-      const want = q.get('filter[phone_number]')?.replace(/\D/g, '');
+      // The filter matches part of the number, as a search does; a non-digit in it matches nothing (its description).
+      const raw = q.get('filter[phone_number]');
+      if (raw !== null && /\D/.test(raw)) return { status: 200, body: page([], q) };
+      const want = raw ?? undefined;
       const conn = q.get('filter[connection_id]');
       const rows = [...numbers.values()].filter((n) => (!want || n.phone_number.includes(want)) && (!conn || n.connection_id === conn));
       return { status: 200, body: { ...page(rows.map(numberWire), q) } };
@@ -223,6 +225,7 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
     'POST /calls': (_p, _q, b) => {
       if (!apps.has(b.connection_id)) invalid('connection_id must name a Call Control application', '/connection_id');
       if (typeof b.to !== 'string') invalid('the stand-in dials one number at a time', '/to');
+      if (b.timeout_secs !== undefined && (b.timeout_secs < 5 || b.timeout_secs > 600)) invalid('timeout_secs must be between 5 and 600', '/timeout_secs');
       if (![...numbers.values()].some((n) => n.phone_number === b.from)) invalid('from must be a number of this account', '/from');
       const c: CallRow = {
         call_control_id: `v3:${randomBytes(16).toString('base64url')}`,
@@ -236,7 +239,8 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
       };
       calls.set(c.call_control_id, c);
       void run(c);
-      return { status: 200, body: { data: callWire(c) } };
+      // "For Dial command it will always be false (dialing is asynchronous)" (Call.is_alive).
+      return { status: 200, body: { data: { ...callWire(c), is_alive: false } } };
     },
     'GET /calls/{call_control_id}': (p) => ({ status: 200, body: { data: callWire(calls.get(p.call_control_id!) ?? notFound('call')) } }),
     'POST /calls/{call_control_id}/actions/hangup': (p) => {

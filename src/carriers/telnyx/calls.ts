@@ -20,6 +20,8 @@ export const TEST_APP_NAME = `${DEFAULT_NAME} test call`;
 export const TEST_APP_WEBHOOK = 'https://example.com/create-sip-inbound/telnyx-events';
 /** CallRequest.time_limit_secs: minimum 30, maximum 14400. */
 const MIN_LIMIT = 30;
+/** CallRequest.timeout_secs (ringing): 5 to 600 seconds, as its description says. */
+const ring = (s: number) => Math.min(600, Math.max(5, s));
 
 /** Our Call Control application's id, created on first use. */
 export async function testApp(conn: TelnyxConn): Promise<string> {
@@ -43,7 +45,7 @@ export const telnyxTestCall: CarrierTestCall<TelnyxConn> = {
   callers: listNumbers,
   async dial(conn, p) {
     const app = await testApp(conn);
-    const body = { connection_id: app, to: p.to, from: p.from, timeout_secs: p.ringSec, time_limit_secs: Math.min(14400, Math.max(MIN_LIMIT, p.seconds)) };
+    const body = { connection_id: app, to: p.to, from: p.from, timeout_secs: ring(p.ringSec), time_limit_secs: Math.min(14400, Math.max(MIN_LIMIT, p.seconds)) };
     const res = await call<{ data?: { call_control_id?: string } }>(conn, { method: 'POST', path: '/calls', body, what: `place a call from ${p.from}` });
     const id = res?.data?.call_control_id;
     if (!id) throw new ServiceError('Telnyx', 'Telnyx answered the call request without a call_control_id: look for the call in the Telnyx portal and end it there');

@@ -86,8 +86,10 @@ interface WireNumber {
 }
 
 export async function findNumber(conn: TelnyxConn, e164: string): Promise<TelnyxNumber> {
-  const rows = await listAll<WireNumber>(conn, { method: 'GET', path: `/phone_numbers?filter[phone_number]=${q(e164)}`, what: 'find the number' });
-  // The filter may match more than the one number: match it exactly.
+  // The filter takes digits only ("non-numerical characters will result in no values being returned", spec3.json)
+  // and matches part of a number: send the digits, then match the number exactly.
+  const digits = e164.replace(/\D/g, '');
+  const rows = await listAll<WireNumber>(conn, { method: 'GET', path: `/phone_numbers?filter[phone_number]=${digits}`, what: 'find the number' });
   const row = rows.find((r) => r.phone_number === e164);
   if (!row?.id) throw new NumberNotInAccountError(e164);
   return { id: row.id, phoneNumber: e164, connectionId: row.connection_id || null, connectionName: row.connection_name ?? null };
@@ -205,9 +207,10 @@ export function planTelnyx(conn: TelnyxConn, e164: string, target: TelnyxTarget,
 
 /**
  * For `remove`: take the number off our connection; the connection and its FQDN stay (other numbers may use them).
- * The connection the number had before the setup is not recorded anywhere (Twilio's carrier keeps none either, and
- * UpdatePhoneNumberRequest has no field to keep it in), so connection_id is cleared: "" in UpdatePhoneNumberRequest,
- * whose connection_id is a plain string. That Telnyx reads "" as "no connection" is *unverified* against a real account.
+ * The connection the number had before the setup is not recorded (Twilio's carrier keeps no earlier trunk either;
+ * the number's `tags` could hold it, but the setup does not write them), so connection_id is cleared: "" in
+ * UpdatePhoneNumberRequest, whose connection_id is a plain string. That Telnyx reads "" as "no connection" is
+ * *unverified* against a real account.
  */
 export function planUnrouteTelnyx(conn: TelnyxConn, e164: string, state: TelnyxState): Change[] {
   const c = state.connection;
