@@ -214,7 +214,7 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
     },
     'GET /call_control_applications': (_p, q) => {
       const part = q.get('filter[application_name][contains]');
-      const rows = [...apps.values()].filter((a) => !part || a.application_name.includes(part));
+      const rows = [...apps.values()].filter((a) => !part || a.application_name.toLowerCase().includes(part.toLowerCase()));
       return { status: 200, body: page(rows.map(appWire), q) };
     },
     'POST /call_control_applications': (_p, _q, b) => {
