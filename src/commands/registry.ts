@@ -45,7 +45,7 @@ const LIVEKIT_API = ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'];
 const SIP_LOGIN = ['LIVEKIT_SIP_DOMAIN', 'LIVEKIT_SIP_USERNAME', 'LIVEKIT_SIP_PASSWORD'];
 const SUPABASE = ['SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY'];
 const SIGNALWIRE_API = ['SIGNALWIRE_SPACE_URL', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN'];
-/** The carrier and every other carrier's settings (a number on Twilio is checked and removed through them). */
+/** The carrier and every other carrier's settings (a number on Twilio or Telnyx is checked and removed through them). */
 const CARRIERS = SETTINGS.filter((s) => s.key === 'CARRIER' || s.group === 'twilio' || s.group === 'telnyx').map((s) => s.key);
 const NUMBER_ROW = SETTINGS.filter((s) => s.store === 'number').map((s) => s.key);
 /** The reads that find "the one number configured" (which-number.ts). */
