@@ -1,6 +1,7 @@
 // The one shape every carrier folder provides. The steps, checks and commands speak to a number's carrier only
 // through this, so adding a carrier is one folder under src/carriers/ and one line in src/carriers/index.ts.
 import type { Change } from '../changes.js';
+import type { Hop } from '../hop.js';
 import type { Values } from '../settings.js';
 
 /** What LiveKit's inbound trunk must accept from this carrier: a digest login, or the carrier's addresses. */
@@ -97,6 +98,12 @@ export interface Carrier<Conn, State, Target> {
   listNumbers(conn: Conn): Promise<readonly string[]>;
   /** What the LiveKit trunk needs to accept this carrier's calls. */
   trunkNeeds(values: Values): TrunkNeeds;
+  /**
+   * `check`'s hops for the number's route, the route itself first (a skip there leaves the call path unproven);
+   * `observed`: the number's state already read. Without it, one hop: the number routes when the plan to route it
+   * is empty (check/carrier-hop.ts).
+   */
+  hops?(values: Values, e164: string | undefined, observed?: Promise<State | undefined>): Promise<Hop[]>;
   /** `check --call`, where this carrier places test calls. */
   readonly testCall?: CarrierTestCall<Conn>;
   /**
