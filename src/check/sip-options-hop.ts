@@ -5,7 +5,7 @@
 // LiveKit Cloud runs the same service, whose onOptions (livekit/sip pkg/sip/inbound.go, registered in server.go)
 // answers 200 OK to any OPTIONS, with no login, so the probe would pass there too. It runs only for other hosts
 // all the same: the check runs on the person's machine, whose network often blocks outbound 5060, so a failure
-// would say nothing of SignalWire's path. For Cloud the proof is the DNS hop and the test call (`check --call`).
+// would say nothing of the carrier's path. For Cloud the proof is the DNS hop and the test call (`check --call`).
 import { randomBytes } from 'node:crypto';
 import type { Hop } from './types.js';
 import { seconds } from '../timing.js';
