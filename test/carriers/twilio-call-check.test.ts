@@ -105,3 +105,16 @@ test('no summary in Voice Insights: the check says how far the call got and wher
   assert.match(red.detail!, /the call did not reach LiveKit \(Twilio reports it no-answer\)/);
   assert.match(red.fix!, /LiveKit's trunk admits Twilio's signalling addresses/);
 });
+
+test('a number taken off the Twilio trunk: no SIP answer in the summary, so the check says how far the call got', async (t) => {
+  const { s, tw, values } = await twilioWorld(t);
+  for (const n of tw.numbers.values()) n.trunk_sid = null;
+  const call = (await callCheck(values, s.envFile)).call!;
+  const placed = [...tw.calls.values()][0]!;
+  assert.equal(placed.status, 'failed');
+  assert.equal(placed.sip, undefined, 'no INVITE left Twilio');
+  const red = call.steps.find((x) => !x.ok && !x.skipped)!;
+  assert.match(red.detail!, /the call did not reach LiveKit \(Twilio reports it failed\)/);
+  assert.match(red.fix!, /Twilio number routes to LiveKit SIP/);
+  assert.ok(tw.requests.some((x) => /\/Summary$/.test(x.path)), 'the summary was read, and held no SIP answer');
+});

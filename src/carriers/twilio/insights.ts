@@ -41,9 +41,12 @@ export async function explainTwilioCall(conn: TwilioConn, c: CallToExplain, o: {
     if (i) await new Promise((r) => setTimeout(r, o.waitMs ?? 1500));
     summary = await callSummary(conn, c.id);
   }
-  // A 2xx answer means LiveKit took the call: that is not a failure Insights can explain.
-  if (!summary || (summary.lastSipResponse !== undefined && summary.lastSipResponse < 300)) return undefined;
-  const e = explainAddressTrunkAnswer(summary.lastSipResponse, { label: 'Twilio', e164: c.e164, sipDomain: c.sipDomain, disconnectedBy: summary.disconnectedBy });
+  if (!summary) return undefined;
+  const code = summary.lastSipResponse;
+  // A 2xx means LiveKit took the call; no code on a call that did not ring out unanswered means it never left
+  // Twilio for LiveKit (the route hop says why): neither is a SIP answer to explain.
+  if (code !== undefined ? code < 300 : summary.callState !== 'noanswer') return undefined;
+  const e = explainAddressTrunkAnswer(code, { label: 'Twilio', e164: c.e164, sipDomain: c.sipDomain, disconnectedBy: summary.disconnectedBy });
   return { ...e, cause: `${e.cause} (Twilio Voice Insights, ${summary.processingState ?? 'partial'} summary)` };
 }
 
