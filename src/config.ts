@@ -127,3 +127,8 @@ export function carrierOf(values: Values): string {
   if (values.TELNYX_API_KEY) return 'telnyx';
   return 'signalwire';
 }
+
+/** A carrier's credentials: the settings of its group marked `credential` (a signing key or a base URL is not one). */
+export function carrierCredentialKeys(id: string): SettingKey[] {
+  return (SETTINGS as readonly Setting[]).filter((d) => d.group === id && d.credential).map((d) => d.key as SettingKey);
+}

@@ -55,6 +55,8 @@ export interface Setting {
   choices?: readonly string[];
   /** Only the choices are valid (the agent understands no other value): no "Other…", and others are refused. */
   onlyChoices?: boolean;
+  /** One of its carrier's credentials (the group names the carrier): they come together, all or none. */
+  credential?: true;
 }
 
 const S = <const T extends readonly Setting[]>(list: T) => list;
@@ -150,12 +152,12 @@ export const SETTINGS = S([
     choices: CARRIER_IDS },
 
   // SignalWire (optional for the setup: lets it point the number at the SWML itself)
-  { key: 'SIGNALWIRE_PROJECT_ID', flag: 'signalwire-project-id', group: 'signalwire', store: 'env', kind: 'text', requiredBy: ['check --call'],
+  { key: 'SIGNALWIRE_PROJECT_ID', flag: 'signalwire-project-id', group: 'signalwire', store: 'env', credential: true, kind: 'text', requiredBy: ['check --call'],
     label: 'SignalWire project ID', help: 'SignalWire project ID', where: 'SignalWire → API → Project ID', link: SW_CREDENTIALS },
-  { key: 'SIGNALWIRE_API_TOKEN', flag: 'signalwire-api-token', group: 'signalwire', store: 'env', kind: 'text', secret: true, requiredBy: ['check --call'],
+  { key: 'SIGNALWIRE_API_TOKEN', flag: 'signalwire-api-token', group: 'signalwire', store: 'env', credential: true, kind: 'text', secret: true, requiredBy: ['check --call'],
     label: 'SignalWire API token', help: 'SignalWire API token (Voice and Numbers scopes)',
     where: 'SignalWire → API → API Tokens (Numbers and Voice scopes)', link: SW_CREDENTIALS },
-  { key: 'SIGNALWIRE_SPACE_URL', flag: 'signalwire-space-url', group: 'signalwire', store: 'env', kind: 'signalwire-space', requiredBy: ['check --call'],
+  { key: 'SIGNALWIRE_SPACE_URL', flag: 'signalwire-space-url', group: 'signalwire', store: 'env', credential: true, kind: 'signalwire-space', requiredBy: ['check --call'],
     label: 'SignalWire space URL', help: 'SignalWire space, e.g. example.signalwire.com', placeholder: 'example.signalwire.com',
     where: 'SignalWire → API → Space URL', link: SW_CREDENTIALS },
   { key: 'SIGNALWIRE_SIGNING_KEY', flag: 'signalwire-signing-key', group: 'signalwire', store: 'env', kind: 'text', secret: true,
@@ -163,9 +165,9 @@ export const SETTINGS = S([
     where: 'SignalWire → API → Signing Key', link: SW_CREDENTIALS },
 
   // Twilio (Elastic SIP Trunking: a trunk whose origination URL is the LiveKit SIP domain)
-  { key: 'TWILIO_ACCOUNT_SID', flag: 'twilio-account-sid', group: 'twilio', store: 'env', kind: 'text',
+  { key: 'TWILIO_ACCOUNT_SID', flag: 'twilio-account-sid', group: 'twilio', store: 'env', credential: true, kind: 'text',
     label: 'Twilio Account SID', help: 'Twilio Account SID (AC…)', placeholder: 'AC…', where: 'Twilio Console → Account Info → Account SID', link: TWILIO_CONSOLE },
-  { key: 'TWILIO_AUTH_TOKEN', flag: 'twilio-auth-token', group: 'twilio', store: 'env', kind: 'text', secret: true,
+  { key: 'TWILIO_AUTH_TOKEN', flag: 'twilio-auth-token', group: 'twilio', store: 'env', credential: true, kind: 'text', secret: true,
     label: 'Twilio Auth Token', help: 'Twilio Auth Token', where: 'Twilio Console → Account Info → Auth Token', link: TWILIO_CONSOLE },
   { key: 'TWILIO_API_URL', flag: 'twilio-api-url', group: 'twilio', store: 'env', kind: 'http-url',
     label: 'Twilio API URL', help: "Base URL of Twilio's REST API (a proxy, or a test stand-in)", default: 'https://api.twilio.com' },
@@ -175,7 +177,7 @@ export const SETTINGS = S([
     label: 'Twilio Voice Insights URL', help: "Base URL of Twilio's Voice Insights API, which explains a failed test call (a proxy, or a test stand-in)", default: 'https://insights.twilio.com' },
 
   // Telnyx (an FQDN connection whose FQDN is the LiveKit SIP domain)
-  { key: 'TELNYX_API_KEY', flag: 'telnyx-api-key', group: 'telnyx', store: 'env', kind: 'text', secret: true,
+  { key: 'TELNYX_API_KEY', flag: 'telnyx-api-key', group: 'telnyx', store: 'env', credential: true, kind: 'text', secret: true,
     label: 'Telnyx API key', help: 'Telnyx API v2 key (KEY…)', placeholder: 'KEY…', where: 'Telnyx portal → Account settings → API Keys', link: TELNYX_KEYS },
   { key: 'TELNYX_API_URL', flag: 'telnyx-api-url', group: 'telnyx', store: 'env', kind: 'http-url',
     label: 'Telnyx API URL', help: "Base URL of Telnyx's API v2, without /v2 (a proxy, or a test stand-in)", default: 'https://api.telnyx.com' },

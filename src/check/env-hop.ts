@@ -2,7 +2,8 @@
 // sets are complete. Says where they came from, since the agent reads the same .env file.
 import { tool } from '../invocation.js';
 import { parse } from 'dotenv';
-import { readEnvFile, requiredFor } from '../config.js';
+import { carrierCredentialKeys, readEnvFile, requiredFor } from '../config.js';
+import { CARRIERS } from '../carriers/index.js';
 import { setting, SETTINGS, type SettingKey, type Values } from '../settings.js';
 import { describe } from '../validate.js';
 import type { Hop } from './types.js';
@@ -10,10 +11,18 @@ import type { Hop } from './types.js';
 /** What the check needs to run at all, with the database (config.ts requiredFor). */
 export const REQUIRED: readonly SettingKey[] = requiredFor('check');
 
-/** Settings that only work together: one without the others is a half-finished setup. */
+const ALL = ['', '', 'both', 'all three', 'all four'];
+
+/**
+ * Settings that only work together: one without the others is a half-finished setup. Each carrier's credentials
+ * are one set (settings.ts marks them), so the rule holds for every carrier in the registry.
+ */
 const SETS: ReadonlyArray<{ keys: readonly SettingKey[]; why: string }> = [
-  { keys: ['LIVEKIT_SIP_USERNAME', 'LIVEKIT_SIP_PASSWORD'], why: 'the SWML answers the trunk’s digest challenge with both' },
-  { keys: ['SIGNALWIRE_SPACE_URL', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN'], why: 'the SignalWire API needs all three' },
+  { keys: ['LIVEKIT_SIP_USERNAME', 'LIVEKIT_SIP_PASSWORD'], why: 'the carrier answers the trunk’s digest challenge with both' },
+  ...Object.values(CARRIERS)
+    .map((c) => ({ keys: carrierCredentialKeys(c.id), label: c.label }))
+    .filter((s) => s.keys.length > 1)
+    .map((s) => ({ keys: s.keys, why: `the ${s.label} API needs ${ALL[s.keys.length] ?? 'all of them'}` })),
 ];
 
 export const ENV_HOP = { id: 'env', title: '.env complete' } as const;

@@ -1,11 +1,10 @@
 // `check`: the test-call check on its own. Without --number, every number configured (which-number.ts),
 // one block of hops each. Exit 0 only when every hop (and the probe and live call that ran) passed,
 // 1 otherwise, 2 when settings are missing or --timeout is not a number of seconds.
-import { carrierOf, requiredFor, requireValues } from '../config.js';
+import { carrierCredentialKeys, carrierOf, requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { carrierNamed } from '../carriers/index.js';
-import { carrierCredentialKeys } from '../steps/carrier.js';
 import type { Values } from '../settings.js';
 import { rerunCommand } from '../check/rerun.js';
 import { pickNumbers } from './which-number.js';

@@ -5,17 +5,12 @@
 // steps/signalwire.ts).
 import { basename } from 'node:path';
 import { CARRIERS, carrierNamed } from '../carriers/index.js';
-import { carrierOf } from '../config.js';
-import { SETTINGS, setting, type Setting, type SettingKey } from '../settings.js';
+import { carrierCredentialKeys, carrierOf } from '../config.js';
+import { setting } from '../settings.js';
 import { dim } from '../ui.js';
 import { askVerified, select } from './ask.js';
 import { set, type Session } from './session.js';
 import { spin } from './spin.js';
-
-/** The carrier's own settings that have no default: its credentials. */
-export function carrierCredentialKeys(id: string): SettingKey[] {
-  return (SETTINGS as readonly Setting[]).filter((d) => d.group === id && d.default === undefined).map((d) => d.key as SettingKey);
-}
 
 /**
  * Which carrier the number is on. Asked on a first run, when adding a number or changing credentials; an

@@ -70,6 +70,24 @@ test('.env hop: half a set (SIP username without password) fails', () => {
   }
 });
 
+test('.env hop: a carrier\'s credentials come together, for every carrier (a signing key or an API URL alone is fine)', () => {
+  const env = tempEnv(undefined);
+  try {
+    const sw = envHop({ ...full, SIGNALWIRE_PROJECT_ID: 'p' }, env.file);
+    assert.equal(sw.ok, false);
+    assert.match(sw.detail!, /SIGNALWIRE_API_TOKEN.*SIGNALWIRE_SPACE_URL.* missing while SIGNALWIRE_PROJECT_ID is set/);
+    assert.match(sw.fix!, /\(the SignalWire API needs all three\)$/);
+    const tw = envHop({ ...full, TWILIO_ACCOUNT_SID: 'AC1' }, env.file);
+    assert.equal(tw.ok, false);
+    assert.match(tw.detail!, /TWILIO_AUTH_TOKEN\) missing while TWILIO_ACCOUNT_SID is set/);
+    assert.match(tw.fix!, /^set all of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN or none \(the Twilio API needs both\)$/);
+    for (const alone of [{ SIGNALWIRE_SIGNING_KEY: 'k' }, { TWILIO_API_URL: 'http://localhost:1' }, { TELNYX_API_KEY: 'KEY1' }])
+      assert.equal(envHop({ ...full, ...alone }, env.file).ok, true, JSON.stringify(alone));
+  } finally {
+    env.done();
+  }
+});
+
 test('DNS hop: localhost resolves, a .invalid name does not (RFC 6761), an injected resolver decides', async () => {
   assert.equal((await dnsHop('localhost')).ok, true);
   assert.equal((await dnsHop('localhost:5060')).ok, true, 'the port is not part of the name');
