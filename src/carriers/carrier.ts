@@ -80,6 +80,14 @@ export interface CallToExplain {
   status?: string | null | undefined;
 }
 
+/** Where the carrier's console shows its calls, for a call that never reached LiveKit. */
+export interface CallLogs {
+  /** The console page that lists the calls, e.g. "SignalWire → Logs → Voice" (the setup's closing lines name it). */
+  readonly where: string;
+  /** The fix for a `check --live` call that never reached LiveKit: the route's parts to check, and what its log shows. */
+  readonly unreached: string;
+}
+
 export interface Carrier<Conn, State, Target> {
   /** The setting's value (CARRIER=…) and the name people read. */
   readonly id: string;
@@ -111,4 +119,11 @@ export interface Carrier<Conn, State, Target> {
    * undefined when that record says nothing yet.
    */
   explain?(conn: Conn, call: CallToExplain): Promise<CallExplanation | undefined>;
+  /** Where its console shows a call; without it, the check and the setup say "<label>'s call logs". */
+  readonly callLogs?: CallLogs;
+}
+
+/** The fix for a `check --live` call that never reached LiveKit: the carrier's own, else the generic one. */
+export function unreachedFix(c: Pick<Carrier<unknown, unknown, unknown>, 'label' | 'callLogs'>): string {
+  return c.callLogs?.unreached ?? `check the hops above (the number's route, the SIP domain, the trunk); ${c.label}'s call logs show the SIP answer`;
 }

@@ -2,6 +2,9 @@
 // before the dial, and the call is ended as soon as the proof is in: once LiveKit answered and the agent greeted,
 // or when an agent that joined is never answered (the caller hears ringing).
 import type { Values } from '../settings.js';
+import { carrierOf } from '../config.js';
+import { carrierNamed } from '../carriers/index.js';
+import { unreachedFix } from '../carriers/carrier.js';
 import type { LiveKitApi } from './livekit-api.js';
 import type { LiveKitFindings } from './livekit-hops.js';
 import { seconds } from '../timing.js';
@@ -70,6 +73,7 @@ export function watchPlacedCall(
     ...(o.interactionWaitMs !== undefined ? { interactionWaitMs: o.interactionWaitMs } : {}),
     supabase: values.SUPABASE_URL && values.SUPABASE_SERVICE_ROLE_KEY ? { url: values.SUPABASE_URL, serviceKey: values.SUPABASE_SERVICE_ROLE_KEY } : undefined,
     row: o.row,
+    unreachedFix: unreachedFix(carrierNamed(carrierOf(values))),
     // A call never answered was ended while ringing: the carrier's CANCEL may take LiveKit a while to act on.
     giveUp: () => {
       const ended = c.endedAt();

@@ -36,6 +36,8 @@ export interface LiveOptions {
   trunkId?: string | undefined;
   /** Asked at each poll while the call is in LiveKit: true stops watching it (the caller side was ended). */
   giveUp?: () => boolean;
+  /** The fix when no call reached LiveKit: where the number's carrier shows the call (carrier.ts unreachedFix). */
+  unreachedFix: string;
 }
 
 interface Seen {
@@ -75,9 +77,7 @@ export async function watchLiveCall(api: LiveKitApi, conn: LiveKitConn, o: LiveO
       ...base,
       ok: false,
       detail: `no call to ${o.e164} reached LiveKit in ${seconds(o.timeoutMs)}`,
-      fix:
-        'check the hops above (the number runs the SWML, the SIP domain, the trunk); SignalWire → Logs → Voice shows the SIP answer ' +
-        '(404 no trunk for the number, 401/407 digest auth, 603 a trial space)',
+      fix: o.unreachedFix,
     };
 
   const caller = seen.caller.attributes['sip.phoneNumber'] || seen.caller.identity;

@@ -20,6 +20,7 @@ import { announceCall, printHop, printLive, printProbe, transient } from './repo
 import { carrierHop, CARRIER_HOP_ID } from './carrier-hop.js';
 import { carrierOf } from '../config.js';
 import { carrierNamed } from '../carriers/index.js';
+import { unreachedFix } from '../carriers/carrier.js';
 import { isSelfHostedSip, sipOptionsHop, SIP_OPTIONS_HOP } from './sip-options-hop.js';
 import type { CheckReport, Hop, LiveKitConn, LiveResult, ProbeResult, Resolver } from './types.js';
 
@@ -246,6 +247,7 @@ async function live(
       },
       onEvent: (text) => ui?.event(text),
       row,
+      unreachedFix: unreachedFix(carrierNamed(carrierOf(values))),
     });
     return result.ok || result.room ? result : await explained(result, values, since);
   } finally {

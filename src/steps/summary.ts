@@ -4,7 +4,8 @@ import { AGENT_COMMANDS } from './agent.js';
 import { tool } from '../invocation.js';
 import { dashboardLink } from '../dashboard-links.js';
 import { rerunCommand } from '../check/rerun.js';
-import { withDefaults } from '../config.js';
+import { carrierOf, withDefaults } from '../config.js';
+import { carrierNamed } from '../carriers/index.js';
 import { NUMBER_KEYS, setting, type SettingKey, type Values } from '../settings.js';
 import { clack, dim, out, yellow } from '../ui.js';
 import type { Session } from './session.js';
@@ -38,6 +39,7 @@ export function nextTimeCommand(s: Session): string {
 /** What to do after the setup: start the worker, call the number, and where the logs are. */
 export function nextSteps(s: Session): string[] {
   const v = s.values;
+  const carrier = carrierNamed(carrierOf(v));
   const file = /^from (.+):\d+$/.exec(s.from.AGENT_NAME ?? '')?.[1];
   const generated = s.agentCreated;
   const start = generated
@@ -51,13 +53,14 @@ export function nextSteps(s: Session): string[] {
   const logs = [
     "the worker's own console",
     cloud ? `LiveKit Cloud → Sessions (${dashboardLink('https://cloud.livekit.io/projects/p_/sessions', { liveKitProject: s.liveKitProject })})` : "your LiveKit server's log",
-    'SignalWire → Logs → Voice',
+    carrier.callLogs?.where ?? `${carrier.label}'s call logs`,
   ];
   // With --number: a trunk holding several numbers makes check --call / --live ask which one.
   const check = (flag: string) => `${rerunCommand(s.ctx)} ${flag}${v.PHONE_NUMBER ? ` --number ${v.PHONE_NUMBER}` : ''}`;
   const number = v.PHONE_NUMBER ?? 'the number';
-  const call = v.SIGNALWIRE_SPACE_URL && v.SIGNALWIRE_PROJECT_ID && v.SIGNALWIRE_API_TOKEN
-    ? `2. Test the whole path with no phone (SignalWire places one short call, billed): ${check('--call')}\n` +
+  // The test call is offered where the carrier places one and its credentials are given.
+  const call = carrier.testCall && carrier.conn(v)
+    ? `2. Test the whole path with no phone (${carrier.label} places one short call, billed): ${check('--call')}\n` +
       `     or call ${number} yourself and watch it come through: ${check('--live')}`
     : `2. Call ${number}, or watch a call come through: ${check('--live')}`;
   return [

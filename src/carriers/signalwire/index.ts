@@ -30,4 +30,10 @@ export const signalwire: Carrier<SignalWireConn, SignalWireState, SwmlTarget> = 
   hops: signalWireHops,
   testCall: signalWireTestCall,
   explain: explainSignalWireCall,
+  callLogs: {
+    where: 'SignalWire → Logs → Voice',
+    unreached:
+      'check the hops above (the number runs the SWML, the SIP domain, the trunk); SignalWire → Logs → Voice shows the SIP answer ' +
+      '(404 no trunk for the number, 401/407 digest auth, 603 a trial space)',
+  },
 };

@@ -23,4 +23,12 @@ export const twilio: Carrier<TwilioConn, TwilioState, TwilioTarget> = {
   trunkNeeds: () => ({ kind: 'addresses', addresses: TWILIO_SIGNALLING }),
   testCall: twilioTestCall,
   explain: (conn, c) => explainTwilioCall(conn, c),
+  // A live call gives the check no call SID to ask Voice Insights with: the person looks the call up.
+  callLogs: {
+    where: 'Twilio Console → Monitor → Logs → Calls',
+    unreached:
+      'check the hops above (the number on our Elastic SIP trunk, its origination URL, the SIP domain, the LiveKit trunk); ' +
+      'Twilio Console → Monitor → Logs → Calls shows the call, and its Voice Insights summary the SIP answer from LiveKit ' +
+      "(403 Twilio's address or the number not on LiveKit's trunk, 404 no trunk for the number or no ;transport=tcp, none: an address LiveKit does not allow)",
+  },
 };
