@@ -88,6 +88,16 @@ export interface CallLogs {
   readonly unreached: string;
 }
 
+/** `remove`'s words for a carrier where the generic ones do not fit (SignalWire deletes our script, not a trunk entry). */
+export interface CarrierRemoval<State, Target> {
+  /** The side's question before its changes are made. */
+  question(e164: string): string;
+  /** Without credentials: what to change by hand (after "no <label> credentials: "). */
+  byHand(e164: string): string;
+  /** What is left for the person on the carrier's side, or undefined; it replaces the generic "no longer routes". */
+  note(e164: string, target: Target, state: State): string | undefined;
+}
+
 export interface Carrier<Conn, State, Target> {
   /** The setting's value (CARRIER=…) and the name people read. */
   readonly id: string;
@@ -121,6 +131,8 @@ export interface Carrier<Conn, State, Target> {
   explain?(conn: Conn, call: CallToExplain): Promise<CallExplanation | undefined>;
   /** Where its console shows a call; without it, the check and the setup say "<label>'s call logs". */
   readonly callLogs?: CallLogs;
+  /** `remove`'s own words for this carrier; without it, the generic ones (remove.ts carrierSide). */
+  readonly removal?: CarrierRemoval<State, Target>;
 }
 
 /** The fix for a `check --live` call that never reached LiveKit: the carrier's own, else the generic one. */

@@ -1,14 +1,13 @@
 // `remove --number +1…`: takes the number off all three sides, each shown and confirmed on its own (--yes
-// takes them all): our LiveKit trunk (the trunk and our rule go only when no number is left), our SWML
-// script on SignalWire (with SignalWire credentials), and the database row (set inactive, never deleted).
+// takes them all): our LiveKit trunk (the trunk and our rule go only when no number is left), the number's
+// route at its carrier (with the carrier's credentials; on SignalWire, our SWML script), and the database row
+// (set inactive, never deleted).
 // Without --number, the one number configured (which-number.ts).
 import { carrierOf, requiredFor, requireValues } from '../config.js';
 import type { Context } from '../context.js';
 import { CancelledError, UsageError } from '../errors.js';
 import { applyPlan, type Change } from '../changes.js';
 import { DEFAULT_NAME, type Values } from '../settings.js';
-import { swmlUrl } from '../swml-path.js';
-import { numberPage } from '../carriers/signalwire/dashboard.js';
 import { lockProject } from '../services/lock.js';
 import { tool } from '../invocation.js';
 import { pickNumbers } from './which-number.js';
@@ -16,7 +15,7 @@ import { setPhase, SIGNAL_EXIT, stopMessage } from '../signals.js';
 import { answer, bold, clack, dim, err, out, yellow } from '../ui.js';
 
 interface Side {
-  name: 'LiveKit' | 'SignalWire' | 'database' | (string & {});
+  name: 'LiveKit' | 'database' | (string & {});
   question: string;
   changes: Change[];
   /** Why nothing changes on this side, or what is left to do by hand. */
@@ -37,7 +36,7 @@ export async function run(ctx: Context): Promise<number> {
 }
 
 async function removeNumber(ctx: Context, v: Values): Promise<number> {
-  const sides = await Promise.all([liveKitSide(v), signalWireSide(v), databaseSide(v, Boolean(ctx.options['no-db']))]);
+  const sides = await Promise.all([liveKitSide(v), carrierSide(v), databaseSide(v, Boolean(ctx.options['no-db']))]);
   const say = (text: string) => (ctx.json ? undefined : out(text));
 
   for (const side of sides) {
@@ -94,29 +93,22 @@ async function liveKitSide(v: Values): Promise<Side> {
   };
 }
 
-async function signalWireSide(v: Values): Promise<Side> {
-  if (carrierOf(v) !== 'signalwire') return carrierSide(v);
-  const side: Side = { name: 'SignalWire', question: `Delete our SWML script for ${v.PHONE_NUMBER} on SignalWire?`, changes: [] };
-  const { observeSignalWire, planUnpointNumber, signalWireConn, unpointNote } = await import('../carriers/signalwire/index.js');
-  const conn = signalWireConn(v);
-  if (!conn) return { ...side, note: `no SignalWire credentials: if the number runs our SWML, change it under ${numberPage(v.PHONE_NUMBER)}` };
-  // Only where the SWML comes from matters here, not its contents.
-  const target = v.API_BASE_URL ? { kind: 'url' as const, url: swmlUrl(v.API_BASE_URL) } : { kind: 'hosted' as const, swml: '' };
-  const state = await observeSignalWire(conn, v.PHONE_NUMBER!, target);
-  const note = unpointNote(v.PHONE_NUMBER!, target, state);
-  return { ...side, changes: planUnpointNumber(conn, v.PHONE_NUMBER!, state), ...(note ? { note } : {}) };
-}
-
-/** A carrier other than SignalWire, through the carrier seam: the number stops routing to LiveKit. */
+/** The number's carrier, through the carrier seam: the number stops routing to LiveKit. */
 async function carrierSide(v: Values): Promise<Side> {
   const { carrierNamed } = await import('../carriers/index.js');
   const carrier = carrierNamed(carrierOf(v));
-  const side: Side = { name: carrier.label, question: `Stop ${v.PHONE_NUMBER} routing to LiveKit on ${carrier.label}?`, changes: [] };
+  const e164 = v.PHONE_NUMBER!;
+  const words = carrier.removal;
+  const question = words?.question(e164) ?? `Stop ${e164} routing to LiveKit on ${carrier.label}?`;
+  const side: Side = { name: carrier.label, question, changes: [] };
   const conn = carrier.conn(v);
-  if (!conn) return { ...side, note: `no ${carrier.label} credentials: take ${v.PHONE_NUMBER} off the trunk in ${carrier.label}'s console` };
-  const state = await carrier.observe(conn, v.PHONE_NUMBER!, carrier.target(v));
-  const changes = carrier.unroute(conn, v.PHONE_NUMBER!, state);
-  return { ...side, changes, ...(changes.length ? {} : { note: `${v.PHONE_NUMBER} no longer routes to LiveKit on ${carrier.label}` }) };
+  if (!conn) return { ...side, note: `no ${carrier.label} credentials: ${words?.byHand(e164) ?? `take ${e164} off the trunk in ${carrier.label}'s console`}` };
+  // The target says where the route points; remove judges only that, not what the route would carry.
+  const target = carrier.target(v);
+  const state = await carrier.observe(conn, e164, target);
+  const changes = carrier.unroute(conn, e164, state);
+  const note = words ? words.note(e164, target, state) : changes.length ? undefined : `${e164} no longer routes to LiveKit on ${carrier.label}`;
+  return { ...side, changes, ...(note ? { note } : {}) };
 }
 
 async function databaseSide(v: Values, noDb: boolean): Promise<Side> {

@@ -10,7 +10,8 @@ export { swmlTargetFor } from './target.js';
 import type { Carrier } from '../carrier.js';
 import { signalWireConn, type SignalWireConn } from './http.js';
 import { listNumbers } from './numbers.js';
-import { observeSignalWire, planSignalWire, planUnpointNumber, type SignalWireState } from './route.js';
+import { observeSignalWire, planSignalWire, planUnpointNumber, unpointNote, type SignalWireState } from './route.js';
+import { numberPage } from './dashboard.js';
 import type { SwmlTarget } from './swml-scripts.js';
 import { swmlTargetFor } from './target.js';
 import { explainSignalWireCall, signalWireTestCall } from './test-call.js';
@@ -35,5 +36,10 @@ export const signalwire: Carrier<SignalWireConn, SignalWireState, SwmlTarget> = 
     unreached:
       'check the hops above (the number runs the SWML, the SIP domain, the trunk); SignalWire → Logs → Voice shows the SIP answer ' +
       '(404 no trunk for the number, 401/407 digest auth, 603 a trial space)',
+  },
+  removal: {
+    question: (e164) => `Delete our SWML script for ${e164} on SignalWire?`,
+    byHand: (e164) => `if the number runs our SWML, change it under ${numberPage(e164)}`,
+    note: unpointNote,
   },
 };
