@@ -98,6 +98,22 @@ export interface CarrierRemoval<State, Target> {
   note(e164: string, target: Target, state: State): string | undefined;
 }
 
+/** How the setup's handover may act: where .env is, whether this is a dry run, and a question when it may ask one. */
+export interface HandoverOptions {
+  /** The folder .env is in: the handover's files go beside it. */
+  dir: string;
+  dryRun: boolean;
+  /** A yes/no question; absent without prompts or with --yes (nothing is asked then). */
+  confirm?: (message: string, initialValue?: boolean) => Promise<boolean>;
+}
+
+/** What the setup hands the person at its end for this carrier (SignalWire: the SWML to paste, or where it comes from). */
+export interface CarrierHandover {
+  /** The files it saves beside .env, which hold secrets: kept owner-only, and named when git would commit them. */
+  readonly files: readonly string[];
+  show(values: Values, o: HandoverOptions): Promise<void>;
+}
+
 export interface Carrier<Conn, State, Target> {
   /** The setting's value (CARRIER=…) and the name people read. */
   readonly id: string;
@@ -133,6 +149,8 @@ export interface Carrier<Conn, State, Target> {
   readonly callLogs?: CallLogs;
   /** `remove`'s own words for this carrier; without it, the generic ones (remove.ts carrierSide). */
   readonly removal?: CarrierRemoval<State, Target>;
+  /** The setup's closing handover for this carrier, printed after the apply. */
+  readonly handover?: CarrierHandover;
 }
 
 /** The fix for a `check --live` call that never reached LiveKit: the carrier's own, else the generic one. */

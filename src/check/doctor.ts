@@ -170,7 +170,7 @@ export function diagnose(i: DoctorInput): Finding[] {
           t === ours && i.carrierAddresses
             ? `rerun ${tool()} to admit only the carrier's signalling addresses`
             : t === ours
-            ? `rerun ${tool()} without --no-sip-auth to put digest auth on it (the SWML then answers the challenge)`
+            ? `rerun ${tool()} without --no-sip-auth to put digest auth on it (the carrier's route then answers the challenge)`
             : `give it digest auth or allowed addresses, or delete it (lk sip inbound delete ${t.sipTrunkId})`,
       });
   return out;

@@ -5,7 +5,7 @@ import { apply, confirmPlan, showPlan } from '../steps/apply.js';
 import { runCheckStep } from '../steps/check.js';
 import { askLiveKit } from '../steps/livekit.js';
 import { askNumber } from '../steps/number.js';
-import { showOutput, SWML_FILE } from '../steps/output.js';
+import { secretFiles, showOutput } from '../steps/output.js';
 import { buildPlan } from '../steps/plan.js';
 import { readAhead } from '../steps/reads.js';
 import { createSession, type Session } from '../steps/session.js';
@@ -18,7 +18,6 @@ import { summary } from '../steps/summary.js';
 import { onInterrupt, setPhase } from '../signals.js';
 import { printJson } from '../steps/json.js';
 import { humanToStderr, out } from '../ui.js';
-import { dirname, join } from 'node:path';
 import { lockProject } from '../services/lock.js';
 import { tightenSecretFiles } from '../services/env-file.js';
 import { checkEnvPath } from '../steps/env-path.js';
@@ -46,8 +45,8 @@ export async function run(ctx: Context): Promise<number> {
     showPlan(s, plan.changes, plan.notes); //             4. the plan
     if (ctx.dryRun) return finish(s, plan, 'Dry run: nothing was changed.');
     if (!(await confirmPlan(s, plan.changes))) throw new CancelledError('Nothing was changed.');
-    // .env and the saved SWML hold secrets: owner-only, even when nothing else changes.
-    for (const line of tightenSecretFiles([ctx.envFile, join(dirname(ctx.envFile), SWML_FILE)])) out(`✔ ${line}`);
+    // .env and the carrier's saved files (SignalWire's SWML) hold secrets: owner-only, even when nothing else changes.
+    for (const line of tightenSecretFiles(secretFiles(s))) out(`✔ ${line}`);
     setPhase('applying');
     await apply(s, plan.changes); //                      5. apply, in order
     if (create) s.agentCreated = true;

@@ -45,3 +45,14 @@ export async function copyToClipboard(text: string): Promise<string | undefined>
   }
   return undefined;
 }
+
+/** A command that puts the saved document on the clipboard (or the screen, where there is no clipboard tool). */
+export function copyCommand(path: string, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+  const q = /^[\w@%+=:,./-]+$/.test(path) ? path : `"${path.replace(/"/g, '\\"')}"`;
+  if (platform === 'darwin') return `pbcopy < ${q}`;
+  if (platform === 'win32') return `clip < ${q}   (PowerShell: Get-Content ${q} | Set-Clipboard)`;
+  if (env.WAYLAND_DISPLAY) return `wl-copy < ${q}`;
+  if (env.DISPLAY) return `xclip -selection clipboard < ${q}`;
+  // A server: no clipboard. The file's text, printed whole, copies from the terminal as it is.
+  return `cat ${q}`;
+}

@@ -1,63 +1,24 @@
-// Step 6: what the person takes away: the SWML (printed plain, without clack's gutter, so it copies clean;
-// saved to a file; offered to the clipboard), the SQL when the database was skipped, and a note for the
-// agent's author.
-import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+// Step 6: what the person takes away: what the carrier hands over (SignalWire: the SWML, carriers/signalwire/
+// handover.ts), the SQL when the database was skipped, and a note for the agent's author.
+import { basename, dirname, join } from 'node:path';
 import { renderNumberSql } from '../render/sql.js';
-import { renderSwml, swmlJson } from '../render/swml.js';
-import { swmlUrl } from '../swml-path.js';
-import { PASTE_SWML, PASTE_SWML_URL } from '../carriers/signalwire/dashboard.js';
-import { bold, dim, green, out, print, printDocument } from '../ui.js';
+import { carrierNamed } from '../carriers/index.js';
+import { carrierOf } from '../config.js';
+import { bold, out, print } from '../ui.js';
 import { confirm } from './ask.js';
 import { numberValues } from './plan.js';
 import type { Session } from './session.js';
 
-export const SWML_FILE = 'signalwire-swml.json';
+/** The files the setup keeps beside .env that hold secrets: .env and what the carrier's handover saves. */
+export function secretFiles(s: Session): string[] {
+  const saved = carrierNamed(carrierOf(s.values)).handover?.files ?? [];
+  return [s.ctx.envFile, ...saved.map((f) => join(dirname(s.ctx.envFile), f))];
+}
 
 export async function showOutput(s: Session): Promise<void> {
   const v = s.values;
-  const input = { sipDomain: v.LIVEKIT_SIP_DOMAIN!, username: v.LIVEKIT_SIP_USERNAME, password: v.LIVEKIT_SIP_PASSWORD };
-  const swml = swmlJson(renderSwml(input));
-  const automatic = Boolean(v.SIGNALWIRE_PROJECT_ID && v.SIGNALWIRE_API_TOKEN && v.SIGNALWIRE_SPACE_URL);
-
-  if (v.API_BASE_URL) {
-    out(bold('\nSignalWire'));
-    out(automatic ? `  ${v.PHONE_NUMBER} fetches its SWML from ${swmlUrl(v.API_BASE_URL)} (run: create-sip-inbound serve).` : `  ${PASTE_SWML_URL}`);
-    if (!automatic) out(`  ${swmlUrl(v.API_BASE_URL)}   ${dim('(run: create-sip-inbound serve)')}`);
-  } else if (automatic) {
-    out(bold('\nSignalWire'));
-    out(`  ${v.PHONE_NUMBER} runs the SWML as a hosted SWML script; nothing to paste.`);
-  } else {
-    out(bold('\nSWML for SignalWire'));
-    out(dim(PASTE_SWML));
-    const file = join(dirname(s.ctx.envFile), SWML_FILE);
-    if (!s.ctx.dryRun && (!existsSync(file) || readFileSync(file, 'utf8') !== swml)) {
-      writeFileSync(file, swml, { mode: 0o600 });
-      chmodSync(file, 0o600);
-    }
-    const shown = relative(process.cwd(), file) || file;
-    const saved = s.ctx.dryRun ? `Would be saved to ${shown}` : `Saved to ${shown}`;
-    if (!input.password) {
-      out('');
-      print(swml);
-      out(dim(saved));
-    } else {
-      // A document with the password masked fails digest auth when pasted: the screen shows the real one
-      // only when asked; otherwise the file and a command that copies it.
-      const show = s.prompts && !s.ctx.yes && (await confirm('Show it with the password, to copy?', false));
-      if (show) {
-        out('');
-        // The one place the password is printed on purpose: asked for, to copy.
-        printDocument(`${swml}\n`, [input.password]);
-      }
-      out(`${saved} ${dim('(it holds the SIP password: keep it out of git)')}`);
-      out(`Copy it with: ${copyCommand(shown)}`);
-    }
-    if (s.prompts && !s.ctx.yes && !s.ctx.dryRun && (await confirm('Copy the SWML to the clipboard?'))) {
-      const { copyToClipboard } = await import('../services/clipboard.js');
-      out((await copyToClipboard(swml)) ? green('✔ Copied.') : `No clipboard tool found; copy it with: ${copyCommand(shown)}`);
-    }
-  }
+  const ask = s.prompts && !s.ctx.yes;
+  await carrierNamed(carrierOf(v)).handover?.show(v, { dir: dirname(s.ctx.envFile), dryRun: s.ctx.dryRun, ...(ask ? { confirm } : {}) });
 
   if (s.ctx.options['no-db']) {
     out(bold('\nSQL for Supabase → SQL Editor'));
@@ -77,21 +38,11 @@ export async function showOutput(s: Session): Promise<void> {
   await warnUnignored(s);
 }
 
-/** .env, its backup and the saved SWML hold secrets: say so when git would commit them. */
+/** .env, its backup and what the carrier's handover saved hold secrets: say so when git would commit them. */
 async function warnUnignored(s: Session): Promise<void> {
   const { notIgnoredByGit } = await import('../services/env-file.js');
   const file = s.ctx.envFile;
-  const risky = await notIgnoredByGit([file, `${file}.bak`, join(dirname(file), SWML_FILE)]);
+  const [, ...saved] = secretFiles(s);
+  const risky = await notIgnoredByGit([file, `${file}.bak`, ...saved]);
   if (risky.length) s.notes.push(`git does not ignore ${risky.map((p) => basename(p)).join(', ')}: add them to .gitignore, they hold secrets.`);
-}
-
-/** A command that puts the saved document on the clipboard (or the screen, where there is no clipboard tool). */
-export function copyCommand(path: string, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
-  const q = /^[\w@%+=:,./-]+$/.test(path) ? path : `"${path.replace(/"/g, '\\"')}"`;
-  if (platform === 'darwin') return `pbcopy < ${q}`;
-  if (platform === 'win32') return `clip < ${q}   (PowerShell: Get-Content ${q} | Set-Clipboard)`;
-  if (env.WAYLAND_DISPLAY) return `wl-copy < ${q}`;
-  if (env.DISPLAY) return `xclip -selection clipboard < ${q}`;
-  // A server: no clipboard. The file's text, printed whole, copies from the terminal as it is.
-  return `cat ${q}`;
 }

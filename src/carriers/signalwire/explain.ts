@@ -8,6 +8,7 @@ import { tool } from '../../invocation.js';
 import { normalizeNumber } from '../../services/sip-number.js';
 import { isSelfHostedSip, sameSipHost, sipHost, sipUser } from '../../sip-uri.js';
 import type { CallExplanation as Explanation } from '../carrier.js';
+import { SWML_FILE } from './handover.js';
 import type { SignalWireConn } from './http.js';
 import { listVoiceLogs, voiceLogEvents, type VoiceLog, type VoiceLogEvent } from './voice-logs.js';
 
@@ -66,7 +67,7 @@ export function explainSip(code: number | undefined, c: ExplainContext): Explana
       cause: `${said}: the SIP login the SWML sends does not match the trunk's digest username and password${code === 407 ? ' (or it sends none)' : ''}`,
       fix:
         `rerun ${tool()} so the trunk, .env and the SWML carry the same LIVEKIT_SIP_USERNAME / LIVEKIT_SIP_PASSWORD; ` +
-        'paste the SWML from signalwire-swml.json, not the screen (the password shows there as ********)',
+        `paste the SWML from ${SWML_FILE}, not the screen (the password shows there as ********)`,
     };
   if (code === 486 || code === 403 || code === 488)
     return {

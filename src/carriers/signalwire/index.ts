@@ -6,12 +6,14 @@ export * from './route.js';
 export * from './calling.js';
 export * from './voice-logs.js';
 export { swmlTargetFor } from './target.js';
+export { SWML_FILE } from './handover.js';
 
 import type { Carrier } from '../carrier.js';
 import { signalWireConn, type SignalWireConn } from './http.js';
 import { listNumbers } from './numbers.js';
 import { observeSignalWire, planSignalWire, planUnpointNumber, unpointNote, type SignalWireState } from './route.js';
 import { numberPage } from './dashboard.js';
+import { signalWireHandover } from './handover.js';
 import type { SwmlTarget } from './swml-scripts.js';
 import { swmlTargetFor } from './target.js';
 import { explainSignalWireCall, signalWireTestCall } from './test-call.js';
@@ -42,4 +44,5 @@ export const signalwire: Carrier<SignalWireConn, SignalWireState, SwmlTarget> = 
     byHand: (e164) => `if the number runs our SWML, change it under ${numberPage(e164)}`,
     note: unpointNote,
   },
+  handover: signalWireHandover,
 };
