@@ -5,7 +5,7 @@ import { carrierCredentialKeys, carrierOf, requiredFor, requireValues } from '..
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { carrierNamed } from '../carriers/index.js';
-import type { Values } from '../settings.js';
+import { CARRIER_IDS, setting, type SettingKey, type Values } from '../settings.js';
 import { rerunCommand } from '../check/rerun.js';
 import { pickNumbers } from './which-number.js';
 import { bold, err, out } from '../ui.js';
@@ -59,10 +59,11 @@ export async function run(ctx: Context): Promise<number> {
 /** --call and its options, checked before anything runs; the cost question, or --yes. */
 async function callOptions(ctx: Context, values: Values): Promise<NonNullable<import('../check/run.js').CheckOptions['call']>> {
   const carrier = carrierNamed(carrierOf(values));
-  if (carrier.id !== 'signalwire') {
-    if (!carrier.testCall) throw new UsageError(`check --call cannot place ${carrier.label} calls yet: run check, or check --live while you call the number`);
-    requireValues(values, carrierCredentialKeys(carrier.id), `check --call places the call through ${carrier.label}; missing`);
-  } else requireValues(values, requiredFor('check --call'), 'check --call places the call through SignalWire; missing');
+  if (!carrier.testCall) throw new UsageError(`check --call cannot place ${carrier.label} calls yet: run check, or check --live while you call the number`);
+  // What every test call needs (the SIP domain), then this carrier's credentials; no other carrier's.
+  const isCarrierGroup = (k: SettingKey) => (CARRIER_IDS as readonly string[]).includes(setting(k).group);
+  const needed = [...new Set([...requiredFor('check --call').filter((k) => !isCarrierGroup(k)), ...carrierCredentialKeys(carrier.id)])];
+  requireValues(values, needed, `check --call places the call through ${carrier.label}; missing`);
   const { leg, from, 'call-seconds': secs } = ctx.options;
   if (leg !== undefined && leg !== 'full' && leg !== 'livekit') throw new UsageError(`--leg: "${String(leg)}" is not full or livekit, e.g. --leg livekit`);
   let fromE164: string | undefined;
