@@ -124,6 +124,11 @@ export interface Carrier<Conn, State, Target> {
   target(values: Values): Target;
   /** One read of the number and its route; a wrong credential or a number not in the account throws a clear error. */
   observe(conn: Conn, e164: string, target: Target): Promise<State>;
+  /**
+   * What of the target `observe` depends on, so the setup reads once per value of it; without it, the whole
+   * target (SignalWire reads the same whatever the SWML holds: only where it comes from counts).
+   */
+  readKey?(target: Target): unknown;
   /** The changes that route the number to LiveKit SIP, old → new; none when it already does (rerun converges). */
   plan(conn: Conn, e164: string, target: Target, state: State): Change[];
   /** The changes that stop the number routing to LiveKit on remove; none when it no longer does. */

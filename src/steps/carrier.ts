@@ -11,6 +11,7 @@ import { dim } from '../ui.js';
 import { askVerified, select } from './ask.js';
 import { set, type Session } from './session.js';
 import { spin } from './spin.js';
+import { carrierState } from './reads.js';
 
 /**
  * Which carrier the number is on. Asked on a first run, when adding a number or changing credentials; an
@@ -41,6 +42,7 @@ export async function askCarrierCredentials(s: Session): Promise<void> {
   await askVerified(s, carrierCredentialKeys(carrier.id), async () => {
     const conn = carrier.conn(s.values);
     if (!conn) return;
-    await spin(s, `Finding ${number} in ${carrier.label}…`, () => carrier.observe(conn, number, carrier.target(s.values)));
+    // The read the plan starts from (reads.ts shares it).
+    await spin(s, `Finding ${number} in ${carrier.label}…`, () => carrierState(s, carrier, conn, number));
   });
 }

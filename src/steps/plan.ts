@@ -2,7 +2,7 @@
 import { parse } from 'dotenv';
 import { envChangeLines, mergeEnv } from '../render/env.js';
 import { describeDisagreements, disagreements } from '../render/env-readers.js';
-import { swmlTargetFor } from '../carriers/signalwire/index.js';
+import { signalwire as signalWireCarrier, swmlTargetFor } from '../carriers/signalwire/index.js';
 import { carrierNamed } from '../carriers/index.js';
 import { carrierCredentialKeys, carrierOf } from '../config.js';
 import { orderForLogin, type Change } from '../changes.js';
@@ -15,7 +15,7 @@ import type { NumberRow, SupabaseConn } from '../services/supabase.js';
 import type { NumberRowChange } from '../services/supabase-row.js';
 import type { LiveKitSeen } from './livekit.js';
 import type { SignalWireSeen } from './signalwire.js';
-import { liveKitLists, numberRow, PLAN_MAX_AGE_MS, signalWireState } from './reads.js';
+import { carrierState, liveKitLists, numberRow, PLAN_MAX_AGE_MS } from './reads.js';
 import type { Session } from './session.js';
 import { confirm } from './ask.js';
 import { chooseLogin, followTrunkLogin } from './login.js';
@@ -55,7 +55,7 @@ export async function buildPlan(s: Session, on: Established): Promise<Planned> {
       Promise.all([
         liveKitLists(s, on.livekit.conn, fresh),
         db ? numberRow(s, db, number, fresh) : undefined,
-        sw ? signalWireState(s, sw.conn, number, s.values.API_BASE_URL ? 'url' : 'hosted', fresh) : undefined,
+        sw ? carrierState(s, signalWireCarrier, sw.conn, number, fresh) : undefined,
       ]),
     { quiet: true },
   );
@@ -202,9 +202,9 @@ async function carrierChanges(s: Session, number: string): Promise<Change[]> {
     const missing = carrierCredentialKeys(carrier.id).filter((k) => !s.values[k]).map((k) => `--${setting(k).flag} (${k})`);
     throw new UsageError(`The number is on ${carrier.label} (CARRIER=${carrier.id}), and its credentials are missing: ${missing.join(', ')}`);
   }
-  const target = carrier.target(s.values);
-  const state = await spin(s, `Reading ${carrier.label}…`, () => carrier.observe(conn, number, target), { quiet: true });
-  return carrier.plan(conn, number, target, state);
+  // The read the credential check took, unless it is old by now.
+  const state = await spin(s, `Reading ${carrier.label}…`, () => carrierState(s, carrier, conn, number, { maxAgeMs: PLAN_MAX_AGE_MS }), { quiet: true });
+  return carrier.plan(conn, number, carrier.target(s.values), state);
 }
 
 /**

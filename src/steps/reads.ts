@@ -1,11 +1,13 @@
-// What the setup reads from LiveKit, Supabase and SignalWire, read once per set of inputs and shared by the
+// What the setup reads from LiveKit, Supabase and the number's carrier, read once per set of inputs and shared by the
 // steps: the opening, each credential check (which is the first read it guards), the number's prefill and
 // the plan all take the same answer. Reads whose inputs are known start at once, in parallel; a step then
 // finds its answer waiting. A failed read, or a Supabase answer that asks for SQL first, is read afresh by
 // the next step that asks (a retry after "Try again" or "Done? Check again"); a changed value is a new read.
 import type { LiveKitConn, LiveKitLists } from '../services/livekit.js';
 import type { CheckedRead, NumberRow, SupabaseConn } from '../services/supabase.js';
-import type { SignalWireConn, SignalWireState, SwmlTarget } from '../carriers/signalwire/index.js';
+import type { Carrier } from '../carriers/carrier.js';
+import { carrierNamed } from '../carriers/index.js';
+import { carrierOf } from '../config.js';
 import type { Session } from './session.js';
 
 interface Entry {
@@ -24,7 +26,7 @@ export interface ReadOptions {
   ahead?: boolean;
 }
 
-/** How old the plan lets a read be: older, LiveKit, the row and SignalWire are read again before planning. */
+/** How old the plan lets a read be: older, LiveKit, the row and the carrier are read again before planning. */
 export const PLAN_MAX_AGE_MS = 60_000;
 
 const bySession = new WeakMap<Session, Map<string, Entry>>();
@@ -73,35 +75,33 @@ export async function numberRow(s: Session, conn: SupabaseConn, e164: string, o?
   return r.row;
 }
 
-/** The number in the space (the SignalWire credential check) and, for a hosted target, our script. */
-export async function signalWireState(
+/**
+ * The number and its route at its carrier (the carrier's credential check, and the state the plan starts from).
+ * The read depends on the connection, the number and what of the target the carrier says it reads (readKey).
+ */
+export async function carrierState<Conn, State, Target>(
   s: Session,
-  conn: SignalWireConn,
+  carrier: Carrier<Conn, State, Target>,
+  conn: Conn,
   e164: string,
-  kind: SwmlTarget['kind'],
   o?: ReadOptions,
-): Promise<SignalWireState> {
-  const { observeSignalWire } = await import('../carriers/signalwire/index.js');
-  // Only the kind matters to the read (a script is listed for a hosted target); the contents are judged later.
-  const target: SwmlTarget = kind === 'hosted' ? { kind, swml: '' } : { kind, url: '' };
-  const key = keyOf('signalwire', conn.spaceUrl, conn.projectId, conn.apiToken, e164, kind);
-  return once(s, key, () => observeSignalWire(conn, e164, target), o);
+): Promise<State> {
+  const target = carrier.target(s.values);
+  const key = keyOf('carrier', carrier.id, conn, e164, carrier.readKey ? carrier.readKey(target) : target);
+  return once(s, key, () => carrier.observe(conn, e164, target), o);
 }
 
 /** Starts every read whose inputs the settings already hold, without waiting (a rerun, or every flag given). */
 export async function readAhead(s: Session): Promise<void> {
   const ahead = { ahead: true };
   const v = s.values;
-  const [{ liveKitConn }, { supabaseConn }, { signalWireConn }] = await Promise.all([
-    import('../services/livekit.js'),
-    import('../services/supabase.js'),
-    import('../carriers/signalwire/index.js'),
-  ]);
+  const [{ liveKitConn }, { supabaseConn }] = await Promise.all([import('../services/livekit.js'), import('../services/supabase.js')]);
   const quiet = (p: Promise<unknown>) => void p.catch(() => {});
   const lk = liveKitConn(v);
   if (lk) quiet(liveKitLists(s, lk, ahead));
   const sb = s.ctx.options['no-db'] ? undefined : supabaseConn(v);
   if (sb) quiet(supabaseChecked(s, sb, v.PHONE_NUMBER, ahead));
-  const sw = signalWireConn(v);
-  if (sw && v.PHONE_NUMBER) quiet(signalWireState(s, sw, v.PHONE_NUMBER, v.API_BASE_URL ? 'url' : 'hosted', ahead));
+  const carrier = carrierNamed(carrierOf(v));
+  const conn = carrier.conn(v);
+  if (conn && v.PHONE_NUMBER) quiet(carrierState(s, carrier, conn, v.PHONE_NUMBER, ahead));
 }

@@ -2,7 +2,7 @@
 // Without them, the SWML is printed with the dashboard path, as before.
 import { askText, askVerified, confirm, say, select } from './ask.js';
 import type { SignalWireConn, SignalWireState } from '../carriers/signalwire/index.js';
-import { signalWireState } from './reads.js';
+import { carrierState } from './reads.js';
 import { set, type Session } from './session.js';
 import { spin } from './spin.js';
 import { carrierOf } from '../config.js';
@@ -23,9 +23,9 @@ export async function askSignalWire(s: Session): Promise<SignalWireSeen | undefi
     if (!s.prompts || s.ctx.yes || !(s.mode === 'first' || s.review.has('signalwire'))) return;
     if (!(await confirm('Point the number at the SWML automatically? (needs a SignalWire API token)', false))) return;
   }
-  const { NumberNotInSpaceError, signalWireConn } = await import('../carriers/signalwire/index.js');
+  const { NumberNotInSpaceError, signalwire, signalWireConn } = await import('../carriers/signalwire/index.js');
   // The credential check is the read the plan needs: the number, and our script when SignalWire hosts it.
-  const read = () => signalWireState(s, signalWireConn(s.values)!, s.values.PHONE_NUMBER!, s.values.API_BASE_URL ? 'url' : 'hosted');
+  const read = () => carrierState(s, signalwire, signalWireConn(s.values)!, s.values.PHONE_NUMBER!);
   await askVerified(
     s,
     [...KEYS],

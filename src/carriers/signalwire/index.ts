@@ -26,6 +26,7 @@ export const signalwire: Carrier<SignalWireConn, SignalWireState, SwmlTarget> = 
   conn: signalWireConn,
   target: swmlTargetFor,
   observe: observeSignalWire,
+  readKey: (target) => target.kind,
   plan: (conn, e164, target, state) => planSignalWire(conn, e164, target, state),
   unroute: planUnpointNumber,
   listNumbers: async (conn) => (await listNumbers(conn)).map((n) => n.number),
