@@ -114,6 +114,35 @@ export interface CarrierHandover {
   show(values: Values, o: HandoverOptions): Promise<void>;
 }
 
+/** What a carrier's own setup plan changes, and the state it leaves. */
+export interface SetupPlan<State> {
+  /** The number's route, old → new. */
+  changes: Change[];
+  /** The same route brought up to date for the trunk's other numbers (they share its login). */
+  siblings: Change[];
+  /** The state once the changes are applied, for the check to judge without reading again; undefined: read again. */
+  after(): State | undefined;
+}
+
+/**
+ * The setup's plan for a carrier whose route carries the trunk's SIP login (SignalWire's SWML sends it), so the
+ * route follows the login; its credentials are optional for the setup (without them, its handover shows what to do).
+ */
+export interface CarrierSetup<Conn, State> {
+  plan(
+    conn: Conn,
+    e164: string,
+    values: Values,
+    state: State,
+    o: { others: readonly string[]; reading: <T>(read: () => Promise<T>) => Promise<T> },
+  ): Promise<SetupPlan<State>>;
+  /**
+   * After another run changed the trunk's login meanwhile: the route brought to the login in `values` (planned
+   * is absent without the carrier's credentials); says where the login went.
+   */
+  followLogin(values: Values, planned: SetupPlan<State> | undefined): Promise<string>;
+}
+
 export interface Carrier<Conn, State, Target> {
   /** The setting's value (CARRIER=…) and the name people read. */
   readonly id: string;
@@ -154,6 +183,8 @@ export interface Carrier<Conn, State, Target> {
   readonly callLogs?: CallLogs;
   /** `remove`'s own words for this carrier; without it, the generic ones (remove.ts carrierSide). */
   readonly removal?: CarrierRemoval<State, Target>;
+  /** The setup's own plan for the route, where it carries the trunk's login; without it, `plan` (steps/plan.ts). */
+  readonly setup?: CarrierSetup<Conn, State>;
   /** The setup's closing handover for this carrier, printed after the apply. */
   readonly handover?: CarrierHandover;
 }

@@ -39,7 +39,7 @@ export async function run(ctx: Context): Promise<number> {
     const signalwire = await askSignalWire(s); //            (optional) SignalWire API
     await askCarrierCredentials(s); //                       or another carrier's, checked live
     const agent = await askAgent(s); //                      (optional) the starter agent, when none is here
-    const plan = await buildPlan(s, { livekit, supabase, signalwire }); // compare with what exists
+    const plan = await buildPlan(s, { livekit, supabase, carrier: signalwire }); // compare with what exists
     const create = agent && agentChange(agent);
     if (create) plan.changes.push(create);
     showPlan(s, plan.changes, plan.notes); //             4. the plan

@@ -1,8 +1,7 @@
-// The plan: desired state vs what exists, as one list of changes (.env, LiveKit, SignalWire, database).
+// The plan: desired state vs what exists, as one list of changes (.env, LiveKit, the number's carrier, database).
 import { parse } from 'dotenv';
 import { envChangeLines, mergeEnv } from '../render/env.js';
 import { describeDisagreements, disagreements } from '../render/env-readers.js';
-import { signalwire as signalWireCarrier, swmlTargetFor } from '../carriers/signalwire/index.js';
 import { carrierNamed } from '../carriers/index.js';
 import { carrierCredentialKeys, carrierOf } from '../config.js';
 import { orderForLogin, type Change } from '../changes.js';
@@ -10,11 +9,9 @@ import { DEFAULT_NAME, NUMBER_KEYS, SETTINGS, setting, type Setting, type Settin
 import { UsageError } from '../errors.js';
 import type { Observed } from '../check/run.js';
 import type { LiveKitConn, LiveKitLists } from '../services/livekit.js';
-import type { SignalWireConn, SignalWireState, SignalWireWritten } from '../carriers/signalwire/index.js';
 import type { NumberRow, SupabaseConn } from '../services/supabase.js';
 import type { NumberRowChange } from '../services/supabase-row.js';
 import type { LiveKitSeen } from './livekit.js';
-import type { SignalWireSeen } from './signalwire.js';
 import { carrierState, liveKitLists, numberRow, PLAN_MAX_AGE_MS } from './reads.js';
 import type { Session } from './session.js';
 import { confirm } from './ask.js';
@@ -35,11 +32,18 @@ export interface Planned {
   afterApply(): Promise<Observed>;
 }
 
-/** What the steps before the plan established: LiveKit checked, Supabase checked (or --no-db), SignalWire (or none). */
+/** A carrier's connection and the number's state, as the carrier's own setup step established them (SignalWire's). */
+export interface CarrierSeen {
+  conn: unknown;
+  state: unknown;
+}
+
+/** What the steps before the plan established: LiveKit checked, Supabase checked (or --no-db), the carrier (or none). */
 export interface Established {
   livekit: LiveKitSeen;
   supabase: SupabaseConn | undefined;
-  signalwire: SignalWireSeen | undefined;
+  /** Set by a carrier's own step; a carrier with a `setup` plan and none here is left to its handover. */
+  carrier: CarrierSeen | undefined;
 }
 
 export async function buildPlan(s: Session, on: Established): Promise<Planned> {
@@ -47,47 +51,34 @@ export async function buildPlan(s: Session, on: Established): Promise<Planned> {
   if (!number) throw new UsageError('No phone number to plan for: give one with --number');
   // Each was read by the step that checked its credentials; one read long ago (slow answers) is read again.
   const fresh = { maxAgeMs: PLAN_MAX_AGE_MS };
-  const { supabase: db, signalwire: sw } = on;
-  const [lists, row, swState] = await spin(
+  const { supabase: db, carrier: seen } = on;
+  const carrier = carrierNamed(carrierOf(s.values));
+  const [lists, row, state] = await spin(
     s,
-    'Reading LiveKit, the database and SignalWire…',
+    `Reading LiveKit, the database and ${carrier.label}…`,
     () =>
       Promise.all([
         liveKitLists(s, on.livekit.conn, fresh),
         db ? numberRow(s, db, number, fresh) : undefined,
-        sw ? carrierState(s, signalWireCarrier, sw.conn, number, fresh) : undefined,
+        seen ? carrierState(s, carrier, seen.conn, number, fresh) : undefined,
       ]),
     { quiet: true },
   );
 
-  // LiveKit first: the trunk's digest login is what .env and the SWML must carry.
+  // LiveKit first: the trunk's digest login is what .env and the carrier's route (SignalWire's SWML) must carry.
   const notes: string[] = [];
   const livekit = await livekitChanges(s, on.livekit.conn, lists, notes);
   const env = envChange(s);
   const misread = describeDisagreements(disagreements(s.ctx.envFileText, new Set(Object.keys(envUpdates(s)))), s.ctx.envFile);
   if (misread) notes.push(misread);
-  const written: SignalWireWritten = {};
-  const { planSignalWire, stateAfter } = await import('../carriers/signalwire/index.js');
-  const signalwire = sw && swState ? planSignalWire(sw.conn, number, swmlTargetFor(s.values), swState, written) : [];
-  const carrier = await carrierChanges(s, number);
-  const siblings = sw ? await siblingScriptChanges(s, sw.conn, lists, swState) : [];
+  const reading = <T>(read: () => Promise<T>) => spin(s, `Reading ${carrier.label}…`, read, { quiet: true });
+  const routed =
+    carrier.setup && seen && state !== undefined
+      ? await carrier.setup.plan(seen.conn, number, s.values, state, { others: await otherNumbers(s, lists), reading })
+      : undefined;
+  const route = carrier.setup ? (routed?.changes ?? []) : await carrierChanges(s, number);
   const database = db ? await databaseChanges(s, db, row) : [];
-  const changes = orderForLogin([...(env ? [env] : []), ...livekit, ...signalwire, ...carrier, ...siblings, ...database]);
-  const swAfter = () => (!swState ? undefined : signalwire.length ? stateAfter(swState, written) : swState);
-  let swFinal = swAfter;
-
-  /** This number's SWML, brought to the login now in the session; says where it went. */
-  const resendSwml = async (): Promise<string> => {
-    const target = swmlTargetFor(s.values);
-    if (target.kind === 'url') return 'the SWML of create-sip-inbound serve (restart it)';
-    if (!sw) return 'the SWML below';
-    const { observeSignalWire } = await import('../carriers/signalwire/index.js');
-    const state = swAfter() ?? (await observeSignalWire(sw.conn, number, target));
-    const resent: SignalWireWritten = {};
-    for (const c of planSignalWire(sw.conn, number, target, state, resent)) await c.apply();
-    swFinal = () => stateAfter(state, resent);
-    return 'its SWML script';
-  };
+  const changes = orderForLogin([...(env ? [env] : []), ...livekit, ...route, ...(routed?.siblings ?? []), ...database]);
 
   return {
     changes,
@@ -98,12 +89,14 @@ export async function buildPlan(s: Session, on: Established): Promise<Planned> {
         const { readLiveKit } = await import('../services/livekit.js');
         // Unread (LiveKit out of reach for a moment): the check reads it again and says what it finds.
         lkAfter = await readLiveKit(on.livekit.conn).catch(() => undefined);
-        if (lkAfter) await followTrunkLogin(s, lkAfter, resendSwml);
+        // The login is followed where the carrier's route carries it (a carrier admitted by address has none).
+        const follow = carrier.setup;
+        if (lkAfter && follow) await followTrunkLogin(s, lkAfter, () => follow.followLogin(s.values, routed));
       }
       return {
         livekit: lkAfter,
         database: !db ? undefined : !database.length ? { row } : database[0]?.written ? { row: database[0].written } : undefined,
-        carrier: swFinal(),
+        carrier: routed?.after(),
       };
     },
   };
@@ -191,12 +184,11 @@ async function livekitChanges(s: Session, conn: LiveKitConn, lists: LiveKitLists
 }
 
 /**
- * A carrier other than SignalWire (whose own step reads it above): routed through the carrier seam, old → new, with
- * nothing to change when the number already goes to LiveKit.
+ * A carrier without its own setup plan: routed through the carrier seam, old → new, with nothing to change when
+ * the number already goes to LiveKit; its credentials are required.
  */
 async function carrierChanges(s: Session, number: string): Promise<Change[]> {
   const carrier = carrierNamed(carrierOf(s.values));
-  if (carrier.id === 'signalwire') return [];
   const conn = carrier.conn(s.values);
   if (!conn) {
     const missing = carrierCredentialKeys(carrier.id).filter((k) => !s.values[k]).map((k) => `--${setting(k).flag} (${k})`);
@@ -207,22 +199,12 @@ async function carrierChanges(s: Session, number: string): Promise<Change[]> {
   return carrier.plan(conn, number, carrier.target(s.values), state);
 }
 
-/**
- * The trunk's SIP login is shared by every number on it: our SWML scripts for its other numbers are brought to
- * the current SWML too, so a new password reaches every number's calls, not only this one's. The trunk's
- * numbers come from the listing the plan already read, their scripts from the one SignalWire listing.
- */
-async function siblingScriptChanges(s: Session, conn: SignalWireConn, lists: LiveKitLists, state: SignalWireState | undefined): Promise<Change[]> {
-  const target = swmlTargetFor(s.values);
-  if (target.kind !== 'hosted') return [];
-  const { observeSiblingScripts, planSiblingScripts } = await import('../carriers/signalwire/index.js');
+/** The other numbers on the trunk that carries this one, from the listing the plan already read. */
+async function otherNumbers(s: Session, lists: LiveKitLists): Promise<string[]> {
   const { trunkNumbers } = await import('../services/livekit.js');
   const { normalizeNumber } = await import('../services/sip-number.js');
   const held = trunkNumbers(lists.trunks, s.values.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME);
-  const others = [...new Set(held.map(normalizeNumber))].filter((n) => n !== s.values.PHONE_NUMBER);
-  // The scripts were listed with the number (one listing for all of them).
-  const siblings = await spin(s, 'Reading SignalWire…', () => observeSiblingScripts(conn, others, state?.listed), { quiet: true });
-  return planSiblingScripts(conn, target, siblings);
+  return [...new Set(held.map(normalizeNumber))].filter((n) => n !== s.values.PHONE_NUMBER);
 }
 
 async function databaseChanges(s: Session, conn: SupabaseConn, row: NumberRow | undefined): Promise<NumberRowChange[]> {

@@ -14,6 +14,7 @@ import { listNumbers } from './numbers.js';
 import { observeSignalWire, planSignalWire, planUnpointNumber, unpointNote, type SignalWireState } from './route.js';
 import { numberPage } from './dashboard.js';
 import { signalWireHandover } from './handover.js';
+import { signalWireSetup } from './setup-plan.js';
 import type { SwmlTarget } from './swml-scripts.js';
 import { swmlTargetFor } from './target.js';
 import { explainSignalWireCall, signalWireTestCall } from './test-call.js';
@@ -45,5 +46,6 @@ export const signalwire: Carrier<SignalWireConn, SignalWireState, SwmlTarget> = 
     byHand: (e164) => `if the number runs our SWML, change it under ${numberPage(e164)}`,
     note: unpointNote,
   },
+  setup: signalWireSetup,
   handover: signalWireHandover,
 };
