@@ -141,6 +141,11 @@ export interface CarrierSetup<Conn, State> {
    * is absent without the carrier's credentials); says where the login went.
    */
   followLogin(values: Values, planned: SetupPlan<State> | undefined): Promise<string>;
+  /**
+   * After a new SIP login: whether inbound calls fail as things stand, and what ends it; undefined when they work.
+   * `done`: the changes applied; `trunkPending`: the trunk's login change is not (surely) made.
+   */
+  callsNote(values: Values, o: { done: readonly Change[]; trunkPending: boolean }): string | undefined;
 }
 
 export interface Carrier<Conn, State, Target> {

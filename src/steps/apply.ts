@@ -2,6 +2,8 @@
 // and says what was done and what was not, and whether inbound calls work meanwhile; a rerun picks up
 // from there.
 import { CancelledError } from '../errors.js';
+import { carrierNamed } from '../carriers/index.js';
+import { carrierOf } from '../config.js';
 import type { ApplyReport, Change } from '../changes.js';
 import { applyPlan } from '../changes.js';
 import { bold, clack, dim, err, noColor, out, print, yellow } from '../ui.js';
@@ -57,30 +59,15 @@ function withColumnRetry(s: Session, change: Change, pauseProgress: () => void):
   };
 }
 
-/** Where the number's SWML comes from, which decides who must learn a new SIP login. */
-function swmlSource(s: Session): 'script' | 'serve' | 'pasted' {
-  if (s.values.API_BASE_URL) return 'serve';
-  return s.values.SIGNALWIRE_PROJECT_ID && s.values.SIGNALWIRE_API_TOKEN && s.values.SIGNALWIRE_SPACE_URL ? 'script' : 'pasted';
-}
-
 /**
  * In words, whether inbound calls fail with things as they stand, and what ends it; undefined when they
- * work. `pending` holds the changes not (or not surely) applied.
+ * work. `pending` holds the changes not (or not surely) applied. Only a carrier whose route sends the trunk's
+ * login (its setup plan) has one to fall behind.
  */
 export function callsNote(s: Session, done: Change[], pending: Change[]): string | undefined {
   const login = [...done, ...pending].find((c) => c.login === 'set');
   if (!login) return undefined;
-  const n = s.values.PHONE_NUMBER;
-  if (pending.includes(login))
-    return done.some((c) => c.target === 'signalwire')
-      ? `Inbound calls to ${n} fail until you run this again: SignalWire already sends the new SIP login and the LiveKit trunk still expects the old one. The rerun changes the trunk too, and calls work again.`
-      : undefined;
-  const source = swmlSource(s);
-  if (source === 'serve')
-    return `The LiveKit trunk now expects the new SIP login: inbound calls to ${n} fail until create-sip-inbound serve is restarted (it reads the login when it starts).`;
-  if (source === 'pasted')
-    return `The LiveKit trunk now expects the new SIP login: inbound calls to ${n} fail until the new SWML is pasted in SignalWire (run this again, or create-sip-inbound swml, to get it).`;
-  return undefined;
+  return carrierNamed(carrierOf(s.values)).setup?.callsNote(s.values, { done, trunkPending: pending.includes(login) });
 }
 
 export async function apply(s: Session, planned: Change[]): Promise<void> {

@@ -1,6 +1,7 @@
 // SignalWire's part of the setup's plan: our SWML for the number (a script SignalWire hosts, or the number pointed
 // at serve's URL), and the scripts of the trunk's other numbers brought to the same SWML, since the trunk's SIP
 // login is shared by every number on it. What is written is remembered: the state after the apply needs no read.
+import type { Change } from '../../changes.js';
 import type { Values } from '../../settings.js';
 import type { CarrierSetup, SetupPlan } from '../carrier.js';
 import type { SignalWireConn } from './http.js';
@@ -50,4 +51,24 @@ async function followLogin(values: Values, planned: SetupPlan<SignalWireState> |
   return 'its SWML script';
 }
 
-export const signalWireSetup: CarrierSetup<SignalWireConn, SignalWireState> = { plan, followLogin };
+/** Where the number's SWML comes from, which decides who must learn a new SIP login. */
+function swmlSource(v: Values): 'script' | 'serve' | 'pasted' {
+  if (v.API_BASE_URL) return 'serve';
+  return v.SIGNALWIRE_PROJECT_ID && v.SIGNALWIRE_API_TOKEN && v.SIGNALWIRE_SPACE_URL ? 'script' : 'pasted';
+}
+
+function callsNote(v: Values, o: { done: readonly Change[]; trunkPending: boolean }): string | undefined {
+  const n = v.PHONE_NUMBER;
+  if (o.trunkPending)
+    return o.done.some((c) => c.target === 'signalwire')
+      ? `Inbound calls to ${n} fail until you run this again: SignalWire already sends the new SIP login and the LiveKit trunk still expects the old one. The rerun changes the trunk too, and calls work again.`
+      : undefined;
+  const source = swmlSource(v);
+  if (source === 'serve')
+    return `The LiveKit trunk now expects the new SIP login: inbound calls to ${n} fail until create-sip-inbound serve is restarted (it reads the login when it starts).`;
+  if (source === 'pasted')
+    return `The LiveKit trunk now expects the new SIP login: inbound calls to ${n} fail until the new SWML is pasted in SignalWire (run this again, or create-sip-inbound swml, to get it).`;
+  return undefined;
+}
+
+export const signalWireSetup: CarrierSetup<SignalWireConn, SignalWireState> = { plan, followLogin, callsNote };
