@@ -104,13 +104,13 @@ export function checkTrunk(trunks: SIPInboundTrunkInfo[], values: Values): { hop
   }
 
   const auth = authMismatch(trunk, values);
-  if (auth) return { hop: { ...TRUNK_HOP, title, ok: false, detail: auth, fix: `rerun ${tool()} so the trunk and .env (and so the SWML) carry the same digest username and password` }, trunk };
+  if (auth) return { hop: { ...TRUNK_HOP, title, ok: false, detail: auth, fix: `rerun ${tool()} so the trunk and .env (and so the carrier's route) carry the same digest username and password` }, trunk };
   const as = j.heldAs && j.heldAs !== e164 ? `, held as "${j.heldAs}" (LiveKit matches it to ${e164})` : '';
   const authNote = trunk.authUsername ? 'digest auth on' : 'no digest auth';
   return { hop: { ...TRUNK_HOP, title, ok: true, detail: `trunk "${trunk.name}" (${trunk.sipTrunkId})${as}, ${authNote}` }, trunk };
 }
 
-/** The SWML answers the trunk's digest challenge with LIVEKIT_SIP_USERNAME/PASSWORD: they must be the trunk's. */
+/** The carrier's route (SignalWire's SWML) answers the trunk's digest challenge with LIVEKIT_SIP_USERNAME/PASSWORD: they must be the trunk's. */
 function authMismatch(trunk: SIPInboundTrunkInfo, values: Values): string | undefined {
   const user = values.LIVEKIT_SIP_USERNAME ?? '';
   if (!trunk.authUsername) return undefined;

@@ -1,4 +1,4 @@
-// Hop: a self-hosted LiveKit SIP service answers SIP on its SIP port. The SWML dials
+// Hop: a self-hosted LiveKit SIP service answers SIP on its SIP port. Every carrier's route dials
 // `sip:…@<domain>;transport=tcp`, so the hop sends a SIP OPTIONS over TCP and reads the status line: a port that
 // is closed, silent, or answers in another protocol (LiveKit's HTTP API port answers `HTTP/1.1 400`) fails every
 // call, although a bare TCP connection to it would succeed. livekit-sip v1.8.0 answers OPTIONS `SIP/2.0 200 OK`.
@@ -81,13 +81,13 @@ export async function sipOptionsHop(sipDomain: string, ask: SipAsk = systemAsk, 
   if ('line' in a) {
     const line = printable(a.line);
     if (/^SIP\/2\.0 \d{3}/.test(a.line))
-      return { ...SIP_OPTIONS_HOP, title, ok: true, detail: `${where} answered ${line} in ${a.ms < 1000 ? `${a.ms} ms` : seconds(a.ms)}, over TCP as the SWML dials it` };
+      return { ...SIP_OPTIONS_HOP, title, ok: true, detail: `${where} answered ${line} in ${a.ms < 1000 ? `${a.ms} ms` : seconds(a.ms)}, over TCP as the carrier dials it` };
     const what = /^HTTP\/\d/.test(a.line) ? `an HTTP server (${line})` : `something that is not SIP ("${line}")`;
     return fail(`${where} answered as ${what}: it is not a SIP service, so every call to it fails`, sipPortFix);
   }
   if (a.error === 'refused')
     return fail(
-      `${where} refused or dropped the TCP connection (${a.code ?? 'no answer'}); the SWML dials it over TCP, so every call fails`,
+      `${where} refused or dropped the TCP connection (${a.code ?? 'no answer'}); the carrier dials it over TCP, so every call fails`,
       `open TCP port ${port} to the internet on the LiveKit SIP host (firewall, security group), or put the SIP port in LIVEKIT_SIP_DOMAIN (host:port)`,
     );
   if (a.error === 'closed') return fail(`${where} took the connection but closed it without a SIP answer`, sipPortFix);

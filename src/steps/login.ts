@@ -46,10 +46,10 @@ export async function chooseLogin(s: Session, trunk: SIPInboundTrunkInfo | undef
 
 /**
  * After the apply, over the trunks as read back: when the trunk carrying the number kept a login other than
- * this run's (another run set it meanwhile), this run takes it: the session, .env, then the SWML through
- * `resendSwml`, which says where it went. Says so in one line.
+ * this run's (another run set it meanwhile), this run takes it: the session, .env, then the carrier's route
+ * (SignalWire's SWML) through `followRoute`, which says where it went. Says so in one line.
  */
-export async function followTrunkLogin(s: Session, lists: LiveKitLists, resendSwml: () => Promise<string>): Promise<void> {
+export async function followTrunkLogin(s: Session, lists: LiveKitLists, followRoute: () => Promise<string>): Promise<void> {
   if (s.ctx.options['no-sip-auth']) return;
   const { trunkFor } = await import('../services/livekit.js');
   const j = trunkFor(lists.trunks, s.values.PHONE_NUMBER!, s.values.LIVEKIT_SIP_TRUNK_NAME ?? DEFAULT_NAME);
@@ -65,6 +65,6 @@ export async function followTrunkLogin(s: Session, lists: LiveKitLists, resendSw
   ]);
   const file = s.ctx.envFile;
   writeEnvFile(file, mergeEnv(readEnvFile(file).text, { LIVEKIT_SIP_USERNAME: kept.username, LIVEKIT_SIP_PASSWORD: kept.password }, { file }).text);
-  const swml = await resendSwml();
-  out(yellow(`SIP login: another run changed trunk ${trunk!.sipTrunkId}'s login meanwhile; ${file} and ${swml} now carry it.`));
+  const route = await followRoute();
+  out(yellow(`SIP login: another run changed trunk ${trunk!.sipTrunkId}'s login meanwhile; ${file} and ${route} now carry it.`));
 }

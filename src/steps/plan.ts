@@ -24,7 +24,7 @@ export interface Planned {
   notes: string[];
   /**
    * Once every change is applied: reads LiveKit back once when the apply changed it (another run may have
-   * changed the trunk's login meanwhile: .env and the SWML follow it), and returns what the check may judge
+   * changed the trunk's login meanwhile: .env and the carrier's route follow it), and returns what the check may judge
    * without reading again: what the plan read of each service the apply left alone, LiveKit as read back,
    * and what the writes answered (the row read back, the number as updated); a service whose state the apply
    * changed and did not answer in full is left out (read again).
@@ -123,7 +123,7 @@ export function envUpdates(s: Session): Record<string, string> {
   }
   // A provider key skipped at its prompt: an empty line, so the next run knows not to ask (number.ts).
   for (const key of s.skipped) if (!(key in inFile) && s.values[key] === undefined) updates[key] = '';
-  // --no-sip-auth: a login left in .env would still go into the SWML; empty it.
+  // --no-sip-auth: a login left in .env would still go into the carrier's route (the SWML); empty it.
   if (s.ctx.options['no-sip-auth'])
     for (const key of ['LIVEKIT_SIP_USERNAME', 'LIVEKIT_SIP_PASSWORD']) if (inFile[key]) updates[key] = '';
   return updates;
@@ -176,7 +176,7 @@ async function livekitChanges(s: Session, conn: LiveKitConn, lists: LiveKitLists
       false,
     );
   }
-  // The trunk that will carry the number: its login is the one every SWML reaching it sends.
+  // The trunk that will carry the number: its login is the one every route reaching it sends.
   // A carrier admitted by address (no digest login) has no login to choose.
   const note = trunkNeeds(s).kind === 'login' ? await chooseLogin(s, s.useForeignTrunk && state.foreignTrunk ? state.foreignTrunk : state.trunk) : undefined;
   if (note) notes.push(note);
