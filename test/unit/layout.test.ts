@@ -74,3 +74,12 @@ test("no file outside src/carriers/signalwire/ names SignalWire's API paths", ()
   const outside = files.filter((f) => !f.startsWith('carriers/signalwire/') && api.test(readFileSync(join(SRC, f), 'utf8')));
   assert.deepEqual(outside, []);
 });
+
+// The rest of the code reaches SignalWire through the carrier interface; only its own setup step and its own SWML
+// commands (`swml` prints the document, `serve` answers for it) import from its folder.
+test('outside src/carriers/, only SignalWire\'s own step and its swml and serve commands import from carriers/signalwire/', () => {
+  const own = new Set(['steps/signalwire.ts', 'commands/swml.ts', 'commands/serve.ts']);
+  const importers = [...graph].filter(([from, tos]) => !from.startsWith('carriers/') && tos.some((to) => to.startsWith('carriers/signalwire/'))).map(([from]) => from);
+  assert.ok(importers.includes('commands/swml.ts'), 'the rule sees the imports it allows');
+  assert.deepEqual(importers.filter((f) => !own.has(f)), []);
+});
