@@ -7,6 +7,7 @@ import { set, type Session } from './session.js';
 import { spin } from './spin.js';
 import { carrierOf } from '../config.js';
 
+// SignalWire's credentials (settings.ts marks them), in the order they are asked: the space first.
 const KEYS = ['SIGNALWIRE_SPACE_URL', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN'] as const;
 
 /** What the SignalWire step established: credentials that found the number, and the number's state. */

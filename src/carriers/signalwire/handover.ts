@@ -9,6 +9,7 @@ import { bold, dim, green, out, print, printDocument } from '../../ui.js';
 import { copyCommand, copyToClipboard } from '../../services/clipboard.js';
 import type { CarrierHandover, HandoverOptions } from '../carrier.js';
 import { PASTE_SWML, PASTE_SWML_URL } from './dashboard.js';
+import { signalWireConn } from './http.js';
 
 /** The SWML to paste, saved beside .env: it holds the SIP password. */
 export const SWML_FILE = 'signalwire-swml.json';
@@ -16,7 +17,8 @@ export const SWML_FILE = 'signalwire-swml.json';
 async function showSwml(v: Values, o: HandoverOptions): Promise<void> {
   const input = { sipDomain: v.LIVEKIT_SIP_DOMAIN!, username: v.LIVEKIT_SIP_USERNAME, password: v.LIVEKIT_SIP_PASSWORD };
   const swml = swmlJson(renderSwml(input));
-  const automatic = Boolean(v.SIGNALWIRE_PROJECT_ID && v.SIGNALWIRE_API_TOKEN && v.SIGNALWIRE_SPACE_URL);
+  // With the API, the setup pointed the number at the SWML itself.
+  const automatic = signalWireConn(v) !== undefined;
 
   if (v.API_BASE_URL) {
     out(bold('\nSignalWire'));

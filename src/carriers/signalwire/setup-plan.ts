@@ -4,7 +4,7 @@
 import type { Change } from '../../changes.js';
 import type { Values } from '../../settings.js';
 import type { CarrierSetup, SetupPlan } from '../carrier.js';
-import type { SignalWireConn } from './http.js';
+import { signalWireConn, type SignalWireConn } from './http.js';
 import { observeSignalWire, planSignalWire, stateAfter, type SignalWireState, type SignalWireWritten } from './route.js';
 import { observeSiblingScripts, planSiblingScripts } from './swml-scripts.js';
 import { swmlTargetFor } from './target.js';
@@ -54,7 +54,7 @@ async function followLogin(values: Values, planned: SetupPlan<SignalWireState> |
 /** Where the number's SWML comes from, which decides who must learn a new SIP login. */
 function swmlSource(v: Values): 'script' | 'serve' | 'pasted' {
   if (v.API_BASE_URL) return 'serve';
-  return v.SIGNALWIRE_PROJECT_ID && v.SIGNALWIRE_API_TOKEN && v.SIGNALWIRE_SPACE_URL ? 'script' : 'pasted';
+  return signalWireConn(v) ? 'script' : 'pasted';
 }
 
 function callsNote(v: Values, o: { done: readonly Change[]; trunkPending: boolean }): string | undefined {
