@@ -157,7 +157,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'remove',
-    summary: 'take a number off LiveKit, SignalWire and the database, each confirmed (the row is set inactive, never deleted)',
+    summary: 'take a number off LiveKit, its carrier and the database, each confirmed (the row is set inactive, never deleted)',
     usage: `${tool()} remove [--number <e164>] [--yes] [--no-db]`,
     description: 'Without --number: the one number configured (.env, the LiveKit trunk or the table).',
     examples: [`${tool()} remove --number +14244851544`, `${tool()} remove --number +14244851544 --yes`],
