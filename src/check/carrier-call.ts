@@ -2,6 +2,7 @@
 // real call from another number of the account to ours, the number's route carries it into LiveKit SIP, and the
 // check watches LiveKit as for a live call. The caller side says one line and hangs up within --call-seconds
 // even if this process dies; the check ends it sooner once the agent is in, and always on the way out.
+import type { TrunkNeeds } from '../carriers/carrier.js';
 import { carrierNamed } from '../carriers/index.js';
 import { carrierOf } from '../config.js';
 import { oneLine } from '../redact.js';
@@ -101,20 +102,26 @@ export async function carrierCall(api: LiveKitApi, lkConn: LiveKitConn, lk: Live
     await end().catch(() => {});
     carrierDone = true;
     await Promise.race([follow, sleep(pollMs * 4)]).catch(() => {});
-    return { ...verdict(carrier.label, live, steps, e164, status, marks), leg: 'full', from, to: e164, callId, ended: true };
+    return { ...verdict(carrier.label, carrier.trunkNeeds(values), live, steps, e164, status, marks), leg: 'full', from, to: e164, callId, ended: true };
   } finally {
     release();
     await end().catch(() => {});
   }
 }
 
-function verdict(label: string, live: LiveResult, steps: CallStep[], e164: string, status: string | null, marks: CallMarks): { ok: boolean; steps: CallStep[]; detail: string; fix?: string } {
+function verdict(label: string, needs: TrunkNeeds, live: LiveResult, steps: CallStep[], e164: string, status: string | null, marks: CallMarks): { ok: boolean; steps: CallStep[]; detail: string; fix?: string } {
   const skip = (title: string, why: string) => steps.push({ title, ok: false, skipped: true, detail: why });
   if (!live.room) {
-    const detail = `the call did not reach LiveKit (${label} reports it ${status ?? 'unknown'})`;
-    const fix = `check the "${label} number routes to LiveKit SIP" hop above, and that LiveKit's trunk admits ${label}'s signalling addresses`;
+    // No room says only that LiveKit SIP did not take the call, not that the INVITE never got there: a self-hosted
+    // livekit-sip rings (180) and then drops, with no final answer, a caller its trunk does not admit.
+    const detail = `no room was created: LiveKit SIP did not take the call (${label} reports it ${status ?? 'unknown'})`;
+    const admits =
+      needs.kind === 'addresses'
+        ? `LiveKit's trunk admits ${label}'s signalling addresses (a self-hosted LiveKit SIP rings, then drops without an answer, a call from an address outside the trunk's allowedAddresses)`
+        : `${label} sends the trunk's digest login`;
+    const fix = `check that ${admits}, and the "${label} number routes to LiveKit SIP" hop above`;
     steps.push({ title: 'LiveKit SIP answered', ok: false, detail, fix });
-    for (const t of ['Room created', 'SIP participant called our number', 'Agent joined']) skip(t, 'the call did not reach LiveKit');
+    for (const t of ['Room created', 'SIP participant called our number', 'Agent joined']) skip(t, 'LiveKit SIP did not take the call');
     return { ok: false, steps, detail, fix };
   }
   steps.push(...reachedSteps(live, e164, marks));
