@@ -119,10 +119,11 @@ export function withDefaults(values: Values): Values {
 
 /**
  * The number's carrier: CARRIER (--carrier) when given, else the one whose credentials are in the environment or
- * .env (Twilio's before SignalWire's, which are optional for the setup), else SignalWire.
+ * .env (Twilio's, then Telnyx's, before SignalWire's, which are optional for the setup), else SignalWire.
  */
 export function carrierOf(values: Values): string {
   if (values.CARRIER) return values.CARRIER;
   if (values.TWILIO_ACCOUNT_SID) return 'twilio';
+  if (values.TELNYX_API_KEY) return 'telnyx';
   return 'signalwire';
 }

@@ -18,7 +18,7 @@ export class ServiceError extends Error {
   /** The settings (variable names) that may be wrong, e.g. the URL of a service out of reach. */
   readonly settings: readonly string[];
   constructor(
-    readonly service: 'LiveKit' | 'Supabase' | 'SignalWire' | 'Twilio' | 'DNS' | 'Server' | 'File',
+    readonly service: 'LiveKit' | 'Supabase' | 'SignalWire' | 'Twilio' | 'Telnyx' | 'DNS' | 'Server' | 'File',
     message: string,
     options: { exitCode?: number; cause?: unknown; settings?: readonly string[] } = {},
   ) {

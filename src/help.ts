@@ -12,6 +12,7 @@ const GROUP_TITLE: Record<Group, string> = {
   providers: 'Provider API keys',
   signalwire: 'SignalWire',
   twilio: 'Twilio',
+  telnyx: 'Telnyx',
   server: 'API server',
 };
 

@@ -22,7 +22,7 @@ export type Kind =
   | 'phone' // any common format, normalised to E.164
   | 'port'; // 1-65535
 
-export type Group = 'livekit' | 'supabase' | 'number' | 'providers' | 'signalwire' | 'twilio' | 'server';
+export type Group = 'livekit' | 'supabase' | 'number' | 'providers' | 'signalwire' | 'twilio' | 'telnyx' | 'server';
 
 export interface Setting {
   key: string;
@@ -63,9 +63,10 @@ const LK_PROJECT = 'https://cloud.livekit.io/projects/p_/settings/project';
 const LK_KEYS = 'https://cloud.livekit.io/projects/p_/settings/keys';
 const SW_CREDENTIALS = 'https://my.signalwire.com?page=credentials';
 const TWILIO_CONSOLE = 'https://console.twilio.com';
+const TELNYX_KEYS = 'https://portal.telnyx.com/#/api-keys';
 
 /** The carriers a number can be on: src/carriers/index.ts holds one folder per id. */
-export const CARRIER_IDS = ['signalwire', 'twilio'] as const;
+export const CARRIER_IDS = ['signalwire', 'twilio', 'telnyx'] as const;
 const LIVEKIT_NEEDED: readonly Need[] = ['setup', 'check', 'remove'];
 const DB_NEEDED: readonly Need[] = ['setup', 'check'];
 const first = (table: Record<string, unknown>) => Object.keys(table)[0]!;
@@ -170,6 +171,12 @@ export const SETTINGS = S([
     label: 'Twilio API URL', help: "Base URL of Twilio's REST API (a proxy, or a test stand-in)", default: 'https://api.twilio.com' },
   { key: 'TWILIO_TRUNKING_URL', flag: 'twilio-trunking-url', group: 'twilio', store: 'env', kind: 'http-url',
     label: 'Twilio Trunking API URL', help: "Base URL of Twilio's Trunking API (a proxy, or a test stand-in)", default: 'https://trunking.twilio.com' },
+
+  // Telnyx (an FQDN connection whose FQDN is the LiveKit SIP domain)
+  { key: 'TELNYX_API_KEY', flag: 'telnyx-api-key', group: 'telnyx', store: 'env', kind: 'text', secret: true,
+    label: 'Telnyx API key', help: 'Telnyx API v2 key (KEY…)', placeholder: 'KEY…', where: 'Telnyx portal → Account settings → API Keys', link: TELNYX_KEYS },
+  { key: 'TELNYX_API_URL', flag: 'telnyx-api-url', group: 'telnyx', store: 'env', kind: 'http-url',
+    label: 'Telnyx API URL', help: "Base URL of Telnyx's API v2, without /v2 (a proxy, or a test stand-in)", default: 'https://api.telnyx.com' },
 
   // The API server (`serve`)
   { key: 'API_SERVER_PORT', flag: 'api-server-port', group: 'server', store: 'env', kind: 'port',

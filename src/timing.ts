@@ -4,6 +4,7 @@ export const LIVEKIT_TIMEOUT_MS = 10_000;
 export const SUPABASE_TIMEOUT_MS = 10_000;
 export const SIGNALWIRE_TIMEOUT_MS = 10_000;
 export const TWILIO_TIMEOUT_MS = 10_000;
+export const TELNYX_TIMEOUT_MS = 10_000;
 /** Our `serve` endpoint: how long it gives a client to send a whole request, and how long the check waits for it. */
 export const SWML_ENDPOINT_TIMEOUT_MS = 10_000;
 /** How long `serve` gives a client to send its request headers. */

@@ -27,7 +27,7 @@ ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS llm_provider text;
 ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS llm_model text;
 ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS created_at timestamptz DEFAULT now();
 ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS updated_at timestamptz DEFAULT now();
--- The number's carrier (signalwire, twilio); empty means SignalWire.
+-- The number's carrier (signalwire, twilio, telnyx); empty means SignalWire.
 ALTER TABLE signalwire_phone_numbers ADD COLUMN IF NOT EXISTS carrier text;
 
 -- A unique number lets ON CONFLICT (number) work. An older table holding duplicates keeps working

@@ -3,8 +3,9 @@ import type { Carrier } from './carrier.js';
 import { UsageError } from '../errors.js';
 import { signalwire } from './signalwire/index.js';
 import { twilio } from './twilio/index.js';
+import { telnyx } from './telnyx/index.js';
 
-export const CARRIERS: Readonly<Record<string, Carrier<any, any, any>>> = { signalwire, twilio };
+export const CARRIERS: Readonly<Record<string, Carrier<any, any, any>>> = { signalwire, twilio, telnyx };
 
 export function carrierNamed(id: string): Carrier<unknown, unknown, unknown> {
   const c = CARRIERS[id];

@@ -45,8 +45,8 @@ const LIVEKIT_API = ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'];
 const SIP_LOGIN = ['LIVEKIT_SIP_DOMAIN', 'LIVEKIT_SIP_USERNAME', 'LIVEKIT_SIP_PASSWORD'];
 const SUPABASE = ['SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY'];
 const SIGNALWIRE_API = ['SIGNALWIRE_SPACE_URL', 'SIGNALWIRE_PROJECT_ID', 'SIGNALWIRE_API_TOKEN'];
-/** The carrier and every other carrier's settings (a number on Twilio is checked and removed through them). */
-const CARRIERS = SETTINGS.filter((s) => s.key === 'CARRIER' || s.group === 'twilio').map((s) => s.key);
+/** The carrier and every other carrier's settings (a number on Twilio or Telnyx is checked and removed through them). */
+const CARRIERS = SETTINGS.filter((s) => s.key === 'CARRIER' || s.group === 'twilio' || s.group === 'telnyx').map((s) => s.key);
 const NUMBER_ROW = SETTINGS.filter((s) => s.store === 'number').map((s) => s.key);
 /** The reads that find "the one number configured" (which-number.ts). */
 const FIND_NUMBER = [...LIVEKIT_API, 'LIVEKIT_SIP_TRUNK_NAME', ...SUPABASE];
@@ -55,7 +55,7 @@ const READ_ONLY = ['env-file', 'no-interactive', 'json', 'help'];
 export const COMMANDS: CommandSpec[] = [
   {
     name: 'setup',
-    summary: 'guided setup (the default): LiveKit trunk and rule, SWML, database row, test call',
+    summary: 'guided setup (default): LiveKit trunk and rule, SWML, database row, test call',
     usage: `${tool()} [setup] [options]`,
     description:
       'Asks for what is missing, checks each credential live, shows the plan, and applies it after one confirmation.\n' +
@@ -116,7 +116,7 @@ export const COMMANDS: CommandSpec[] = [
     examples: [`${tool()} check`, `${tool()} check --live --timeout 120`, `${tool()} check --call --yes`, `${tool()} check --call --leg livekit`],
     options: {
       live: { type: 'boolean', help: 'watch for a real call to the number' },
-      call: { type: 'boolean', help: 'place a billed test call through SignalWire (asks first)' },
+      call: { type: 'boolean', help: 'place a billed test call (asks first)' },
       leg: { type: 'string', help: '<full|livekit>  from a number of the space, or straight to LiveKit' },
       from: { type: 'string', help: '<e164>  the calling number (of the space, or verified)' },
       'call-seconds': { type: 'string', help: '<seconds>  longest the test call lasts (default 20)' },

@@ -10,7 +10,7 @@ test('every registered carrier answers to its own id', () => {
 });
 
 test('an unknown carrier is refused in one line naming the known ones', () => {
-  assert.throws(() => carrierNamed('twilo'), { name: 'UsageError', message: '--carrier (CARRIER): unknown carrier "twilo"; known carriers are signalwire, twilio.' });
+  assert.throws(() => carrierNamed('twilo'), { name: 'UsageError', message: '--carrier (CARRIER): unknown carrier "twilo"; known carriers are signalwire, twilio, telnyx.' });
 });
 
 test('SignalWire has no connection until its three settings are there, and its trunk needs a digest login', () => {
@@ -26,4 +26,16 @@ test('the carrier is the one named, else the one whose credentials are given, el
   assert.equal(carrierOf({ SIGNALWIRE_PROJECT_ID: 'p' }), 'signalwire');
   assert.equal(carrierOf({ TWILIO_ACCOUNT_SID: 'AC1' }), 'twilio');
   assert.equal(carrierOf({ CARRIER: 'signalwire', TWILIO_ACCOUNT_SID: 'AC1' }), 'signalwire');
+  assert.equal(carrierOf({ TELNYX_API_KEY: 'KEY1' }), 'telnyx');
+  assert.equal(carrierOf({ TELNYX_API_KEY: 'KEY1', SIGNALWIRE_PROJECT_ID: 'p' }), 'telnyx');
+  assert.equal(carrierOf({ CARRIER: 'signalwire', TELNYX_API_KEY: 'KEY1' }), 'signalwire');
+});
+
+test('Telnyx has no connection until its API key is given, and its trunk admits Telnyx by address, /32 each', () => {
+  const tx = carrierNamed('telnyx');
+  assert.equal(tx.conn({}), undefined);
+  assert.deepEqual(tx.conn({ TELNYX_API_KEY: 'KEY1', TELNYX_API_URL: 'http://127.0.0.1:9/' }), { apiKey: 'KEY1', apiUrl: 'http://127.0.0.1:9' });
+  const needs = tx.trunkNeeds({});
+  assert.ok(needs.kind === 'addresses' && needs.addresses.length === 8 && needs.addresses.every((a) => /^\d+\.\d+\.\d+\.\d+\/32$/.test(a)));
+  assert.ok(tx.testCall, 'Telnyx places a test call');
 });

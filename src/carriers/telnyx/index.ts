@@ -1,0 +1,24 @@
+// Telnyx behind the carrier seam: callers import from here, never from the files beside it.
+export { telnyxConn, type TelnyxConn } from './http.js';
+export * from './route.js';
+export { TELNYX_SIGNALLING } from './addresses.js';
+
+import type { Carrier } from '../carrier.js';
+import { telnyxConn, type TelnyxConn } from './http.js';
+import { listNumbers, observeTelnyx, planTelnyx, planUnrouteTelnyx, telnyxTarget, type TelnyxState, type TelnyxTarget } from './route.js';
+import { TELNYX_SIGNALLING } from './addresses.js';
+import { telnyxTestCall } from './calls.js';
+
+/** Telnyx as a Carrier: an FQDN connection sends the number's calls to LiveKit SIP, which admits Telnyx by address. */
+export const telnyx: Carrier<TelnyxConn, TelnyxState, TelnyxTarget> = {
+  id: 'telnyx',
+  label: 'Telnyx',
+  conn: telnyxConn,
+  target: telnyxTarget,
+  observe: observeTelnyx,
+  plan: planTelnyx,
+  unroute: planUnrouteTelnyx,
+  listNumbers,
+  trunkNeeds: () => ({ kind: 'addresses', addresses: TELNYX_SIGNALLING }),
+  testCall: telnyxTestCall,
+};
