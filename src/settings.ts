@@ -171,6 +171,8 @@ export const SETTINGS = S([
     label: 'Twilio API URL', help: "Base URL of Twilio's REST API (a proxy, or a test stand-in)", default: 'https://api.twilio.com' },
   { key: 'TWILIO_TRUNKING_URL', flag: 'twilio-trunking-url', group: 'twilio', store: 'env', kind: 'http-url',
     label: 'Twilio Trunking API URL', help: "Base URL of Twilio's Trunking API (a proxy, or a test stand-in)", default: 'https://trunking.twilio.com' },
+  { key: 'TWILIO_INSIGHTS_URL', flag: 'twilio-insights-url', group: 'twilio', store: 'env', kind: 'http-url',
+    label: 'Twilio Voice Insights URL', help: "Base URL of Twilio's Voice Insights API, which explains a failed test call (a proxy, or a test stand-in)", default: 'https://insights.twilio.com' },
 
   // Telnyx (an FQDN connection whose FQDN is the LiveKit SIP domain)
   { key: 'TELNYX_API_KEY', flag: 'telnyx-api-key', group: 'telnyx', store: 'env', kind: 'text', secret: true,

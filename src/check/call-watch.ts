@@ -1,6 +1,6 @@
-// Watching a test call that a carrier places (SignalWire's in call.ts, the others' in carrier-call.ts): LiveKit is
-// watched as for a live call, armed before the dial, and the call is ended as soon as the proof is in: once LiveKit
-// answered and the agent greeted, or when an agent that joined is never answered (the caller hears ringing).
+// Watching a test call that the number's carrier places (call.ts): LiveKit is watched as for a live call, armed
+// before the dial, and the call is ended as soon as the proof is in: once LiveKit answered and the agent greeted,
+// or when an agent that joined is never answered (the caller hears ringing).
 import type { Values } from '../settings.js';
 import type { LiveKitApi } from './livekit-api.js';
 import type { LiveKitFindings } from './livekit-hops.js';

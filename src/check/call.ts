@@ -1,32 +1,34 @@
-// The proven call (`check --call`): SignalWire places a real test call and the check watches it through with
-// no person. Full path: from another number of the space (or --from) to ours, so the number's real handler
-// runs our SWML into LiveKit SIP. LiveKit leg alone (--leg livekit): straight to LiveKit's SIP URI with the
-// trunk's login. The caller side runs a tiny SWML (one line, silence, hang up), so the call ends by itself
-// within --call-seconds even if this process dies; the check ends it sooner once the agent is in, and always
-// on the way out, Ctrl-C included. A call that fails is explained from SignalWire's voice log.
-import type { Values } from '../settings.js';
-import { dim, green, out, red, yellow } from '../ui.js';
+// The proven call (`check --call`), one path for every carrier: the number's carrier places a real test call
+// (its `testCall` part) and the check watches it through with no person. Full path: from another number of the
+// account (or --from) to ours, so the number's real route runs into LiveKit SIP; a carrier may also dial LiveKit's
+// SIP URI alone (--leg livekit). The caller side says one line and hangs up within --call-seconds even if this
+// process dies; the check ends it sooner once the agent is in, and always on the way out, Ctrl-C included. A call
+// that never reached LiveKit is explained from the carrier's own record of it (its `explain` part).
+import { carrierNamed } from '../carriers/index.js';
+import { CallRefused, type CallExplanation, type CallPlan, type CarrierTestCall } from '../carriers/carrier.js';
+import { carrierOf } from '../config.js';
+import { redact } from '../redact.js';
+import { SETTINGS, type Values } from '../settings.js';
 import { installSignalHandlers, SIGNAL_EXIT, takeOverSignals, type StopSignal } from '../signals.js';
-import { explainFromLogs, explainSip, sameSipHost, sipHost, type Explanation } from './explain.js';
+import { seconds } from '../timing.js';
+import { dim, out } from '../ui.js';
+import { INTERACTIONS_STEP } from './agent-report.js';
+import { reachedFailure, reachedSteps, watchPlacedCall, type CallMarks } from './call-watch.js';
 import type { LiveKitApi } from './livekit-api.js';
 import type { LiveKitFindings } from './livekit-hops.js';
-import { INTERACTIONS_STEP } from './agent-report.js';
-import { reachedFailure, reachedSteps, watchPlacedCall } from './call-watch.js';
 import { sleep } from './probe.js';
-import { numberPage } from '../carriers/signalwire/dashboard.js';
-import { SIGNALWIRE_HOP } from '../carriers/signalwire/hops.js';
-import { seconds } from '../timing.js';
 import { hopLines, stepLine } from './report.js';
 import type { CallResult, CallStep, Leg, LiveKitConn, LiveResult } from './types.js';
 
 export const CALL_SECONDS = 20;
 export const TEST_LINE = 'create-sip-inbound test call';
 const FINAL = new Set(['completed', 'ended', 'failed', 'busy', 'no-answer', 'canceled']);
+const PAST_LIVEKIT = ['Room created', 'SIP participant called our number', 'Agent joined'];
 
 export interface CallOptions {
-  /** --leg; undefined: the full path when the space has another number (or --from), else refuse (see plan). */
+  /** --leg; undefined: the full path when the account has another number (or --from), else refuse (the carrier's plan). */
   leg?: Leg | undefined;
-  /** --from: a number of the space or a verified caller ID. */
+  /** --from: a number of the account (or, where the carrier allows it, a verified caller ID). */
   from?: string | undefined;
   /** --call-seconds: how long the caller side stays on at most. */
   seconds?: number | undefined;
@@ -45,59 +47,45 @@ export interface CallOptions {
   interactionWaitMs?: number | undefined;
 }
 
-interface Plan {
-  leg: Leg;
-  from: string;
-  to: string;
-  username?: string;
-  password?: string;
-}
-
-/** The caller side: say one line, stay for the rest of the time, hang up. */
-export function callerSwml(sec: number): object {
-  return {
-    version: '1.0.0',
-    sections: { main: [{ play: { urls: [`say:${TEST_LINE}`] } }, { play: { urls: [`silence:${Math.max(1, sec - 2)}`] } }, { hangup: {} }] },
-  };
-}
-
 export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveKitFindings, values: Values, o: CallOptions): Promise<CallResult> {
-  const sw = await import('../carriers/signalwire/index.js');
-  const conn = sw.signalWireConn(values);
+  const carrier = carrierNamed(carrierOf(values));
+  const label = carrier.label;
+  const calls = carrier.testCall;
+  const conn = carrier.conn(values);
+  if (!calls) return { ok: false, skipped: true, steps: [], detail: `${label} places no test call here yet` };
+  if (!conn) return { ok: false, skipped: true, steps: [], detail: `needs ${credentialsOf(carrier.id) || `the ${label} credentials`}` };
   const e164 = values.PHONE_NUMBER!;
   const domain = values.LIVEKIT_SIP_DOMAIN;
-  if (!conn) return { ok: false, skipped: true, steps: [], detail: 'needs SIGNALWIRE_SPACE_URL, SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN' };
   const sec = o.seconds ?? CALL_SECONDS;
 
-  let plan: Plan;
+  let plan: CallPlan;
   try {
-    plan = await planCall(conn, values, o);
+    plan = await (calls.plan ? calls.plan(conn, values, o) : planFromCallers(calls, conn, label, values, o));
   } catch (err) {
-    const line = err instanceof Refused ? err : lineOf(err, values);
+    const line = err instanceof CallRefused ? err : lineOf(err, values);
     return { ok: false, steps: [], detail: `no call placed: ${line.detail}`, fix: line.fix };
   }
+  const full = plan.leg === 'full';
   const ask =
-    `Test call: places one call of at most ${sec} s from ${plan.from} to ${plan.leg === 'full' ? e164 : `LiveKit's SIP URI (${e164}@${domain})`}; ` +
-    `SignalWire bills it${plan.leg === 'full' ? ', and the leg our number makes to LiveKit' : ''}.`;
+    `Test call: places one call of at most ${sec} s from ${plan.from} to ${full ? e164 : `LiveKit's SIP URI (${e164}@${domain})`}; ` +
+    `${label} bills it${full ? `, and the leg ${calls.via} makes to LiveKit` : ''}.`;
   if (!(await o.confirm(ask))) return { ok: false, skipped: true, leg: plan.leg, steps: [], detail: 'declined: no call placed' };
 
   const steps: CallStep[] = [];
   const start = Date.now();
   const since = new Date(start - 2000);
   const at = () => Date.now() - start;
+  const say = (text: string) => o.print && out(`  ${dim(seconds(at()))} ${text}`);
   let callId: string | undefined;
-  let endSent = false;
   let endedAt: number | undefined;
   let status: string | null = null;
-  let swDone = false;
-
+  let carrierDone = false;
   const end = async () => {
-    if (!callId || endSent) return;
-    endSent = true;
+    if (!callId || endedAt !== undefined) return;
     endedAt = Date.now();
-    await sw.endCall(conn, callId);
+    await calls.end(conn, callId);
   };
-  // Ctrl-C: end the call first, then leave as an interrupt.
+  // Ctrl-C: end the call first (once the dial has answered with its id), then leave as an interrupt.
   let dialling: Promise<unknown> = Promise.resolve();
   const onSignal = (signal: StopSignal) => {
     void dialling
@@ -105,17 +93,19 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
       .then(() => end())
       .catch(() => {})
       .then(() => {
-        process.stderr.write(`\n✖ Stopped: ${callId ? 'the test call was ended (calling.end)' : 'no call was placed'}.\n`);
+        const ended = `the test call was ended${calls.endName ? ` (${calls.endName})` : ''}`;
+        process.stderr.write(`\n✖ Stopped: ${callId ? ended : 'no call was placed'}.\n`);
         process.exit(SIGNAL_EXIT[signal]);
       });
   };
   // Our signal handling is installed for every command; it hands the first signal here.
   installSignalHandlers();
   const release = takeOverSignals(onSignal);
+  const base = { leg: plan.leg, from: plan.from, to: plan.to, ended: true };
+  const finish = (r: Omit<CallResult, 'ok'>): CallResult => ({ ok: r.steps.every((s) => s.ok || s.skipped), ...r, ...(callId ? { callId } : {}) });
 
   try {
     // Armed before dialling: any room that exists now is not our call.
-    const say = (text: string) => o.print && out(`  ${dim(`${seconds(at())}`)} ${text}`);
     const { watch, ready, marks, stopTimer } = watchPlacedCall(api, lkConn, lk, values, o, {
       e164,
       since,
@@ -124,39 +114,39 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
       say: (text) => void say(text),
       end,
       endedAt: () => endedAt,
-      carrierDone: () => swDone,
+      carrierDone: () => carrierDone,
     });
     const pollMs = o.pollMs ?? 500;
     const early = await Promise.race([ready.then(() => undefined), watch]);
     if (early) return { ok: false, leg: plan.leg, steps: [], detail: `no call placed: ${early.detail}`, ...(early.fix ? { fix: early.fix } : {}) };
 
-    const p = sw.dialCall(conn, { from: plan.from, to: plan.to, swml: callerSwml(sec), timeoutSec: o.ringSec ?? 30, ...(plan.username ? { username: plan.username, password: plan.password } : {}) });
+    const placed = `${label} placed the call`;
+    const p = calls.dial(conn, { from: plan.from, to: plan.to, line: TEST_LINE, seconds: sec, ringSec: o.ringSec ?? 30, ...(plan.login ? { login: plan.login } : {}) });
     dialling = p;
     try {
-      callId = (await p).id;
+      callId = await p;
     } catch (err) {
-      swDone = true;
+      carrierDone = true;
       await watch.catch(() => undefined);
       const line = lineOf(err, values);
-      steps.push({ title: 'SignalWire placed the call', ok: false, atMs: at(), detail: line.detail, fix: line.fix });
-      return finish({ leg: plan.leg, from: plan.from, to: plan.to, steps, detail: `SignalWire did not place the call: ${line.detail}`, fix: line.fix, ended: true });
+      steps.push({ title: placed, ok: false, atMs: at(), detail: line.detail, fix: line.fix });
+      return finish({ ...base, steps, detail: `${label} did not place the call: ${line.detail}`, fix: line.fix });
     }
-    steps.push({ title: 'SignalWire placed the call', ok: true, atMs: at(), detail: `from ${plan.from} to ${plan.leg === 'full' ? e164 : plan.to.replace(/;.*$/, '')}, call ${callId}` });
-    say(`SignalWire placed call ${callId}`);
+    steps.push({ title: placed, ok: true, atMs: at(), detail: `from ${plan.from} to ${full ? e164 : plan.to.replace(/;.*$/, '')}, call ${callId}` });
+    say(`${label} placed call ${callId}`);
 
-    // SignalWire's view, polled beside LiveKit's until the call is over. How soon a log appears is not documented,
-    // so a missing log never ends the LiveKit watch: only a final status does; the watch runs to the call's own
-    // timeout otherwise (a trial space logs nothing). Missing logs are asked for less and less often.
+    // The carrier's view, polled beside LiveKit's until the call is over. Only a final status ends the LiveKit
+    // watch early; a status the carrier has not recorded yet is asked for less and less often.
     let watching = true;
-    const swWatch = (async () => {
+    const follow = (async () => {
       for (let wait = pollMs; watching; ) {
-        const log = await sw.getVoiceLog(conn, callId!).catch(() => undefined);
-        if (log) status = log.status;
+        const now = await calls.status(conn, callId!).catch(() => null);
+        if (now) status = now;
         if (status && FINAL.has(status)) {
-          swDone = true;
+          carrierDone = true;
           break;
         }
-        wait = log ? pollMs : Math.min(wait * 2, 4000);
+        wait = now ? pollMs : Math.min(wait * 2, 4000);
         await sleep(wait);
       }
     })();
@@ -164,154 +154,94 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
     watching = false;
     stopTimer();
     await end().catch(() => {});
-    swDone = true;
-    await swWatch.catch(() => {});
+    carrierDone = true;
+    await follow.catch(() => {});
 
-    return finish(await verdict({ conn, values, e164, plan, steps, live, since, callId, status, roomAt: marks.roomAt, agentAt: marks.agentAt, answeredAt: marks.answeredAt, endSent }));
+    const why = live.room ? undefined : await carrier.explain?.(conn, { id: callId, since, e164, sipDomain: domain, leg: plan.leg, status }).catch(() => undefined);
+    return finish({ ...base, ...verdict({ label, calls, e164, domain, plan, steps, live, status, why, marks }) });
   } finally {
     release();
     await end().catch(() => {});
   }
+}
 
-  function finish(r: Omit<CallResult, 'ok'> & { ok?: boolean }): CallResult {
-    const result: CallResult = { ok: r.ok ?? r.steps.every((s) => s.ok || s.skipped), ...r, ...(callId ? { callId } : {}) };
-    return result;
+/** Without a plan of the carrier's own: the full path, from --from or another number of the account. */
+async function planFromCallers<Conn>(calls: CarrierTestCall<Conn>, conn: Conn, label: string, values: Values, o: CallOptions): Promise<CallPlan> {
+  const e164 = values.PHONE_NUMBER!;
+  if (o.leg === 'livekit') throw new CallRefused(`--leg livekit dials LiveKit's SIP URI with a digest login, and ${label} numbers have none`, 'leave out --leg');
+  let own: readonly string[];
+  try {
+    own = await calls.callers(conn);
+  } catch (err) {
+    throw new CallRefused(textOf(err, values), `check the ${label} credentials`);
   }
+  if (o.from && !own.includes(o.from)) throw new CallRefused(`--from ${o.from} is not a number of this ${label} account`, `pick one of ${own.filter((n) => n !== e164).join(', ') || 'its other numbers'}`);
+  const from = o.from ?? own.find((n) => n !== e164);
+  if (!from) throw new CallRefused(`the ${label} account holds no number besides ${e164} to call it from`, 'pass --from with another number of the account');
+  return { leg: 'full', from, to: e164 };
 }
 
 interface VerdictInput {
-  conn: import('../carriers/signalwire/index.js').SignalWireConn;
-  values: Values;
+  label: string;
+  calls: CarrierTestCall<unknown>;
   e164: string;
-  plan: Plan;
+  domain: string | undefined;
+  plan: CallPlan;
   steps: CallStep[];
   live: LiveResult;
-  since: Date;
-  callId: string;
   status: string | null;
-  roomAt: number | undefined;
-  agentAt: number | undefined;
-  answeredAt: number | undefined;
-  endSent: boolean;
+  /** The carrier's explanation of a call that did not reach LiveKit. */
+  why: CallExplanation | undefined;
+  marks: CallMarks;
 }
 
 /** The hops of the call in order; the first that failed carries the explanation, the rest are skipped. */
-async function verdict(v: VerdictInput): Promise<Omit<CallResult, 'ok'>> {
-  const { steps, live, plan, e164 } = v;
-  const domain = v.values.LIVEKIT_SIP_DOMAIN;
-  const reached = Boolean(live.room);
-  const base = { leg: plan.leg, from: plan.from, to: plan.to, steps, ended: true };
-  const skip = (title: string, why: string) => steps.push({ title, ok: false, skipped: true, detail: why });
-
-  let why: (Explanation & { leg?: { log: { to: string; status: string | null } } }) | undefined;
-  if (!reached) {
-    const sw = await import('../carriers/signalwire/index.js');
-    why = await explainFromLogs(v.conn, { since: v.since, e164, sipDomain: domain }).catch(() => undefined);
-    if (!why && plan.leg === 'livekit' && !(await sw.getVoiceLog(v.conn, v.callId).catch(() => undefined)))
-      why = explainSip(603, { e164, sipDomain: domain });
+function verdict(v: VerdictInput): { steps: CallStep[]; detail: string; fix?: string } {
+  const { label, calls, steps, live, plan, e164, why } = v;
+  const skip = (title: string, detail: string) => steps.push({ title, ok: false, skipped: true, detail });
+  const route = calls.routeTitle;
+  if (route && plan.leg === 'livekit') skip(route, `LiveKit leg only: ${label} dialled the SIP URI itself`);
+  else if (route && (live.room || (why && (why.stopped ?? 'livekit') === 'livekit'))) steps.push({ title: route, ok: true, detail: `${e164} connected to sip:…@${v.domain}` });
+  else if (route && why) steps.push({ title: route, ok: false, detail: why.cause, fix: why.fix });
+  if (why?.stopped === 'carrier') {
+    for (const t of ['LiveKit SIP answered', ...PAST_LIVEKIT]) skip(t, 'the call did not reach LiveKit');
+    return { steps, detail: why.cause, fix: why.fix };
   }
 
-  const handlerTitle = 'Our number ran our SWML';
-  if (plan.leg === 'full') {
-    if (reached || (why?.leg && why.code !== undefined && sipHostIs(why.leg.log.to, domain)))
-      steps.push({ title: handlerTitle, ok: true, detail: `${e164} connected to sip:…@${domain}` });
-    else if (why?.leg) steps.push({ title: handlerTitle, ok: false, detail: why.cause, fix: why.fix });
-    else {
-      const never = v.status === 'no-answer' || v.status === null || v.status === 'ringing' || v.status === 'queued';
-      steps.push({
-        title: handlerTitle,
-        ok: false,
-        detail: never
-          ? `SignalWire reports the call as ${v.status ?? 'not logged'}: ${e164} never answered, so its handler did not connect to LiveKit`
-          : `the call ended ${v.status} without a SIP leg to ${domain}: the number's handler did not run our SWML`,
-        fix: `check the "${SIGNALWIRE_HOP.title}" hop above (${numberPage(e164)}); SignalWire → Logs → Voice shows what it ran`,
-      });
-      for (const t of ['LiveKit SIP answered', 'Room created', 'SIP participant called our number', 'Agent joined']) skip(t, 'the call did not reach LiveKit');
-      return { ...base, detail: steps.at(-5)!.detail!, fix: steps.at(-5)!.fix! };
-    }
-  } else skip(handlerTitle, 'LiveKit leg only: SignalWire dialled the SIP URI itself');
-
-  if (!reached) {
-    const e = why ?? explainSip(undefined, { e164, sipDomain: domain });
+  if (!live.room) {
+    const e = why ?? {
+      cause: `the call did not reach LiveKit (${label} reports it ${v.status ?? 'unknown'})`,
+      fix: `check the "${label} number routes to LiveKit SIP" hop above, and that LiveKit's trunk admits ${label}'s signalling addresses`,
+    };
     steps.push({ title: 'LiveKit SIP answered', ok: false, detail: e.cause, fix: e.fix });
-    for (const t of ['Room created', 'SIP participant called our number', 'Agent joined']) skip(t, 'the call did not reach LiveKit');
-    return { ...base, detail: e.cause, fix: e.fix };
+    for (const t of PAST_LIVEKIT) skip(t, 'the call did not reach LiveKit');
+    return { steps, detail: e.cause, fix: e.fix };
   }
-  steps.push(...reachedSteps(live, e164, { roomAt: v.roomAt, agentAt: v.agentAt, answeredAt: v.answeredAt, inLiveKit: true }));
+  steps.push(...reachedSteps(live, e164, { ...v.marks, inLiveKit: true }));
   const logged = live.interaction === 'found' && !live.proof?.some((s) => s.title === INTERACTIONS_STEP) ? ', interaction logged' : '';
-  steps.push({ title: 'Call ended', ok: true, detail: `${v.endSent ? 'calling.end sent' : `SignalWire: ${v.status ?? 'ended'}`}${logged}` });
+  steps.push({ title: 'Call ended', ok: true, detail: `${calls.endName ? `${calls.endName} sent` : `${label}: ${v.status ?? 'ended'}`}${logged}` });
   const failed = steps.find((s) => !s.ok && !s.skipped);
-  if (!failed) return { ...base, detail: `the call went through: ${plan.leg === 'full' ? `${plan.from} → ${e164}` : `${plan.from} → LiveKit SIP`} → room → agent` };
-  return { ...base, detail: reachedFailure(live, failed), ...(failed.fix ? { fix: failed.fix } : {}) };
-}
-
-/** Where the call goes and from where; refuses (throws a UsageError) before anything is dialled. */
-async function planCall(conn: import('../carriers/signalwire/index.js').SignalWireConn, values: Values, o: CallOptions): Promise<Plan> {
-  const { listNumbers, listVerifiedNumbers } = await import('../carriers/signalwire/index.js');
-  const e164 = values.PHONE_NUMBER!;
-  const [numbers, verified] = await Promise.all([listNumbers(conn), listVerifiedNumbers(conn)]);
-  const own = numbers.map((n) => n.number);
-  const space = spaceHost(values.SIGNALWIRE_SPACE_URL ?? '');
-  if (o.from && !own.includes(o.from) && !verified.includes(o.from)) {
-    // Only other numbers help: calling our number from itself is no way out, so never offer that (no circle).
-    const others = [...own.filter((n) => n !== e164), ...verified];
-    throw new Refused(
-      `--from ${o.from} is neither a number of ${space} nor a verified caller ID, and SignalWire places calls only from those`,
-      others.length
-        ? `pick one of ${others.join(', ')}, or verify it (SignalWire → Phone Numbers → Verified Caller IDs)`
-        : 'verify it (SignalWire → Phone Numbers → Verified Caller IDs), or pass --leg livekit, which needs no caller',
-    );
-  }
-
-  if (o.leg === 'livekit') {
-    if (!values.LIVEKIT_SIP_DOMAIN) throw new Refused("--leg livekit dials LiveKit's SIP URI, and LIVEKIT_SIP_DOMAIN is not set", 'set LIVEKIT_SIP_DOMAIN');
-    const from = o.from ?? (own.includes(e164) ? e164 : own[0]);
-    if (!from) throw new Refused(`${space} has no number to call from`, 'pass --from with a verified caller ID');
-    const plan: Plan = { leg: 'livekit', from, to: `sip:${e164}@${values.LIVEKIT_SIP_DOMAIN};transport=tcp` };
-    if (values.LIVEKIT_SIP_USERNAME && values.LIVEKIT_SIP_PASSWORD) Object.assign(plan, { username: values.LIVEKIT_SIP_USERNAME, password: values.LIVEKIT_SIP_PASSWORD });
-    return plan;
-  }
-  if (!own.includes(e164))
-    throw new Refused(`${e164} is not a number of ${space}, so a call to it would not run a handler there`, 'check --number, or pass --leg livekit to test the LiveKit leg alone');
-  const from = o.from ?? own.find((n) => n !== e164);
-  if (from) return { leg: 'full', from, to: e164 };
-  // One number: what every trial space holds. A trial space declines SIP calls (603) and calls only its own and
-  // verified numbers, and SignalWire's API does not say whether a space is in trial: do not dial on a guess.
-  throw new Refused(
-    `${space} holds one number, as a space in Trial Mode does, and a trial space declines the SIP call to LiveKit (603) and calls only verified numbers`,
-    'pass --from with a verified caller ID to go the full path, or --leg livekit if the space is funded',
-  );
-}
-
-/** Why no call is placed, in one line, and what to do. */
-class Refused extends Error {
-  constructor(
-    readonly detail: string,
-    readonly fix: string,
-  ) {
-    super(`${detail}: ${fix}`);
-  }
+  if (!failed) return { steps, detail: `the call went through: ${plan.leg === 'full' ? `${plan.from} → ${e164}` : `${plan.from} → LiveKit SIP`} → room → agent` };
+  return { steps, detail: reachedFailure(live, failed), ...(failed.fix ? { fix: failed.fix } : {}) };
 }
 
 /** A service's one-line error split into what happened and the fix it names (its last clause that says what to do). */
 function lineOf(err: unknown, values: Values): { detail: string; fix: string } {
-  let text = err instanceof Error ? err.message : String(err);
-  for (const s of [values.SIGNALWIRE_API_TOKEN, values.LIVEKIT_SIP_PASSWORD]) if (s) text = text.split(s).join('••••');
+  const text = textOf(err, values);
   const at = [...text.matchAll(/(?:: |; )(?=(?:add|enable|check|verify|pass|pick|set|rerun|fund|use|give|end|point|look)\b)/g)].at(-1)?.index;
   return at === undefined ? { detail: text, fix: 'fix the problem named and rerun' } : { detail: text.slice(0, at), fix: text.slice(at + 2) };
 }
 
-function sipHostIs(uri: string, domain: string | undefined): boolean {
-  const host = sipHost(uri);
-  return Boolean(domain && host && sameSipHost(host, domain));
+/** The carrier's settings a test call needs, by name ("A, B and C"). */
+function credentialsOf(id: string): string {
+  const keys = SETTINGS.filter((s) => s.group === id && 'requiredBy' in s && (s.requiredBy as readonly string[]).includes('check --call')).map((s) => s.key);
+  return keys.length > 1 ? `${keys.slice(0, -1).join(', ')} and ${keys.at(-1)}` : (keys[0] ?? '');
 }
 
-function spaceHost(url: string): string {
-  try {
-    return new URL(/^[a-z]+:\/\//i.test(url) ? url : `https://${url}`).host;
-  } catch {
-    return url;
-  }
+/** The error's text on one line, every secret of the settings redacted (whole: its fix comes last). */
+function textOf(err: unknown, values: Values): string {
+  const secrets = SETTINGS.filter((s) => 'secret' in s && s.secret).map((s) => values[s.key]);
+  return redact(err instanceof Error ? err.message : String(err), secrets).replace(/\s+/g, ' ').trim();
 }
 
 export function printCall(r: CallResult): void {

@@ -1,4 +1,4 @@
-// Hop: the SIP domain SignalWire dials resolves. A typo here fails every call with nothing in LiveKit's logs.
+// Hop: the SIP domain the carrier dials resolves. A typo here fails every call with nothing in LiveKit's logs.
 import type { Hop, Resolver } from './types.js';
 
 const LOOKUP_TIMEOUT_MS = 5_000;

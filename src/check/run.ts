@@ -4,7 +4,6 @@
 import { tool } from '../invocation.js';
 import { readLiveKit, type LiveKitLists } from '../services/livekit.js';
 import type { NumberRow } from '../services/supabase.js';
-import type { SignalWireState } from '../carriers/signalwire/index.js';
 import type { Values } from '../settings.js';
 import { bold, green, out, red, yellow } from '../ui.js';
 import { databaseHop, DATABASE_HOP } from './database-hop.js';
@@ -18,11 +17,9 @@ import { loadKinds } from './participants.js';
 import { PROBE_TIMEOUT_MS, probeAgent } from './probe.js';
 import { seconds } from '../timing.js';
 import { announceCall, printHop, printLive, printProbe, transient } from './report.js';
-import { signalWireHop, SIGNALWIRE_HOP, swmlUrlHop, SWML_URL_HOP } from '../carriers/signalwire/hops.js';
-import { carrierHop } from './carrier-hop.js';
+import { carrierHop, CARRIER_HOP_ID } from './carrier-hop.js';
 import { carrierOf } from '../config.js';
 import { carrierNamed } from '../carriers/index.js';
-import { swmlTargetFor } from '../carriers/signalwire/index.js';
 import { isSelfHostedSip, sipOptionsHop, SIP_OPTIONS_HOP } from './sip-options-hop.js';
 import type { CheckReport, Hop, LiveKitConn, LiveResult, ProbeResult, Resolver } from './types.js';
 
@@ -50,7 +47,7 @@ export interface CheckOptions {
   db?: boolean;
   /** Resolves the SIP domain; node:dns/promises lookup by default. */
   resolve?: Resolver;
-  /** Place a test call through SignalWire (`--call`). */
+  /** Place a test call through the number's carrier (`--call`). */
   call?: Omit<import('./call.js').CallOptions, 'print'>;
   /** The command that runs this check again, for the closing line (default: the tool as started, then check). */
   rerun?: string;
@@ -72,11 +69,9 @@ export interface Observed {
   livekit?: LiveKitLists;
   /** The number's row as read; `row` undefined: there is none. */
   database?: { row: NumberRow | undefined };
-  signalwire?: SignalWireState;
+  /** The number's state at its carrier (the carrier's observe, as the apply left it). */
+  carrier?: unknown;
 }
-
-/** Legs of the call that a skip leaves unproven (the SWML URL hop is skipped by design when SignalWire hosts the script). */
-const UNCHECKED_LEGS = new Set<string>([SIGNALWIRE_HOP.id, DATABASE_HOP.id]);
 
 export async function runChecks(values: Values, opts: CheckOptions): Promise<CheckReport> {
   const since = new Date();
@@ -123,16 +118,11 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
       ? await guardAsync(DATABASE_HOP, values, () => databaseHop(values, reads.database))
       : skip(DATABASE_HOP, 'needs SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY and the number'),
   );
-  if (carrierOf(values) !== 'signalwire') {
-    if (e164) add(await carrierHop(values, e164));
-  } else {
-    add(e164 ? await guardAsync(SIGNALWIRE_HOP, values, () => signalWireHop(values, reads.signalwire)) : skip(SIGNALWIRE_HOP, 'needs the number'));
-    add(
-      e164 && values.LIVEKIT_SIP_DOMAIN
-        ? await guardAsync(SWML_URL_HOP, values, () => swmlUrlHop(values))
-        : skip(SWML_URL_HOP, 'needs the number and LIVEKIT_SIP_DOMAIN'),
-    );
-  }
+  // The carrier's hops, its route first: a skip there (or of the database hop) leaves a leg of the call unproven.
+  const carrier = carrierNamed(carrierOf(values));
+  const carrierHops = carrier.hops ? await carrier.hops(values, e164, reads.carrier) : e164 ? [await carrierHop(values, e164, reads.carrier)] : [];
+  carrierHops.forEach(add);
+  const legs = new Set([DATABASE_HOP.id, carrierHops[0]?.id ?? CARRIER_HOP_ID]);
 
   const report: CheckReport = { ok: false, hops };
 
@@ -178,11 +168,9 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
 
   if (opts.call) {
     const { printCall, provenCall } = await import('./call.js');
-    // SignalWire's test call is call.ts; another carrier's goes through the carrier seam (carrier-call.ts).
-    const place = carrierOf(values) === 'signalwire' ? provenCall : (await import('./carrier-call.js')).carrierCall;
     report.call =
       api && conn && lk && liveKitOk && e164
-        ? await place(api, conn, lk, values, { pollMs: opts.pollMs, interactionWaitMs: opts.interactionWaitMs, row: rowValues(reads.database), ...opts.call, print: opts.print })
+        ? await provenCall(api, conn, lk, values, { pollMs: opts.pollMs, interactionWaitMs: opts.interactionWaitMs, row: rowValues(reads.database), ...opts.call, print: opts.print })
         : { ok: false, skipped: true, steps: [], detail: 'needs LiveKit and the number' };
     if (opts.print) printCall(report.call);
   }
@@ -193,7 +181,7 @@ export async function runChecks(values: Values, opts: CheckOptions): Promise<Che
     const failed = [...hops, report.probe, report.live, report.call].filter((r) => r && !passed(r)).length;
     const rerun = opts.rerun ?? `${tool()} check`;
     // A hop of the call path that did not run is not a pass: never say "every hop" over it.
-    const unchecked = hops.filter((h) => h.skipped && UNCHECKED_LEGS.has(h.id));
+    const unchecked = hops.filter((h) => h.skipped && legs.has(h.id));
     if (!report.ok) out(red(`${failed} problem${failed === 1 ? '' : 's'}: fix ${failed === 1 ? 'it' : 'them'} and run \`${rerun}\` again.`));
     else if (unchecked.length) out(yellow(`Every hop that ran passed; not checked: ${unchecked.map((h) => h.title).join(', ')} (see above).`));
     else out(green(bold('Every hop passed.')));
@@ -219,17 +207,14 @@ function startReads(values: Values, conn: LiveKitConn | undefined, opts: CheckOp
             : import('../services/supabase.js').then((m) => m.readNumberRow(m.supabaseConn(values)!, e164)),
         )
       : undefined;
-  const signalwire = e164 && carrierOf(values) === 'signalwire'
-    ? held(
-        o.signalwire
-          ? Promise.resolve(o.signalwire)
-          : import('../carriers/signalwire/index.js').then((m) => {
-              const sw = m.signalWireConn(values);
-              return sw ? m.observeSignalWire(sw, e164, swmlTargetFor(values)) : undefined;
-            }),
-      )
-    : undefined;
-  return { livekit, database, signalwire };
+  const carrier = carrierNamed(carrierOf(values));
+  const carrierConn = carrier.conn(values);
+  // The number's route at its carrier; a target the settings cannot make yet fails its hop, not the check.
+  const route =
+    e164 && (o.carrier || carrierConn)
+      ? held(o.carrier ? Promise.resolve(o.carrier) : Promise.resolve().then(() => carrier.observe(carrierConn, e164, carrier.target(values))))
+      : undefined;
+  return { livekit, database, carrier: route };
 }
 
 async function live(
@@ -273,13 +258,12 @@ function rowValues(read: Promise<NumberRow | undefined> | undefined): Promise<Va
   return read?.then((r) => r?.values).catch(() => undefined);
 }
 
-/** A call that never reached LiveKit, explained from SignalWire's voice log when its credentials are there. */
+/** A call that never reached LiveKit, explained from the carrier's own record when its credentials are there. */
 async function explained(result: LiveResult, values: Values, since: Date): Promise<LiveResult> {
-  const { signalWireConn } = await import('../carriers/signalwire/index.js');
-  const sw = signalWireConn(values);
-  if (!sw) return result;
-  const { explainFromLogs } = await import('./explain.js');
-  const why = await explainFromLogs(sw, { since, e164: result.number, sipDomain: values.LIVEKIT_SIP_DOMAIN }).catch(() => undefined);
+  const carrier = carrierNamed(carrierOf(values));
+  const conn = carrier.conn(values);
+  if (!conn || !carrier.explain) return result;
+  const why = await carrier.explain(conn, { since, e164: result.number, sipDomain: values.LIVEKIT_SIP_DOMAIN }).catch(() => undefined);
   return why ? { ...result, detail: `no call reached LiveKit: ${why.cause}`, fix: why.fix } : result;
 }
 

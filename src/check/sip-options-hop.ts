@@ -5,7 +5,7 @@
 // LiveKit Cloud runs the same service, whose onOptions (livekit/sip pkg/sip/inbound.go, registered in server.go)
 // answers 200 OK to any OPTIONS, with no login, so the probe would pass there too. It runs only for other hosts
 // all the same: the check runs on the person's machine, whose network often blocks outbound 5060, so a failure
-// would say nothing of SignalWire's path. For Cloud the proof is the DNS hop and the test call (`check --call`).
+// would say nothing of the carrier's path. For Cloud the proof is the DNS hop and the test call (`check --call`).
 import { randomBytes } from 'node:crypto';
 import type { Hop } from './types.js';
 import { seconds } from '../timing.js';
@@ -20,11 +20,8 @@ export const SIP_OPTIONS_HOP = { id: 'sip-options', title: 'SIP service answers 
 export type SipAnswer = { line: string; ms: number } | { error: 'refused' | 'closed' | 'timeout'; code?: string; ms: number };
 export type SipAsk = (host: string, port: number, request: string, timeoutMs: number) => Promise<SipAnswer>;
 
-/** True for a SIP domain LiveKit Cloud does not run (so the hop applies). */
-export function isSelfHostedSip(sipDomain: string): boolean {
-  const host = sipDomain.replace(/:\d+$/, '').toLowerCase();
-  return host !== 'livekit.cloud' && !host.endsWith('.livekit.cloud');
-}
+/** The hop applies to a SIP domain LiveKit Cloud does not run. */
+export { isSelfHostedSip } from '../sip-uri.js';
 
 /** A minimal RFC 3261 OPTIONS: the headers every SIP server needs to answer it, and no body. */
 export function optionsRequest(host: string, port: number, local = '127.0.0.1'): string {

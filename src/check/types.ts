@@ -1,6 +1,7 @@
 // The shape of a check report: what `check --json` prints and what the wizard reads.
 
 import type { Hop } from '../hop.js';
+import type { Leg } from '../carriers/carrier.js';
 export type { Hop };
 
 export interface ProbeResult {
@@ -69,8 +70,7 @@ export interface LiveKitConn {
 /** Host name → addresses; rejects when the name does not resolve. node:dns/promises lookup by default. */
 export type Resolver = (host: string) => Promise<unknown>;
 
-/** Which leg `check --call` dials: the full path through SignalWire, or LiveKit's SIP URI alone. */
-export type Leg = 'full' | 'livekit';
+export type { Leg };
 
 export interface CallStep {
   title: string;
@@ -89,7 +89,7 @@ export interface CallResult {
   from?: string;
   to?: string;
   callId?: string;
-  /** The check sent calling.end (or SignalWire reported the call over). */
+  /** The check ended the call (or the carrier reported it over). */
   ended?: boolean;
   steps: CallStep[];
   detail: string;

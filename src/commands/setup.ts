@@ -10,7 +10,7 @@ import { buildPlan } from '../steps/plan.js';
 import { readAhead } from '../steps/reads.js';
 import { createSession, type Session } from '../steps/session.js';
 import { askSignalWire } from '../steps/signalwire.js';
-import { askCarrierCredentials } from '../steps/carrier.js';
+import { askCarrier, askCarrierCredentials } from '../steps/carrier.js';
 import { start } from '../steps/start.js';
 import { askSupabase } from '../steps/supabase.js';
 import { agentChange, askAgent } from '../steps/agent.js';
@@ -36,8 +36,9 @@ export async function run(ctx: Context): Promise<number> {
     const livekit = await askLiveKit(s); //               1. LiveKit, checked live
     const supabase = await askSupabase(s); //             2. Supabase, checked live
     await askNumber(s); //                                3. the number and its providers
+    await askCarrier(s); //                                  its carrier (a select), then only that carrier's credentials:
     const signalwire = await askSignalWire(s); //            (optional) SignalWire API
-    await askCarrierCredentials(s); //                       or another carrier's credentials, checked live
+    await askCarrierCredentials(s); //                       or another carrier's, checked live
     const agent = await askAgent(s); //                      (optional) the starter agent, when none is here
     const plan = await buildPlan(s, { livekit, supabase, signalwire }); // compare with what exists
     const create = agent && agentChange(agent);

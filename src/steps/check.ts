@@ -23,22 +23,21 @@ export async function runCheckStep(s: Session, observed?: Observed): Promise<boo
     ...(observed ? { observed } : {}),
   });
   if (!report.ok || !s.prompts || s.ctx.yes) return report.ok;
-  if (hasSignalWire(s)) return offerTestCall(s, common);
+  if (placesTestCalls(s)) return offerTestCall(s, common);
   if (!(await confirm('Call the number now to watch a real call come through?', false))) return true;
   const live = await runChecks(s.values, { ...common, probe: false, live: true });
   return live.ok;
 }
 
-// ── The test call placed through SignalWire (check --call), offered where its credentials exist ──────
+// ── The test call the number's carrier places (check --call), offered where its credentials exist ──────
 
-const hasSignalWire = (s: Session) => {
+const placesTestCalls = (s: Session) => {
   const carrier = carrierNamed(carrierOf(s.values));
-  if (carrier.id !== 'signalwire') return Boolean(carrier.testCall && carrier.conn(s.values));
-  return Boolean(s.values.SIGNALWIRE_SPACE_URL && s.values.SIGNALWIRE_PROJECT_ID && s.values.SIGNALWIRE_API_TOKEN);
+  return Boolean(carrier.testCall && carrier.conn(s.values));
 };
 
 /**
- * With SignalWire credentials: a test call SignalWire places (no phone needed; the cost is stated and asked
+ * With the carrier's credentials: a test call the carrier places (no phone needed; the cost is stated and asked
  * again before dialling), a call the person places and the check watches, or neither. Returns whether what
  * ran passed.
  */

@@ -104,7 +104,7 @@ export async function buildPlan(s: Session, on: Established): Promise<Planned> {
       return {
         livekit: lkAfter,
         database: !db ? undefined : !database.length ? { row } : database[0]?.written ? { row: database[0].written } : undefined,
-        signalwire: swFinal(),
+        carrier: swFinal(),
       };
     },
   };

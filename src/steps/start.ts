@@ -2,7 +2,7 @@
 // trunk holding numbers) asks whether to update a number, add one, or change credentials.
 import { requiredFor, requireValues } from '../config.js';
 import { ServiceError, UsageError } from '../errors.js';
-import { DEFAULT_NAME } from '../settings.js';
+import { CARRIER_IDS, DEFAULT_NAME, type Group } from '../settings.js';
 import { clack, dim, red } from '../ui.js';
 import { say, select } from './ask.js';
 import { livekitConn } from './livekit.js';
@@ -18,7 +18,7 @@ export async function start(s: Session): Promise<void> {
     return;
   }
   const c = await clack();
-  c.intro('create-sip-inbound: inbound calls from SignalWire to your LiveKit agent');
+  c.intro('create-sip-inbound: inbound calls from your carrier to your LiveKit agent');
   const v = s.values;
   if (!(s.ctx.envFileExists && v.LIVEKIT_URL && v.LIVEKIT_API_KEY && v.LIVEKIT_API_SECRET)) {
     s.review.add('number');
@@ -52,10 +52,11 @@ export async function start(s: Session): Promise<void> {
     : await select('Update a number, add a number, or change credentials?', [
         { value: 'update', label: 'Update a number', hint: 'its voice, models, agent…' },
         { value: 'add', label: 'Add a number' },
-        { value: 'credentials', label: 'Change credentials', hint: 'LiveKit, Supabase, SignalWire' },
+        { value: 'credentials', label: 'Change credentials', hint: 'LiveKit, Supabase, the carrier' },
       ]);
   s.mode = choice as Session['mode'];
-  if (s.mode === 'credentials') s.review = new Set(['livekit', 'supabase', 'signalwire']);
+  // Changing credentials reviews every carrier's: the carrier may change too (steps/carrier.ts asks it).
+  if (s.mode === 'credentials') s.review = new Set(['livekit', 'supabase', ...(CARRIER_IDS as readonly Group[])]);
   else s.review = new Set(['number']);
   if (s.mode === 'update' && !given) {
     const picked =

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RoomAgentDispatch, RoomConfiguration, SIPDispatchRule, SIPDispatchRuleIndividual, SIPDispatchRuleInfo, SIPInboundTrunkInfo } from '@livekit/protocol';
 import { diagnose, doctorHops } from '../../src/check/doctor.ts';
-import { explainLeg, explainSip, sipAnswerOf } from '../../src/check/explain.ts';
+import { explainLeg, explainSip, sipAnswerOf } from '../../src/carriers/signalwire/explain.ts';
 import { NUMBER, OTHER_NUMBER } from '../fixtures.ts';
 
 const N = NUMBER;

@@ -14,7 +14,7 @@ before(async () => {
 });
 after(() => tw.stop());
 
-const urls = () => ({ TWILIO_API_URL: tw.url, TWILIO_TRUNKING_URL: tw.url });
+const urls = () => ({ TWILIO_API_URL: tw.url, TWILIO_TRUNKING_URL: tw.url, TWILIO_INSIGHTS_URL: tw.url });
 
 test('asks the account SID and auth token with where to find them, and a rejected token again', async () => {
   const s = session({ PHONE_NUMBER: NUMBER, CARRIER: 'twilio', ...urls() });

@@ -42,6 +42,7 @@ test('a first setup, then remove, at 80 columns: every printed line fits, hints 
     ['◆  Deepgram API key', 'dg-key-not-real-0080' + KEY.enter],
     ['◆  ElevenLabs API key', KEY.enter],
     ['◆  OpenAI API key', KEY.enter],
+    ['◆  Carrier of the number', KEY.enter],
     ['Point the number at the SWML automatically', 'y'],
     ['◆  SignalWire space URL', w.env.SIGNALWIRE_SPACE_URL! + KEY.enter],
     ['◆  SignalWire project ID', w.env.SIGNALWIRE_PROJECT_ID! + KEY.enter],
@@ -61,7 +62,10 @@ test('a first setup, then remove, at 80 columns: every printed line fits, hints 
   // Every hint, "where to find it" and link line of a prompt is drawn inside the gutter.
   const screen = p.screen().split('\n');
   const prompts = screen.slice(0, screen.findIndex((l) => l.startsWith('The plan (')));
-  const hints = prompts.filter((l) => /LiveKit Cloud →|Supabase → |SignalWire → API|https:\/\/|the agent needs it|agent_name/.test(l));
+  const hints = prompts.filter((l) => /LiveKit Cloud →|Supabase → |SignalWire → API|https:\/\/|the agent needs it|agent_name|Its credentials are asked next/.test(l));
+  assert.ok(hints.some((l) => l.includes('Its credentials are asked next')), 'the carrier select shows its hint');
+  // The carrier select offered every carrier of the registry.
+  assert.match(p.transcript(), /● SignalWire[\s\S]*○ Twilio/);
   assert.ok(hints.length >= 20, prompts.join('\n'));
   for (const l of hints) assert.match(l, /^│  /, `outside the gutter: ${l}`);
 

@@ -61,6 +61,7 @@ const FIRST_RUN = (w: World): Array<[string | RegExp, string]> => [
   ['Deepgram API key', 'dg-key-not-real-0001' + KEY.enter],
   ['ElevenLabs API key', KEY.enter],
   ['OpenAI API key', KEY.enter],
+  ['Carrier of the number', KEY.enter], // SignalWire, the first of the registry
   ['Point the number at the SWML automatically', KEY.enter],
   ['Apply these changes?', KEY.enter],
   ['Show it with the password, to copy?', KEY.enter], // No by default
@@ -269,6 +270,7 @@ test('a rerun that adds a second number puts it on the same trunk, and SignalWir
     ['Phone number callers dial', '415 555 0123' + KEY.enter],
     ['Name for this number', 'Support' + KEY.enter],
     ...KEEP_NUMBER_DEFAULTS,
+    ['Carrier of the number (from the SignalWire credentials given)', KEY.enter], // a new number may be on another carrier
   ]);
   await p.waitFor('Apply these changes?');
   const plan = p.screen();
@@ -276,7 +278,7 @@ test('a rerun that adds a second number puts it on the same trunk, and SignalWir
   assert.match(plan, /SignalWire \+14155550123: point at SWML script/);
   assert.match(plan, /database: add \+14155550123/);
   assert.doesNotMatch(plan, /dispatch rule/, 'the rule already covers the trunk');
-  assert.doesNotMatch(plan, /\.env:/, 'nothing new for .env');
+  assert.match(plan, /\.env: add 1 setting\n +add CARRIER "signalwire"\n/, 'only the carrier, now chosen, is new for .env');
   p.write(KEY.enter);
   await drive(p, [['Prove it with a call now?', KEY.enter]]);
   assert.equal(await p.exited, 0, p.screen());

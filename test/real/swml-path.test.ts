@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { ParticipantInfo_Kind } from '@livekit/protocol';
 import { RoomServiceClient } from 'livekit-server-sdk';
-import { explainFromLogs } from '../../src/check/explain.ts';
+import { explainFromLogs } from '../../src/carriers/signalwire/explain.ts';
 import { BIN, isolatedEnv } from '../helpers/cli.ts';
 import { startSignalWire, type CallOutcome, type SignalWireStandIn } from '../stand-ins/signalwire.ts';
 import { startAgent, type AgentWorker } from './agent.ts';

@@ -4,7 +4,7 @@
 // Also a dialer over the LiveKit stand-in's simulated call that answers the SIP codes LiveKit SIP answers
 // (livekit/sip pkg/sip/inbound.go): 404 "No trunk found", 407 challenge when no login was sent, 401 when the
 // login is wrong, 486 when the call is rejected; a host that is not LiveKit's gets no answer (408).
-import { sameSipHost } from '../../src/check/explain.ts';
+import { sameSipHost } from '../../src/sip-uri.ts';
 import { normalizeNumber } from '../../src/services/sip-number.ts';
 import type { LiveKitStandIn } from './livekit.ts';
 import type { SipAnswer, SipDial, SipDialer } from './sip-dialer.ts';

@@ -1,5 +1,5 @@
-// A Twilio stand-in: the 2010-04-01 API (account, incoming numbers) and Elastic SIP Trunking v1 (trunks, their
-// origination URLs and numbers) on one loopback server, as strict as the published OpenAPI documents: every
+// A Twilio stand-in: the 2010-04-01 API (account, incoming numbers, calls), Elastic SIP Trunking v1 (trunks, their
+// origination URLs and numbers) and Voice Insights v1 (a call's summary) on one loopback server, as strict as the published OpenAPI documents: every
 // request's path, query and form body, and every answer, is checked against the fixtures in
 // test/fixtures/twilio-oai/ (twilio/twilio-oai, the version named in each file's x-source). A request the
 // document would refuse gets 400; an answer it does not describe fails the request with 500 and is recorded in
@@ -12,6 +12,7 @@ import type { SipAnswer, SipDialer } from './sip-dialer.ts';
 
 const API = loadDoc(new URL('../fixtures/twilio-oai/twilio_api_v2010.json', import.meta.url));
 const TRUNKING = loadDoc(new URL('../fixtures/twilio-oai/twilio_trunking_v1.json', import.meta.url));
+const INSIGHTS = loadDoc(new URL('../fixtures/twilio-oai/twilio_insights_v1.json', import.meta.url));
 
 const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
 
@@ -43,6 +44,8 @@ export interface CallRow {
   twiml: string;
   /** The origination leg's SIP answer, once the trunk's URL answered. */
   sip?: { code: number; reason: string };
+  /** Ended with Status=completed/canceled (the caller's side hung up). */
+  endedByApi?: boolean;
 }
 
 export interface TwilioStandIn {
@@ -98,6 +101,20 @@ export async function startTwilio(opts: { accountSid?: string; authToken?: strin
     await answer.ended;
     if (c.status === 'in-progress') c.status = 'completed';
   }
+  // Insights' call_state for a call's status; the summary exists once the call is over (the stand-in's choice).
+  const CALL_STATE: Partial<Record<CallRow['status'], string>> = { completed: 'completed', busy: 'busy', failed: 'fail', 'no-answer': 'noanswer', canceled: 'canceled' };
+  const summaryWire = (c: CallRow) => ({
+    account_sid: accountSid,
+    call_sid: c.sid,
+    call_type: 'trunking',
+    call_state: CALL_STATE[c.status]!,
+    processing_state: 'partial',
+    properties: {
+      direction: 'outbound_api',
+      disconnected_by: c.endedByApi ? 'caller' : 'callee',
+      ...(c.sip ? { last_sip_response_num: c.sip.code } : {}),
+    },
+  });
   const callWire = (c: CallRow) => ({ sid: c.sid, account_sid: accountSid, to: c.to, from: c.from, status: c.status, direction: 'outbound-api', api_version: '2010-04-01' });
 
   const numberWire = (n: TwilioNumberRow) => ({ sid: n.sid, account_sid: accountSid, phone_number: n.phone_number, friendly_name: n.phone_number, trunk_sid: n.trunk_sid, voice_url: n.voice_url });
@@ -136,11 +153,17 @@ export async function startTwilio(opts: { accountSid?: string; authToken?: strin
       const c = calls.get(p.Sid!) ?? fail404();
       const want = f.get('Status');
       if (want === 'completed' || want === 'canceled') {
+        if (!CALL_STATE[c.status]) c.endedByApi = true; // still up: this side hangs it up
         if (c.status === 'in-progress') c.status = 'completed';
         else if (c.status === 'queued' || c.status === 'ringing') c.status = 'canceled';
         void legs.get(c.sid)?.hangup();
       }
       return { status: 200, body: callWire(c) };
+    },
+    'GET /v1/Voice/{CallSid}/Summary': (p) => {
+      const c = calls.get(p.CallSid!);
+      if (!c || !CALL_STATE[c.status]) fail404();
+      return { status: 200, body: summaryWire(c!) };
     },
     'GET /v1/Trunks': () => ({ status: 200, body: { trunks: [...trunks.values()].map(trunkWire), meta: meta('trunks', '/v1/Trunks') } }),
     'POST /v1/Trunks': (_p, _q, f) => {
@@ -192,7 +215,7 @@ export async function startTwilio(opts: { accountSid?: string; authToken?: strin
     entry: () => ({}),
     faultAnswer: (status) => error(status, status === 401 ? 20003 : 20500, status === 401 ? 'Authenticate' : 'Injected failure'),
     async handle(x) {
-      const doc: OpenApiDoc = x.url.pathname.startsWith('/2010-04-01/') ? API : TRUNKING;
+      const doc: OpenApiDoc = x.url.pathname.startsWith('/2010-04-01/') ? API : x.url.pathname.startsWith('/v1/Voice/') ? INSIGHTS : TRUNKING;
       const m: Matched | undefined = match(doc, x.req.method ?? 'GET', x.url.pathname);
       if (!m) throw error(404, 20404, 'The requested resource was not found');
       const auth = /^Basic (.+)$/.exec(x.req.headers.authorization ?? '')?.[1];

@@ -13,6 +13,19 @@ import type { Hop } from '../../hop.js';
 export const SIGNALWIRE_HOP = { id: 'signalwire', title: 'SignalWire number runs our SWML' } as const;
 export const SWML_URL_HOP = { id: 'swml-url', title: 'SWML endpoint targets the SIP domain' } as const;
 
+/** SignalWire's hops in `check`: the number runs our SWML, then our `serve` endpoint's SWML (when it serves it). */
+export async function signalWireHops(values: Values, e164: string | undefined, observed?: Promise<SignalWireState | undefined>): Promise<Hop[]> {
+  // A hop that throws is a failed hop with the error's one line, never a crash of the whole check.
+  const guarded = async (hop: { id: string; title: string }, fn: () => Promise<Hop>): Promise<Hop> =>
+    fn().catch((err: unknown) => ({ ...hop, ok: false, detail: oneLine(err, values), fix: 'fix the problem named and rerun' }));
+  return [
+    e164 ? await guarded(SIGNALWIRE_HOP, () => signalWireHop(values, observed)) : { ...SIGNALWIRE_HOP, ok: false, skipped: true, detail: 'needs the number' },
+    e164 && values.LIVEKIT_SIP_DOMAIN
+      ? await guarded(SWML_URL_HOP, () => swmlUrlHop(values))
+      : { ...SWML_URL_HOP, ok: false, skipped: true, detail: 'needs the number and LIVEKIT_SIP_DOMAIN' },
+  ];
+}
+
 /** `observed`: the number's state already read (the setup's plan or its apply, or a read started earlier); else read here. */
 export async function signalWireHop(values: Values, observed?: Promise<SignalWireState | undefined>): Promise<Hop> {
   const [{ judgePointsAt, numberPointsAt }, { safeUrl }, { signalWireConn }] = await Promise.all([import('./route.js'), import('./numbers.js'), import('./http.js')]);

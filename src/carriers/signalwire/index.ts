@@ -13,6 +13,8 @@ import { listNumbers } from './numbers.js';
 import { observeSignalWire, planSignalWire, planUnpointNumber, type SignalWireState } from './route.js';
 import type { SwmlTarget } from './swml-scripts.js';
 import { swmlTargetFor } from './target.js';
+import { explainSignalWireCall, signalWireTestCall } from './test-call.js';
+import { signalWireHops } from './hops.js';
 
 /** SignalWire as a Carrier: the number runs SWML that dials LiveKit SIP with a digest login. */
 export const signalwire: Carrier<SignalWireConn, SignalWireState, SwmlTarget> = {
@@ -25,4 +27,7 @@ export const signalwire: Carrier<SignalWireConn, SignalWireState, SwmlTarget> = 
   unroute: planUnpointNumber,
   listNumbers: async (conn) => (await listNumbers(conn)).map((n) => n.number),
   trunkNeeds: () => ({ kind: 'login' }),
+  hops: signalWireHops,
+  testCall: signalWireTestCall,
+  explain: explainSignalWireCall,
 };

@@ -43,6 +43,7 @@ const over = (err: unknown) => err instanceof TelnyxError && (err.status === 404
 
 export const telnyxTestCall: CarrierTestCall<TelnyxConn> = {
   callers: listNumbers,
+  via: 'its FQDN connection',
   async dial(conn, p) {
     const app = await testApp(conn);
     const body = { connection_id: app, to: p.to, from: p.from, timeout_secs: ring(p.ringSec), time_limit_secs: Math.min(14400, Math.max(MIN_LIMIT, p.seconds)) };

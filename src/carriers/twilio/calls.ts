@@ -16,6 +16,7 @@ export function callerTwiml(line: string, seconds: number): string {
 
 export const twilioTestCall: CarrierTestCall<TwilioConn> = {
   callers: listNumbers,
+  via: 'its trunk',
   async dial(conn, p) {
     const form = { To: p.to, From: p.from, Twiml: callerTwiml(p.line, p.seconds), Timeout: p.ringSec, TimeLimit: p.seconds };
     const body = await call<{ sid?: string }>(conn, { api: 'api', method: 'POST', path: `${CALLS(conn)}.json`, form, what: `place a call from ${p.from}` });

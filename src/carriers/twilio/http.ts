@@ -1,6 +1,6 @@
 // Twilio's REST APIs over plain fetch with HTTP Basic `AccountSid:AuthToken`, as its published OpenAPI documents
-// describe them (github.com/twilio/twilio-oai, spec/json/twilio_api_v2010.json and twilio_trunking_v1.json):
-// requests are form-encoded, answers JSON, failures `{ code, message, more_info, status }`.
+// describe them (github.com/twilio/twilio-oai, spec/json/twilio_api_v2010.json, twilio_trunking_v1.json and
+// twilio_insights_v1.json): requests are form-encoded, answers JSON, failures `{ code, message, more_info, status }`.
 import { ServiceError, UsageError } from '../../errors.js';
 import { redactLine } from '../../redact.js';
 import { setting, type Values } from '../../settings.js';
@@ -13,6 +13,8 @@ export interface TwilioConn {
   apiUrl: string;
   /** TWILIO_TRUNKING_URL: Elastic SIP Trunking v1. */
   trunkingUrl: string;
+  /** TWILIO_INSIGHTS_URL: Voice Insights v1 (a call's SIP answer). */
+  insightsUrl: string;
   timeoutMs?: number;
 }
 
@@ -25,14 +27,16 @@ export function twilioConn(values: Values, timeoutMs?: number): TwilioConn | und
     authToken,
     apiUrl: trimSlash(values.TWILIO_API_URL ?? setting('TWILIO_API_URL').default!),
     trunkingUrl: trimSlash(values.TWILIO_TRUNKING_URL ?? setting('TWILIO_TRUNKING_URL').default!),
+    insightsUrl: trimSlash(values.TWILIO_INSIGHTS_URL ?? setting('TWILIO_INSIGHTS_URL').default!),
   };
   return timeoutMs === undefined ? conn : { ...conn, timeoutMs };
 }
 
 const trimSlash = (u: string) => u.replace(/\/+$/, '');
+const baseOf = (conn: TwilioConn, api: Request['api']) => (api === 'api' ? conn.apiUrl : api === 'trunking' ? conn.trunkingUrl : conn.insightsUrl);
 
 export interface Request {
-  api: 'api' | 'trunking';
+  api: 'api' | 'trunking' | 'insights';
   method: 'GET' | 'POST' | 'DELETE';
   /** Path and query under the API's base URL. */
   path: string;
@@ -45,7 +49,7 @@ export interface Request {
 }
 
 export async function call<T>(conn: TwilioConn, r: Request): Promise<T> {
-  const base = r.api === 'api' ? conn.apiUrl : conn.trunkingUrl;
+  const base = baseOf(conn, r.api);
   const headers: Record<string, string> = {
     authorization: `Basic ${Buffer.from(`${conn.accountSid}:${conn.authToken}`).toString('base64')}`,
     accept: 'application/json',
@@ -83,7 +87,7 @@ export async function listAll<T>(conn: TwilioConn, r: Request, key: string): Pro
     if (!Array.isArray(items)) throw new ServiceError('Twilio', `Twilio answered "${r.what}" without a ${key} list: check TWILIO_API_URL / TWILIO_TRUNKING_URL`);
     out.push(...(items as T[]));
     const next = (body.meta as { next_page_url?: unknown } | undefined)?.next_page_url ?? body.next_page_uri;
-    path = nextPath(r.api === 'api' ? conn.apiUrl : conn.trunkingUrl, next);
+    path = nextPath(baseOf(conn, r.api), next);
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { twilioConn, type TwilioConn } from './http.js';
 import { listNumbers, observeTwilio, planTwilio, planUnrouteTwilio, twilioTarget, type TwilioState, type TwilioTarget } from './route.js';
 import { TWILIO_SIGNALLING } from './addresses.js';
 import { twilioTestCall } from './calls.js';
+import { explainTwilioCall } from './insights.js';
 
 /** Twilio as a Carrier: an Elastic SIP trunk sends the number's calls to LiveKit SIP, which admits Twilio by address. */
 export const twilio: Carrier<TwilioConn, TwilioState, TwilioTarget> = {
@@ -21,4 +22,5 @@ export const twilio: Carrier<TwilioConn, TwilioState, TwilioTarget> = {
   listNumbers,
   trunkNeeds: () => ({ kind: 'addresses', addresses: TWILIO_SIGNALLING }),
   testCall: twilioTestCall,
+  explain: (conn, c) => explainTwilioCall(conn, c),
 };

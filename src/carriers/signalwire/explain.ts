@@ -4,17 +4,14 @@
 // challenge when no login was sent, 401 a wrong login, 486 a rejected call; and SignalWire's own 603 on a
 // trial space (which logs nothing). No answer at all means the SIP domain or transport, or, on a self-hosted
 // LiveKit, a number no trunk or rule takes (dropped unanswered).
-import { tool } from '../invocation.js';
-import { normalizeNumber } from '../services/sip-number.js';
-import type { SignalWireConn, VoiceLog, VoiceLogEvent } from '../carriers/signalwire/index.js';
-import { isSelfHostedSip } from './sip-options-hop.js';
+import { tool } from '../../invocation.js';
+import { normalizeNumber } from '../../services/sip-number.js';
+import { isSelfHostedSip, sameSipHost, sipHost, sipUser } from '../../sip-uri.js';
+import type { CallExplanation as Explanation } from '../carrier.js';
+import type { SignalWireConn } from './http.js';
+import { listVoiceLogs, voiceLogEvents, type VoiceLog, type VoiceLogEvent } from './voice-logs.js';
 
-export interface Explanation {
-  /** The SIP code the explanation rests on; undefined when nothing answered. */
-  code?: number | undefined;
-  cause: string;
-  fix: string;
-}
+export type { Explanation };
 
 export interface ExplainContext {
   /** The number the call was for (E.164). */
@@ -142,7 +139,6 @@ export async function explainFromLogs(
   conn: SignalWireConn,
   o: { since: Date; e164: string; sipDomain?: string | undefined },
 ): Promise<(Explanation & { leg: SipLeg }) | undefined> {
-  const { listVoiceLogs, voiceLogEvents } = await import('../carriers/signalwire/index.js');
   const log = sipLegAmong(await listVoiceLogs(conn, o.since), o);
   if (!log) return undefined;
   return explainLeg(conn, log, o, voiceLogEvents);
@@ -176,25 +172,4 @@ function codeOfStatus(status: string | null): number | undefined {
   if (status === 'busy') return 486;
   if (status === 'answered' || status === 'completed' || status === 'in-progress') return 200;
   return undefined;
-}
-
-export function sipUser(uri: string): string | undefined {
-  const m = /^sips?:([^@;>]+)@/i.exec(uri);
-  if (!m) return undefined;
-  try {
-    return decodeURIComponent(m[1]!);
-  } catch {
-    return m[1];
-  }
-}
-
-/** The host of a SIP URI, with its port when it names one (a self-hosted SIP domain may carry one). */
-export function sipHost(uri: string): string | undefined {
-  return /^sips?:[^@]*@([^;>]+)/i.exec(uri)?.[1];
-}
-
-/** Same SIP host: equal ignoring case, and a missing port reads as SIP's default 5060. */
-export function sameSipHost(a: string, b: string): boolean {
-  const norm = (h: string) => (/:\d+$/.test(h) ? h : `${h}:5060`).toLowerCase();
-  return norm(a) === norm(b);
 }
