@@ -76,6 +76,6 @@ test("from an address outside Telnyx's ranges LiveKit's trunk does not answer, a
   assert.equal([...tx.calls.values()][0]!.sip?.code, 408, 'no answer from LiveKit');
   const red = call.steps.find((x) => !x.ok && !x.skipped)!;
   assert.equal(red.title, 'LiveKit SIP answered');
-  assert.match(red.detail!, /the call did not reach LiveKit \(Telnyx reports it completed\)/);
-  assert.match(red.fix!, /LiveKit's trunk admits Telnyx's signalling addresses/);
+  assert.match(red.detail!, /^no room was created: the call did not reach LiveKit, or LiveKit SIP dropped it \(Telnyx reports it completed\)$/);
+  assert.match(red.fix!, /LiveKit's trunk admits Telnyx's signalling addresses: a self-hosted LiveKit SIP drops, without a final answer, a call from an address outside the trunk's allowedAddresses$/);
 });
