@@ -1,16 +1,16 @@
 // A Telnyx stand-in: the API v2 operations the Telnyx carrier uses (balance, phone numbers, FQDN connections and their
-// FQDNs, Call Control applications, calls and their call events) on one loopback server, as strict as Telnyx's published OpenAPI document:
-// every request's path, query (deepObject `filter[…]` / `page[…]`) and JSON body, and every answer, is checked against
-// test/fixtures/telnyx-openapi/spec3.json (team-telnyx/openapi, the commit in its x-source). A request the document
-// would refuse gets 422 (400 where the operation lists only that) in Telnyx's `{ errors: [{ code, title, detail }] }`;
-// an answer it does not describe fails the request with 500 and is recorded in `violations`, so a test asserts there
-// were none. Auth is `Authorization: Bearer <key>`; without it, 401 in the document's UnauthenticatedResponse shape.
-// The error codes and titles it answers are the stand-in's own choice, not read from a real account.
-// Call events: the document types a CallEvent's `metadata` only as an object ("includes raw event, and extra
-// information based on event type"); the stand-in puts the webhook's data under `metadata.event`, and for
-// `call.hangup` that data is checked against the document's CallHangup schema. Which hangup_cause and
-// sip_hangup_cause Telnyx records for which SIP answer of the far end is the stand-in's choice too (SIP code → the
-// hangup_cause enum value of the same meaning), not read from a real call.
+// FQDNs, Call Control applications, calls, call events) on one loopback server, as strict as Telnyx's published
+// OpenAPI document: every request's path, query (deepObject `filter[…]` / `page[…]`) and JSON body, and every answer,
+// is checked against test/fixtures/telnyx-openapi/spec3.json (team-telnyx/openapi, the commit in its x-source). A
+// request the document would refuse gets 422 (400 where the operation lists only that) in Telnyx's `{ errors: [{ code,
+// title, detail }] }`; an answer it does not describe fails the request with 500 and is recorded in `violations`, so a
+// test asserts there were none. Auth is `Authorization: Bearer <key>`; without it, 401 in the document's
+// UnauthenticatedResponse shape. The error codes and titles it answers are the stand-in's own choice, not read from a
+// real account. Call events: the document types a CallEvent's `metadata` only as an object ("includes raw event, and
+// extra information based on event type"); the stand-in puts a `call.hangup` webhook's data under `metadata.event`,
+// checked against the document's CallHangup schema, and leaves the other events' metadata empty. Which hangup_cause
+// and sip_hangup_cause Telnyx records for which SIP answer of the far end is the stand-in's choice too (SIP code → the
+// hangup_cause of the same meaning), not read from a real call.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Answer, startLoopback, type Fault, type LoggedRequest } from './loopback.ts';
 import { checkNamedResponse, checkNamedSchema, checkRequest, checkResponse, loadDoc, match, type Matched } from './openapi.ts';
@@ -296,7 +296,7 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
         started: now(),
       };
       calls.set(c.call_control_id, c);
-      record(c, 'command', 'dial', { command: { to: c.to, from: c.from, connection_id: c.connection_id } });
+      record(c, 'command', 'dial');
       record(c, 'webhook', 'call.initiated');
       void run(c);
       // "For Dial command it will always be false (dialing is asynchronous)" (Call.is_alive).
