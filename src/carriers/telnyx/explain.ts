@@ -70,14 +70,14 @@ export async function legHangup(conn: TelnyxConn, leg: string): Promise<TelnyxHa
 
 /**
  * The SIP answer a hangup stands for, read as LiveKit's: its sip_hangup_cause when it names a code, else the
- * hangup_cause of the same meaning. `null`: the call ended normally (answered), or the record says nothing a
- * cause can rest on; `undefined`: nothing answered.
+ * hangup_cause of the same meaning; `code` undefined: nothing answered. `null`: the call ended normally (answered),
+ * or the record says nothing a cause can rest on.
  */
 export function answerOf(h: TelnyxHangup): { code: number | undefined; from: 'sip' | 'cause' | 'cancel' } | null {
   const { sipCode: sip, hangupCause: cause } = h;
   // Answered, then ended by either side or by the time limit: LiveKit took the call.
   if ((sip !== undefined && sip < 300) || cause === 'normal_clearing' || cause === 'time_limit') return null;
-  // The caller (the check, or Telnyx's ring timeout on our behalf) cancelled before any final answer came: 487 is
+  // The caller side (the check ending the call) cancelled before any final answer came: 487 is
   // the answer to that CANCEL, not LiveKit's verdict, so the call counts as unanswered.
   if (cause === 'originator_cancel' && (sip === undefined || sip === 487)) return { code: undefined, from: 'cancel' };
   if (sip !== undefined) return { code: sip, from: 'sip' };
