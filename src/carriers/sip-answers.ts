@@ -17,6 +17,8 @@ export interface AnswerContext {
   sipDomain?: string | undefined;
   /** Who hung up, as the carrier records it (caller, callee…), when it says. */
   disconnectedBy?: string | undefined;
+  /** What of the carrier's own route must name LiveKit SIP over TCP, in its words (default: Twilio's origination URL). */
+  route?: (where: string) => string;
 }
 
 /** The SIP answer `code` (undefined: none came) in words, for a trunk that admits the carrier by address. */
@@ -25,6 +27,7 @@ export function explainAddressTrunkAnswer(code: number | undefined, c: AnswerCon
   const admits = `LiveKit's inbound trunk must list ${c.label}'s signalling addresses in allowedAddresses and ${c.e164} in numbers`;
   const where = c.sipDomain ?? 'the SIP domain';
   const said = (text: string) => `LiveKit SIP answered ${code} ${text}`;
+  const route = c.route?.(where) ?? `the origination URL must be sip:${where};transport=tcp`;
   const by = c.disconnectedBy ? ` (${c.label} records the call as disconnected by the ${c.disconnectedBy})` : '';
   switch (code) {
     case undefined:
@@ -34,15 +37,15 @@ export function explainAddressTrunkAnswer(code: number | undefined, c: AnswerCon
         cause:
           `${code ? `no SIP answer from ${where} (${c.label} gave up: 408 Request Timeout)` : `no SIP answer from ${where}`}: LiveKit ignores, without answering, ` +
           `an INVITE from an address its trunk does not allow${c.sipDomain && isSelfHostedSip(c.sipDomain) ? ', or one for a number no trunk and no rule take' : ''}; or the SIP domain or port is wrong`,
-        fix: `${admits} (${rerun}); the origination URL must be sip:${where};transport=tcp`,
+        fix: `${admits} (${rerun}); ${route}`,
       };
     case 403:
       return { code, cause: `${said('Forbidden')}: the call is not authorized by the trunk: its address is not in the trunk's allowedAddresses, or ${c.e164} is not in its numbers`, fix: `${admits}: ${rerun}` };
     case 404:
       return {
         code,
-        cause: `${said('Not Found')}: no inbound trunk (or no dispatch rule) takes ${c.e164}, or the origination URL lacks ;transport=tcp`,
-        fix: `put ${c.e164} on the inbound trunk and a rule on that trunk (${rerun}); the origination URL must be sip:${where};transport=tcp`,
+        cause: `${said('Not Found')}: no inbound trunk (or no dispatch rule) takes ${c.e164}, or ${c.route ? 'the carrier does not send it over TCP' : 'the origination URL lacks ;transport=tcp'}`,
+        fix: `put ${c.e164} on the inbound trunk and a rule on that trunk (${rerun}); ${route}`,
       };
     case 480:
       return { code, cause: `${said('Temporarily Unavailable')}: LiveKit took the call but nothing in the room answered it (no agent was dispatched, or it did not join)`, fix: 'start the agent and check the dispatch rule hop above: the rule must dispatch the agent the worker registers' };

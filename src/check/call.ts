@@ -5,7 +5,7 @@
 // process dies; the check ends it sooner once the agent is in, and always on the way out, Ctrl-C included. A call
 // that never reached LiveKit is explained from the carrier's own record of it (its `explain` part).
 import { carrierNamed } from '../carriers/index.js';
-import { CallRefused, type CallExplanation, type CallPlan, type CarrierTestCall } from '../carriers/carrier.js';
+import { CallRefused, type CallExplanation, type CallPlan, type CarrierTestCall, type TrunkNeeds } from '../carriers/carrier.js';
 import { carrierOf } from '../config.js';
 import { redact } from '../redact.js';
 import { SETTINGS, type Values } from '../settings.js';
@@ -158,7 +158,7 @@ export async function provenCall(api: LiveKitApi, lkConn: LiveKitConn, lk: LiveK
     await follow.catch(() => {});
 
     const why = live.room ? undefined : await carrier.explain?.(conn, { id: callId, since, e164, sipDomain: domain, leg: plan.leg, status }).catch(() => undefined);
-    return finish({ ...base, ...verdict({ label, calls, e164, domain, plan, steps, live, status, why, marks }) });
+    return finish({ ...base, ...verdict({ label, calls, e164, domain, plan, steps, live, status, why, needs: carrier.trunkNeeds(values), marks }) });
   } finally {
     release();
     await end().catch(() => {});
@@ -192,6 +192,8 @@ interface VerdictInput {
   status: string | null;
   /** The carrier's explanation of a call that did not reach LiveKit. */
   why: CallExplanation | undefined;
+  /** What LiveKit's trunk needs from the carrier: the fix for a call that made no room names it. */
+  needs: TrunkNeeds;
   marks: CallMarks;
 }
 
@@ -209,9 +211,15 @@ function verdict(v: VerdictInput): { steps: CallStep[]; detail: string; fix?: st
   }
 
   if (!live.room) {
+    // No room does not say the INVITE never got there: a self-hosted livekit-sip rings (180), then drops without a
+    // final answer, a caller its trunk does not admit.
+    const admits =
+      v.needs.kind === 'addresses'
+        ? `LiveKit's trunk admits ${label}'s signalling addresses: a self-hosted LiveKit SIP drops, without a final answer, a call from an address outside the trunk's allowedAddresses`
+        : `${label} sends the trunk's digest login`;
     const e = why ?? {
-      cause: `the call did not reach LiveKit (${label} reports it ${v.status ?? 'unknown'})`,
-      fix: `check the "${label} number routes to LiveKit SIP" hop above, and that LiveKit's trunk admits ${label}'s signalling addresses`,
+      cause: `no room was created: the call did not reach LiveKit, or LiveKit SIP dropped it (${label} reports it ${v.status ?? 'unknown'})`,
+      fix: `check the "${label} number routes to LiveKit SIP" hop above, and that ${admits}`,
     };
     steps.push({ title: 'LiveKit SIP answered', ok: false, detail: e.cause, fix: e.fix });
     for (const t of PAST_LIVEKIT) skip(t, 'the call did not reach LiveKit');

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { carrierNamed } from '../../src/carriers/index.ts';
-import { TEST_APP_NAME } from '../../src/carriers/telnyx/calls.ts';
+import { callIdParts, TEST_APP_NAME } from '../../src/carriers/telnyx/calls.ts';
 import { applyPlan } from '../../src/changes.ts';
 import { startTelnyx, type TelnyxStandIn } from '../stand-ins/telnyx.ts';
 import type { SipDial } from '../stand-ins/sip-dialer.ts';
@@ -38,11 +38,14 @@ test('a call to our number goes through its FQDN connection to the SIP domain in
   const calls = telnyx.testCall!;
   assert.deepEqual([...(await calls.callers(conn))].sort(), [NUMBER, OTHER_NUMBER].sort());
   const id = await calls.dial(conn, { from: OTHER_NUMBER, to: NUMBER, line: 'test call', seconds: 10, ringSec: 15 });
-  assert.match(id, /^v3:/);
+  // The id names the call_control_id commands take and the leg its call events are filed under.
+  assert.match(id, /^v3:\S+ leg [0-9a-f-]{36}$/);
+  const placed = tx.calls.get(callIdParts(id).control)!;
+  assert.equal(callIdParts(id).leg, placed.call_leg_id);
   const app = [...tx.apps.values()];
   assert.deepEqual(app.map((a) => a.application_name), [TEST_APP_NAME]);
-  assert.equal(tx.calls.get(id)!.connection_id, app[0]!.id, 'dialled through the Call Control application, not the FQDN connection');
-  assert.equal(tx.calls.get(id)!.time_limit_secs, 30, "raised to CallRequest's minimum time limit");
+  assert.equal(placed.connection_id, app[0]!.id, 'dialled through the Call Control application, not the FQDN connection');
+  assert.equal(placed.time_limit_secs, 30, "raised to CallRequest's minimum time limit");
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(await calls.status(conn, id), 'in-progress');
   assert.deepEqual(dialled, [{ uri: `sip:${NUMBER}@127.0.0.1:5070;transport=tcp`, from: OTHER_NUMBER, holdMs: 30_000, source: '64.16.250.10' }]);
@@ -50,6 +53,10 @@ test('a call to our number goes through its FQDN connection to the SIP domain in
   assert.equal(await calls.status(conn, id), 'completed');
   assert.equal(hangups, 1);
   await calls.end(conn, id); // twice is fine: Telnyx answers 422 for a call already over
+  assert.deepEqual(
+    tx.events.filter((e) => e.call_leg_id === placed.call_leg_id).map((e) => `${e.type} ${e.name}`),
+    ['command dial', 'webhook call.initiated', 'webhook call.answered', 'command hangup', 'webhook call.hangup'],
+  );
 
   // A second call finds the application again instead of making another.
   const again = await calls.dial(conn, { from: OTHER_NUMBER, to: NUMBER, line: 'x', seconds: 60, ringSec: 15 });

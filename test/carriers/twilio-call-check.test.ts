@@ -102,7 +102,7 @@ test('no summary in Voice Insights: the check says how far the call got and wher
   const { s, tw, values } = await twilioWorld(t, '10.0.0.1');
   tw.fault({ match: /^GET \/v1\/Voice\//, status: 404 });
   const red = (await callCheck(values, s.envFile)).call!.steps.find((x) => !x.ok && !x.skipped)!;
-  assert.match(red.detail!, /the call did not reach LiveKit \(Twilio reports it no-answer\)/);
+  assert.match(red.detail!, /^no room was created: the call did not reach LiveKit, or LiveKit SIP dropped it \(Twilio reports it no-answer\)$/);
   assert.match(red.fix!, /LiveKit's trunk admits Twilio's signalling addresses/);
 });
 
@@ -114,7 +114,7 @@ test('a number taken off the Twilio trunk: no SIP answer in the summary, so the 
   assert.equal(placed.status, 'failed');
   assert.equal(placed.sip, undefined, 'no INVITE left Twilio');
   const red = call.steps.find((x) => !x.ok && !x.skipped)!;
-  assert.match(red.detail!, /the call did not reach LiveKit \(Twilio reports it failed\)/);
+  assert.match(red.detail!, /^no room was created: the call did not reach LiveKit, or LiveKit SIP dropped it \(Twilio reports it failed\)$/);
   assert.match(red.fix!, /Twilio number routes to LiveKit SIP/);
   assert.ok(tw.requests.some((x) => /\/Summary$/.test(x.path)), 'the summary was read, and held no SIP answer');
 });

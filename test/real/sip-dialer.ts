@@ -16,6 +16,14 @@ import { scenario } from './sipp-scenario.ts';
 
 const LOCAL = '127.0.0.1';
 
+/** The caller's own address: d.source when given (a loopback one: these calls never leave the machine; Linux
+ * answers for all of 127.0.0.0/8), else 127.0.0.1. A trunk that admits callers by address sees this one. */
+export function sourceOf(d: Pick<SipDial, 'source'>): string {
+  const source = d.source ?? LOCAL;
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(source)) throw new Error(`the SIP test client sends only from loopback (127.x.x.x), not from ${source}`);
+  return source;
+}
+
 /** sip:+1424…@127.0.0.1:5060;transport=tcp → its parts (no transport parameter: UDP, as in SIP). */
 export function parseSipUri(uri: string): { user: string; host: string; port: number; transport: 'tcp' | 'udp' } {
   const m = /^sips?:([^@;]+)@([^:;>]+)(?::(\d+))?((?:;[^;]*)*)$/i.exec(uri.trim());
@@ -82,8 +90,9 @@ export interface DialOptions {
   rtpPort?: number;
 }
 
-/** An answered call also says when the answer (200 OK) reached the caller, as Date.now(). */
-export type TimedAnswer = SipAnswer & { answeredAt?: number };
+/** An answered call also says when the answer (200 OK) reached the caller, as Date.now(). `heard`: the responses
+ * to the INVITE, in order (e.g. [100] for one taken and then dropped), filled in once the call has ended. */
+export type TimedAnswer = SipAnswer & { answeredAt?: number; heard: number[] };
 
 export async function dial(d: SipDial, o: DialOptions): Promise<TimedAnswer> {
   const ringMs = o.ringMs;
@@ -91,6 +100,7 @@ export async function dial(d: SipDial, o: DialOptions): Promise<TimedAnswer> {
   const target = { ...parsed, user: escapeSipUser(parsed.user) };
   const from = d.from.replace(/^sips?:/i, '').replace(/@.*$/, '');
   const login = d.username && d.password ? { username: d.username, password: d.password } : undefined;
+  const local = sourceOf(d);
   const dir = mkdtempSync(join(tmpdir(), 'csi-sipp-'));
   const audioFile = join(dir, 'tone.ulaw');
   writeFileSync(audioFile, tone());
@@ -106,8 +116,8 @@ export async function dial(d: SipDial, o: DialOptions): Promise<TimedAnswer> {
     `${target.host}:${target.port}`,
     '-sf', scenarioFile,
     '-s', target.user,
-    '-i', LOCAL,
-    '-mi', LOCAL,
+    '-i', local,
+    '-mi', local,
     '-p', String(localPort),
     '-mp', String(media.start),
     '-t', target.transport === 'tcp' ? 't1' : 'u1',
@@ -127,7 +137,8 @@ export async function dial(d: SipDial, o: DialOptions): Promise<TimedAnswer> {
       return '';
     }
   };
-  const finals = () => responses(read()).filter((r) => r.method === 'INVITE' && r.code >= 200);
+  const toInvite = () => responses(read()).filter((r) => r.method === 'INVITE');
+  const finals = () => toInvite().filter((r) => r.code >= 200);
   let exited = false;
   const exit = sipp.exited.then(() => {
     exited = true;
@@ -138,11 +149,12 @@ export async function dial(d: SipDial, o: DialOptions): Promise<TimedAnswer> {
   const giveUpAt = Date.now() + ringMs;
   while (!exited && !existsSync(answeredFlag)) {
     if (Date.now() > giveUpAt && !finals().length) {
-      // Nothing final came back (a dropped INVITE): give up as a caller does.
+      // Nothing final came back (a dropped INVITE): give up as a caller does. SIPp's trace is complete once it exits.
       await sipp.stop();
       await exit;
+      const heard = toInvite().map((r) => r.code);
       rmSync(dir, { recursive: true, force: true });
-      return { code: 408, reason: 'Request Timeout', ended: Promise.resolve(), hangup: async () => {} };
+      return { code: 408, reason: 'Request Timeout', heard, ended: Promise.resolve(), hangup: async () => {} };
     }
     await sleep(25);
   }
@@ -150,7 +162,11 @@ export async function dial(d: SipDial, o: DialOptions): Promise<TimedAnswer> {
   const answeredAt = existsSync(answeredFlag) ? statSync(answeredFlag).mtimeMs : undefined;
   const final: Response | undefined = answeredAt !== undefined ? (finals().find((r) => r.code < 300) ?? { code: 200, reason: 'OK', method: 'INVITE' }) : finals().at(-1);
 
-  const ended = exit.then(() => rmSync(dir, { recursive: true, force: true }));
+  const heard: number[] = [];
+  const ended = exit.then(() => {
+    heard.push(...toInvite().map((r) => r.code));
+    rmSync(dir, { recursive: true, force: true });
+  });
   if (!final) {
     const why = sipp.tail(5) || readFileSync(join(dir, 'errors.log'), 'utf8').slice(-400);
     await ended;
@@ -160,22 +176,22 @@ export async function dial(d: SipDial, o: DialOptions): Promise<TimedAnswer> {
   // then keeps the caller until its media times out (~15 s).
   let hungUp: Promise<void> | undefined;
   const hangup = async () => {
-    if (!exited && final.code < 300) await sendInfo(localPort, target.transport, callId, from, target.user).catch(() => {});
+    if (!exited && final.code < 300) await sendInfo(local, localPort, target.transport, callId, from, target.user).catch(() => {});
     const done = await Promise.race([ended.then(() => true), sleep(5000).then(() => false)]);
     if (!done) await sipp.stop();
     await ended;
   };
-  return { code: final.code, reason: final.reason, answeredAt, ended, hangup: () => (hungUp ??= hangup()) };
+  return { code: final.code, reason: final.reason, answeredAt, heard, ended, hangup: () => (hungUp ??= hangup()) };
 }
 
 /** An INFO on SIPp's own port with the call's Call-ID: the scenario answers it by hanging up (BYE). */
-async function sendInfo(port: number, transport: 'tcp' | 'udp', callId: string, from: string, to: string): Promise<void> {
+async function sendInfo(host: string, port: number, transport: 'tcp' | 'udp', callId: string, from: string, to: string): Promise<void> {
   const msg = [
-    `INFO sip:${from}@${LOCAL}:${port} SIP/2.0`,
+    `INFO sip:${from}@${host}:${port} SIP/2.0`,
     `Via: SIP/2.0/${transport.toUpperCase()} ${LOCAL}:9;branch=z9hG4bK${randomBytes(6).toString('hex')}`,
     `From: <sip:${to}@${LOCAL}>;tag=${randomBytes(4).toString('hex')}`,
-    `To: <sip:${from}@${LOCAL}>`,
-    `Call-ID: ${callId}-1@${LOCAL}`,
+    `To: <sip:${from}@${host}>`,
+    `Call-ID: ${callId}-1@${host}`,
     'CSeq: 1 INFO',
     'Max-Forwards: 70',
     'Content-Length: 0',
@@ -184,12 +200,12 @@ async function sendInfo(port: number, transport: 'tcp' | 'udp', callId: string, 
   ].join('\r\n');
   if (transport === 'udp') {
     const s = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => s.send(msg, port, LOCAL, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => s.send(msg, port, host, (err) => (err ? reject(err) : resolve())));
     s.close();
     return;
   }
   await new Promise<void>((resolve, reject) => {
-    const sock = createConnection({ port, host: LOCAL }, () => sock.end(msg, () => resolve()));
+    const sock = createConnection({ port, host }, () => sock.end(msg, () => resolve()));
     sock.on('error', reject);
   });
   void connect;

@@ -164,6 +164,11 @@ export function checkNamedResponse(doc: OpenApiDoc, name: string, body: unknown)
   return schema ? check(doc, schema, body, 'answer') : [`no response component ${name}`];
 }
 
+/** A value checked against a named schema component (for JSON the document types only as a bare object). */
+export function checkNamedSchema(doc: OpenApiDoc, name: string, value: unknown, at = name): string[] {
+  return doc.components.schemas[name] ? check(doc, { $ref: `#/components/schemas/${name}` }, value, at) : [`no schema component ${name}`];
+}
+
 function resolve(doc: OpenApiDoc, s: Schema): Schema {
   return deref(doc, s);
 }

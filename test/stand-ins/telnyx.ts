@@ -1,14 +1,19 @@
 // A Telnyx stand-in: the API v2 operations the Telnyx carrier uses (balance, phone numbers, FQDN connections and their
-// FQDNs, Call Control applications, calls) on one loopback server, as strict as Telnyx's published OpenAPI document:
-// every request's path, query (deepObject `filter[…]` / `page[…]`) and JSON body, and every answer, is checked against
-// test/fixtures/telnyx-openapi/spec3.json (team-telnyx/openapi, the commit in its x-source). A request the document
-// would refuse gets 422 (400 where the operation lists only that) in Telnyx's `{ errors: [{ code, title, detail }] }`;
-// an answer it does not describe fails the request with 500 and is recorded in `violations`, so a test asserts there
-// were none. Auth is `Authorization: Bearer <key>`; without it, 401 in the document's UnauthenticatedResponse shape.
-// The error codes and titles it answers are the stand-in's own choice, not read from a real account.
+// FQDNs, Call Control applications, calls, call events) on one loopback server, as strict as Telnyx's published
+// OpenAPI document: every request's path, query (deepObject `filter[…]` / `page[…]`) and JSON body, and every answer,
+// is checked against test/fixtures/telnyx-openapi/spec3.json (team-telnyx/openapi, the commit in its x-source). A
+// request the document would refuse gets 422 (400 where the operation lists only that) in Telnyx's `{ errors: [{ code,
+// title, detail }] }`; an answer it does not describe fails the request with 500 and is recorded in `violations`, so a
+// test asserts there were none. Auth is `Authorization: Bearer <key>`; without it, 401 in the document's
+// UnauthenticatedResponse shape. The error codes and titles it answers are the stand-in's own choice, not read from a
+// real account. Call events: the document types a CallEvent's `metadata` only as an object ("includes raw event, and
+// extra information based on event type"); the stand-in puts a `call.hangup` webhook's data under `metadata.event`,
+// checked against the document's CallHangup schema, and leaves the other events' metadata empty. Which hangup_cause
+// and sip_hangup_cause Telnyx records for which SIP answer of the far end is the stand-in's choice too (SIP code → the
+// hangup_cause of the same meaning), not read from a real call.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Answer, startLoopback, type Fault, type LoggedRequest } from './loopback.ts';
-import { checkNamedResponse, checkRequest, checkResponse, loadDoc, match, type Matched } from './openapi.ts';
+import { checkNamedResponse, checkNamedSchema, checkRequest, checkResponse, loadDoc, match, type Matched } from './openapi.ts';
 import type { SipAnswer, SipDialer } from './sip-dialer.ts';
 
 const DOC = loadDoc(new URL('../fixtures/telnyx-openapi/spec3.json', import.meta.url));
@@ -51,7 +56,23 @@ export interface CallRow {
   time_limit_secs: number;
   /** The leg towards the number's FQDN, once it answered. */
   sip?: { code: number; reason: string };
+  started: string;
+  /** Ended by `actions/hangup`. */
+  hungUpByApi?: boolean;
 }
+
+export interface CallEventRow {
+  record_type: 'call_event';
+  call_leg_id: string;
+  call_session_id: string;
+  event_timestamp: string;
+  name: string;
+  type: 'command' | 'webhook';
+  metadata: Record<string, unknown>;
+}
+
+/** The hangup_cause a call.hangup records for the far end's final SIP answer (the stand-in's choice, see above). */
+const HANGUP_CAUSE: Record<number, string> = { 200: 'normal_clearing', 403: 'call_rejected', 603: 'call_rejected', 404: 'not_found', 408: 'timeout', 480: 'no_answer', 486: 'user_busy', 600: 'user_busy', 487: 'originator_cancel' };
 
 export interface TelnyxStandIn {
   url: string;
@@ -62,6 +83,8 @@ export interface TelnyxStandIn {
   fqdns: Map<string, FqdnRow>;
   apps: Map<string, AppRow>;
   calls: Map<string, CallRow>;
+  /** Every call's events, in the order they happened. */
+  events: CallEventRow[];
   /** Answers the stand-in gave that the published document does not describe (should stay empty). */
   violations: string[];
   addNumber(e164: string, connectionId?: string | null): NumberRow;
@@ -85,7 +108,7 @@ export function formatNumber(e164: string, format: string): string {
  * `sip:<called>@<fqdn>:<port>;transport=<connection's>` with To and From written in the connection's inbound formats,
  * from `sourceAddress` (Telnyx's US primary signalling address unless told otherwise). Without one such a call fails.
  */
-export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; sourceAddress?: string } = {}): Promise<TelnyxStandIn> {
+export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; sourceAddress?: string; hangupEventDelayMs?: number } = {}): Promise<TelnyxStandIn> {
   const apiKey = opts.apiKey ?? `KEY${randomBytes(16).toString('hex').toUpperCase()}_${randomBytes(8).toString('hex')}`;
   const numbers = new Map<string, NumberRow>();
   const connections = new Map<string, ConnectionRow>();
@@ -94,7 +117,28 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
   const calls = new Map<string, CallRow>();
   const legs = new Map<string, SipAnswer>();
   const violations: string[] = [];
+  const events: CallEventRow[] = [];
+  const timers = new Set<NodeJS.Timeout>();
   const now = () => new Date().toISOString();
+
+  const record = (c: CallRow, type: CallEventRow['type'], name: string, metadata: Record<string, unknown> = {}) =>
+    void events.push({ record_type: 'call_event', call_leg_id: c.call_leg_id, call_session_id: c.call_session_id, event_timestamp: now(), name, type, metadata });
+  /** The call.hangup webhook's data as CallHangup describes it; recorded late when told to (`hangupEventDelayMs`). */
+  function hungUp(c: CallRow, cause: string, source: 'caller' | 'callee' | 'unknown', sip: string) {
+    const event = {
+      record_type: 'event', event_type: 'call.hangup', id: randomUUID(), occurred_at: now(),
+      payload: {
+        call_control_id: c.call_control_id, connection_id: c.connection_id, call_leg_id: c.call_leg_id, call_session_id: c.call_session_id,
+        from: c.from, to: c.to, start_time: c.started, state: 'hangup', hangup_cause: cause, hangup_source: source, sip_hangup_cause: sip,
+      },
+    };
+    const wrong = checkNamedSchema(DOC, 'CallHangup', event, 'call.hangup metadata.event');
+    if (wrong.length) violations.push(...wrong);
+    const put = () => record(c, 'webhook', 'call.hangup', { event });
+    if (!opts.hangupEventDelayMs) return put();
+    const t = setTimeout(() => (timers.delete(t), put()), opts.hangupEventDelayMs);
+    timers.add(t);
+  }
 
   const numberWire = (n: NumberRow) => ({
     id: n.id, record_type: 'phone_number', phone_number: n.phone_number, country_iso_alpha2: 'US', status: 'active', tags: [], external_pin: null,
@@ -125,17 +169,30 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
     const n = [...numbers.values()].find((x) => x.phone_number === c.to);
     const conn = n?.connection_id ? connections.get(n.connection_id) : undefined;
     const f = conn ? [...fqdns.values()].find((x) => x.connection_id === conn.id) : undefined;
-    if (!conn || !f || !opts.dialer) return void (c.is_alive = false);
+    if (!conn || !f || !opts.dialer) {
+      // Nowhere to send it: the stand-in records a hangup that names no cause.
+      c.is_alive = false;
+      return hungUp(c, 'unspecified', 'unknown', 'unspecified');
+    }
     const to = formatNumber(c.to, conn.inbound.dnis_number_format);
     const from = formatNumber(c.from, conn.inbound.ani_number_format);
     const source = opts.sourceAddress ?? '192.76.120.10';
     const answer = await opts.dialer({ uri: `sip:${to}@${f.fqdn}:${f.port};transport=${conn.transport_protocol.toLowerCase()}`, from, holdMs: c.time_limit_secs * 1000, source });
     c.sip = { code: answer.code, reason: answer.reason };
-    if (!c.is_alive) return void (await answer.hangup());
-    if (answer.code !== 200) return void (c.is_alive = false);
+    if (!c.is_alive) {
+      // Hung up through the API before the far end answered: the caller cancelled the INVITE.
+      hungUp(c, 'originator_cancel', 'caller', '487');
+      return void (await answer.hangup());
+    }
+    if (answer.code !== 200) {
+      c.is_alive = false;
+      return hungUp(c, HANGUP_CAUSE[answer.code] ?? 'unspecified', 'callee', String(answer.code));
+    }
+    record(c, 'webhook', 'call.answered');
     legs.set(c.call_control_id, answer);
     await answer.ended;
     c.is_alive = false;
+    hungUp(c, 'normal_clearing', c.hungUpByApi ? 'caller' : 'callee', '200');
   }
 
   type Body = Record<string, any>;
@@ -236,8 +293,11 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
         from: b.from,
         is_alive: true,
         time_limit_secs: b.time_limit_secs ?? 14400,
+        started: now(),
       };
       calls.set(c.call_control_id, c);
+      record(c, 'command', 'dial');
+      record(c, 'webhook', 'call.initiated');
       void run(c);
       // "For Dial command it will always be false (dialing is asynchronous)" (Call.is_alive).
       return { status: 200, body: { data: { ...callWire(c), is_alive: false } } };
@@ -247,8 +307,25 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
       const c = calls.get(p.call_control_id!) ?? notFound('call');
       if (!c.is_alive) throw errors(422, '90018', 'Call has already ended', 'This call is no longer active and can no longer receive commands.');
       c.is_alive = false;
+      c.hungUpByApi = true;
+      record(c, 'command', 'hangup');
       void legs.get(c.call_control_id)?.hangup();
       return { status: 200, body: { data: { result: 'ok' } } };
+    },
+    'GET /call_events': (_p, q) => {
+      const leg = q.get('filter[leg_id]');
+      const session = q.get('filter[application_session_id]');
+      // The document gives both as format uuid, which the checker does not read: refused here, as Telnyx would.
+      for (const [k, v] of [['leg_id', leg], ['application_session_id', session]] as const)
+        if (v !== null && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) invalid(`filter[${k}] must be a UUID`);
+      const name = q.get('filter[name]');
+      const type = q.get('filter[type]');
+      // Without a leg or session, only the last 24 hours (ListCallEvents' description).
+      const since = leg || session ? 0 : Date.now() - 24 * 3600_000;
+      const rows = events.filter(
+        (e) => (!leg || e.call_leg_id === leg) && (!session || e.call_session_id === session) && (!name || e.name === name) && (!type || e.type === type) && Date.parse(e.event_timestamp) >= since,
+      );
+      return { status: 200, body: page(rows, q) };
     },
   };
 
@@ -316,6 +393,7 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
     fqdns,
     apps,
     calls,
+    events,
     violations,
     addNumber(e164, connectionId = null) {
       const n: NumberRow = { id: newId(), phone_number: e164, connection_id: connectionId };
@@ -325,6 +403,7 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
     writes: () => lb.requests.filter((r) => r.method !== 'GET'),
     fault: (f) => lb.fault(f),
     stop: async () => {
+      for (const t of timers) clearTimeout(t);
       await Promise.all([...legs.values()].map((l) => l.hangup()));
       await lb.stop();
     },

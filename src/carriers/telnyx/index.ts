@@ -8,6 +8,7 @@ import { telnyxConn, type TelnyxConn } from './http.js';
 import { listNumbers, observeTelnyx, planTelnyx, planUnrouteTelnyx, telnyxTarget, type TelnyxState, type TelnyxTarget } from './route.js';
 import { TELNYX_SIGNALLING } from './addresses.js';
 import { telnyxTestCall } from './calls.js';
+import { explainTelnyxCall } from './explain.js';
 
 /** Telnyx as a Carrier: an FQDN connection sends the number's calls to LiveKit SIP, which admits Telnyx by address. */
 export const telnyx: Carrier<TelnyxConn, TelnyxState, TelnyxTarget> = {
@@ -21,4 +22,5 @@ export const telnyx: Carrier<TelnyxConn, TelnyxState, TelnyxTarget> = {
   listNumbers,
   trunkNeeds: () => ({ kind: 'addresses', addresses: TELNYX_SIGNALLING }),
   testCall: telnyxTestCall,
+  explain: (conn, c) => explainTelnyxCall(conn, c),
 };
