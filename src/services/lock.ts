@@ -1,7 +1,8 @@
 // One run at a time per project: a lock file beside .env (`.env.lock`, covered by `.env*` ignore patterns) holds
 // the pid and start time of the run that changes things. A second run waits briefly, then says who holds it; a
 // lock whose process is gone is taken over. The lock goes on every exit.
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, linkSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { ServiceError } from '../errors.js';
 import { alive } from './env-file.js';
 
@@ -35,19 +36,19 @@ function readLock(path: string): { info?: LockInfo; raw: string } | undefined {
 }
 
 function create(path: string, info: LockInfo): boolean {
-  let fd: number;
+  // Written whole beside it, then linked into place: link() fails with EEXIST like O_EXCL, and the lock never
+  // exists empty, so a racing run cannot mistake a lock being written for a half-written stale one and remove it.
+  const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
   try {
-    fd = openSync(path, 'wx', 0o600); // O_CREAT|O_EXCL: exactly one run creates it
+    writeFileSync(draft, JSON.stringify(info), { mode: 0o600, flag: 'wx' });
+    linkSync(draft, path);
+    return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw new ServiceError('File', `Could not create the lock ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
-  }
-  try {
-    writeSync(fd, JSON.stringify(info));
   } finally {
-    closeSync(fd);
+    rmSync(draft, { force: true });
   }
-  return true;
 }
 
 /**

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -88,6 +88,7 @@ test('processes racing for the lock hold it one at a time', { timeout: 60_000 },
     assert.deepEqual([lines[i], lines[i + 1]], [`in ${pid}`, `out ${pid}`], 'no two runs inside at once');
   }
   assert.equal(existsSync(lock), false);
+  assert.deepEqual(readdirSync(cwd).filter((f) => f.startsWith('.env.lock')), [], 'no draft of a lock is left behind');
 });
 
 test('a lock left by a dead process, or half-written, is taken at once', async () => {
