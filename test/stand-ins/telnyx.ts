@@ -26,6 +26,7 @@ export interface NumberRow {
   id: string;
   phone_number: string;
   connection_id: string | null;
+  tags?: string[];
 }
 export interface ConnectionRow {
   id: string;
@@ -141,7 +142,7 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
   }
 
   const numberWire = (n: NumberRow) => ({
-    id: n.id, record_type: 'phone_number', phone_number: n.phone_number, country_iso_alpha2: 'US', status: 'active', tags: [], external_pin: null,
+    id: n.id, record_type: 'phone_number', phone_number: n.phone_number, country_iso_alpha2: 'US', status: 'active', tags: [...(n.tags ?? [])], external_pin: null,
     connection_id: n.connection_id, connection_name: n.connection_id ? (connections.get(n.connection_id)?.connection_name ?? apps.get(n.connection_id)?.application_name ?? null) : null,
     created_at: '2026-01-01T00:00:00Z', purchased_at: '2026-01-01T00:00:00Z', phone_number_type: 'local', deletion_lock_enabled: false,
   });
@@ -215,6 +216,7 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
         if (b.connection_id !== '' && !connections.has(b.connection_id) && !apps.has(b.connection_id)) invalid('connection_id does not name a connection of this account', '/connection_id');
         n.connection_id = b.connection_id || null;
       }
+      if (b.tags !== undefined) n.tags = [...b.tags];
       return { status: 200, body: { data: numberWire(n) } };
     },
     'GET /fqdn_connections': (_p, q) => {

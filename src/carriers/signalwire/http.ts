@@ -7,6 +7,7 @@ import { ServiceError, UsageError } from '../../errors.js';
 import { redact, redactLine } from '../../redact.js';
 import { SIGNALWIRE_TIMEOUT_MS, seconds } from '../../timing.js';
 import type { Values } from '../../settings.js';
+import { parseJson } from '../http-text.js';
 
 export interface SignalWireConn {
   /** The space, e.g. https://example.signalwire.com (a bare host is read as https). */
@@ -114,14 +115,6 @@ function nextPath(conn: SignalWireConn, next: unknown): string | undefined {
   const origin = originOf(conn);
   const u = new URL(next, origin);
   return u.origin === origin ? u.pathname + u.search : undefined;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return text ? (JSON.parse(text) as unknown) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 type Outcome = { error: unknown } | { status: number; body: unknown };

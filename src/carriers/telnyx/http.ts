@@ -6,6 +6,7 @@ import { ServiceError, UsageError } from '../../errors.js';
 import { redactLine } from '../../redact.js';
 import { setting, type Values } from '../../settings.js';
 import { seconds, TELNYX_TIMEOUT_MS } from '../../timing.js';
+import { parseJson, hostOf } from '../http-text.js';
 
 export interface TelnyxConn {
   apiKey: string;
@@ -90,22 +91,6 @@ export async function listAll<T>(conn: TelnyxConn, r: Request): Promise<T[]> {
 
 /** A query value, encoded (a `+` in E.164 must not arrive as a space). */
 export const q = (v: string) => encodeURIComponent(v);
-
-function parseJson(text: string): unknown {
-  try {
-    return text ? (JSON.parse(text) as unknown) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const hostOf = (u: string) => {
-  try {
-    return new URL(u).host;
-  } catch {
-    return u;
-  }
-};
 
 /** Telnyx's `{ errors: [{ code, title, detail }] }` as one line: what failed, and the fix; never the key. */
 function failure(conn: TelnyxConn, r: Request, status: number, body: unknown): Error {

@@ -33,7 +33,17 @@ export interface TelnyxNumber {
   /** The connection the number is on, or null. */
   connectionId: string | null;
   connectionName: string | null;
+  /** The number's tags, ours included (see PREVIOUS_TAG). */
+  tags: string[];
 }
+
+/**
+ * The connection a number was on before the setup moved it, kept in the number's own tags (user-assigned labels,
+ * UpdatePhoneNumberRequest.tags) so `remove` can put it back: Telnyx keeps no history of a number's connection.
+ */
+const PREVIOUS_TAG = 'create-sip-inbound:previous-connection=';
+const previousOf = (n: TelnyxNumber) => n.tags.find((t) => t.startsWith(PREVIOUS_TAG))?.slice(PREVIOUS_TAG.length) || undefined;
+const withoutOurs = (tags: string[]) => tags.filter((t) => !t.startsWith(PREVIOUS_TAG));
 
 export interface TelnyxConnection {
   id: string;
@@ -83,6 +93,7 @@ interface WireNumber {
   phone_number?: string;
   connection_id?: string | null;
   connection_name?: string | null;
+  tags?: string[];
 }
 
 export async function findNumber(conn: TelnyxConn, e164: string): Promise<TelnyxNumber> {
@@ -92,7 +103,7 @@ export async function findNumber(conn: TelnyxConn, e164: string): Promise<Telnyx
   const rows = await listAll<WireNumber>(conn, { method: 'GET', path: `/phone_numbers?filter[phone_number]=${digits}`, what: 'find the number' });
   const row = rows.find((r) => r.phone_number === e164);
   if (!row?.id) throw new NumberNotInAccountError(e164);
-  return { id: row.id, phoneNumber: e164, connectionId: row.connection_id || null, connectionName: row.connection_name ?? null };
+  return { id: row.id, phoneNumber: e164, connectionId: row.connection_id || null, connectionName: row.connection_name ?? null, tags: row.tags ?? [] };
 }
 
 export async function listNumbers(conn: TelnyxConn): Promise<string[]> {
@@ -193,12 +204,16 @@ export function planTelnyx(conn: TelnyxConn, e164: string, target: TelnyxTarget,
       },
     });
   if (!c || state.number.connectionId !== c.id) {
-    const now = state.number.connectionId ? `connection ${state.number.connectionId}${state.number.connectionName ? ` "${state.number.connectionName}"` : ''}` : 'no connection';
+    const n = state.number;
+    const now = n.connectionId ? `connection ${n.connectionId}${n.connectionName ? ` "${n.connectionName}"` : ''}` : 'no connection';
+    // The connection it leaves is noted in its tags for `remove`; one noted by an earlier setup is kept.
+    const previous = n.connectionId ?? previousOf(n);
+    const tags = previous ? [...withoutOurs(n.tags), `${PREVIOUS_TAG}${previous}`] : undefined;
     changes.push({
       target: 'carrier',
-      summary: `Telnyx ${e164}: put on connection "${name}" (now: ${now})`,
+      summary: `Telnyx ${e164}: put on connection "${name}" (now: ${now}${n.connectionId ? '; noted in its tags, for remove to restore' : ''})`,
       apply: async () => {
-        await call(conn, { method: 'PATCH', path: `/phone_numbers/${q(state.number.id)}`, body: { connection_id: id() }, what: `put ${e164} on the connection` });
+        await call(conn, { method: 'PATCH', path: `/phone_numbers/${q(n.id)}`, body: { connection_id: id(), ...(tags ? { tags } : {}) }, what: `put ${e164} on the connection` });
       },
     });
   }
@@ -206,21 +221,24 @@ export function planTelnyx(conn: TelnyxConn, e164: string, target: TelnyxTarget,
 }
 
 /**
- * For `remove`: take the number off our connection; the connection and its FQDN stay (other numbers may use them).
- * The connection the number had before the setup is not recorded (Twilio's carrier keeps no earlier trunk either;
- * the number's `tags` could hold it, but the setup does not write them), so connection_id is cleared: "" in
- * UpdatePhoneNumberRequest, whose connection_id is a plain string. That Telnyx reads "" as "no connection" is
+ * For `remove`: take the number off our connection, back to the connection it was on before the setup (noted in
+ * its tags), else none; our connection and its FQDN stay (other numbers may use them). No connection is "" in
+ * UpdatePhoneNumberRequest, whose connection_id is a plain string; that Telnyx reads "" as "no connection" is
  * *unverified* against a real account.
  */
 export function planUnrouteTelnyx(conn: TelnyxConn, e164: string, state: TelnyxState): Change[] {
   const c = state.connection;
-  if (!c || state.number.connectionId !== c.id) return [];
+  const n = state.number;
+  if (!c || n.connectionId !== c.id) return [];
+  const previous = previousOf(n);
+  const back = previous ? `connection ${previous}, its connection before the setup` : 'none: no earlier connection is noted';
   return [
     {
       target: 'carrier',
-      summary: `Telnyx ${e164}: take off connection "${c.name}" (connection ${c.id} → none; its connection before the setup is not known, so none is restored)`,
+      summary: `Telnyx ${e164}: take off connection "${c.name}" (connection ${c.id} → ${back})`,
       apply: async () => {
-        await call(conn, { method: 'PATCH', path: `/phone_numbers/${q(state.number.id)}`, body: { connection_id: '' }, what: `take ${e164} off the connection` });
+        const body = { connection_id: previous ?? '', ...(previous ? { tags: withoutOurs(n.tags) } : {}) };
+        await call(conn, { method: 'PATCH', path: `/phone_numbers/${q(n.id)}`, body, what: `take ${e164} off the connection` });
       },
     },
   ];

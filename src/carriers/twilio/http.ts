@@ -5,6 +5,7 @@ import { ServiceError, UsageError } from '../../errors.js';
 import { redactLine } from '../../redact.js';
 import { setting, type Values } from '../../settings.js';
 import { seconds, TWILIO_TIMEOUT_MS } from '../../timing.js';
+import { parseJson, hostOf } from '../http-text.js';
 
 export interface TwilioConn {
   accountSid: string;
@@ -99,22 +100,6 @@ function nextPath(base: string, next: unknown): string | undefined {
   const u = new URL(next, origin);
   return u.origin === origin ? u.pathname.slice(new URL(base).pathname.replace(/\/$/, '').length) + u.search : undefined;
 }
-
-function parseJson(text: string): unknown {
-  try {
-    return text ? (JSON.parse(text) as unknown) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const hostOf = (u: string) => {
-  try {
-    return new URL(u).host;
-  } catch {
-    return u;
-  }
-};
 
 /** Twilio's error body `{ code, message, more_info, status }` as one line: what failed, and the fix; never the token. */
 function failure(conn: TwilioConn, r: Request, status: number, body: unknown): Error {
