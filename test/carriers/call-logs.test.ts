@@ -18,7 +18,8 @@ test("check --live's fix for a call that never reached LiveKit names the carrier
   assert.match(twilio, /Twilio Console → Monitor → Logs → Calls shows the call, and its Voice Insights summary the SIP answer/);
   assert.doesNotMatch(twilio, /SWML|SignalWire/);
   const telnyx = unreachedFix(CARRIERS.telnyx!);
-  assert.match(telnyx, CARRIERS.telnyx!.callLogs ? /Mission Control/ : /the number's route, the SIP domain, the trunk\); Telnyx's call logs show the SIP answer$/);
+  assert.match(telnyx, /the number on our FQDN connection, its FQDN and port/);
+  assert.match(telnyx, /Telnyx's call events for the call's leg \(GET \/v2\/call_events\?filter\[leg_id\]=…\) hold its call\.hangup with the SIP answer/);
   assert.doesNotMatch(telnyx, /SWML|SignalWire/);
   assert.equal(
     unreachedFix({ label: 'Acme' }),
@@ -42,5 +43,5 @@ test("the setup's closing lines name the carrier's logs and its test call", () =
   const telnyx = session({ CARRIER: 'telnyx', PHONE_NUMBER: '+14244851544', LIVEKIT_URL: 'wss://lk.example.com' }, { envFile: '.env' });
   const [, call2, logs2] = nextSteps(telnyx);
   assert.doesNotMatch(call2!, /--call/, 'no credentials: no test call to place');
-  assert.match(logs2!, CARRIERS.telnyx!.callLogs ? /Mission Control/ : /; Telnyx's call logs$/);
+  assert.match(logs2!, /; Telnyx's call events \(GET \/v2\/call_events, by the call's leg id\)$/);
 });

@@ -23,4 +23,11 @@ export const telnyx: Carrier<TelnyxConn, TelnyxState, TelnyxTarget> = {
   trunkNeeds: () => ({ kind: 'addresses', addresses: TELNYX_SIGNALLING }),
   testCall: telnyxTestCall,
   explain: (conn, c) => explainTelnyxCall(conn, c),
+  callLogs: {
+    where: "Telnyx's call events (GET /v2/call_events, by the call's leg id)",
+    unreached:
+      'check the hops above (the number on our FQDN connection, its FQDN and port, the SIP domain, the LiveKit trunk); ' +
+      "Telnyx's call events for the call's leg (GET /v2/call_events?filter[leg_id]=…) hold its call.hangup with the SIP answer from LiveKit " +
+      "(403 Telnyx's address or the number not on LiveKit's trunk, 404 no trunk for the number, 408 or none: an address LiveKit does not allow)",
+  },
 };
