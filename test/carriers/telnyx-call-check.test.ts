@@ -8,45 +8,25 @@ import { ListUpdate } from '@livekit/protocol';
 import { SipClient } from 'livekit-server-sdk';
 import { carrierNamed } from '../../src/carriers/index.ts';
 import { TELNYX_SIGNALLING } from '../../src/carriers/telnyx/index.ts';
-import { applyPlan } from '../../src/changes.ts';
-import { runChecks } from '../../src/check/run.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { startTelnyx } from '../stand-ins/telnyx.ts';
-import { liveKitDialer } from '../stand-ins/swml-executor.ts';
-import { setup, NUMBER, OTHER_NUMBER } from '../check/helpers.ts';
-import type { Values } from '../../src/settings.ts';
+import { NUMBER, OTHER_NUMBER } from '../check/helpers.ts';
+import { addressCarrierWorld, callCheck } from './address-carrier.ts';
 
 let pg: Postgres;
 before(async () => (pg = await startPostgres()));
 after(async () => pg?.stop());
 
-/** A number on Telnyx as the setup leaves it, and LiveKit's trunk admitting Telnyx's addresses with no login. */
-async function telnyxWorld(t: TestContext, sourceAddress?: string, o: { hangupEventDelayMs?: number } = {}) {
-  const s = await setup(t, pg, { values: { AGENT_NAME: undefined } });
-  const sip = new SipClient(s.lk.url, s.lk.apiKey, s.lk.apiSecret);
-  const [trunk] = [...s.lk.trunks.values()];
-  await sip.updateSipInboundTrunkFields(trunk!.sipTrunkId, { authUsername: '', authPassword: '', allowedAddresses: new ListUpdate({ set: [...TELNYX_SIGNALLING] }) });
-  const tx = await startTelnyx({ dialer: liveKitDialer(s.lk, { host: s.values.LIVEKIT_SIP_DOMAIN! }), ...(sourceAddress ? { sourceAddress } : {}), ...o });
-  t.after(() => tx.stop());
-  tx.addNumber(NUMBER);
-  tx.addNumber(OTHER_NUMBER);
-  const values = { ...s.values, CARRIER: 'telnyx', TELNYX_API_KEY: tx.apiKey, TELNYX_API_URL: tx.url, LIVEKIT_SIP_USERNAME: undefined, LIVEKIT_SIP_PASSWORD: undefined };
-  const telnyx = carrierNamed('telnyx');
-  const conn = telnyx.conn(values)!;
-  await applyPlan(telnyx.plan(conn, NUMBER, telnyx.target(values), await telnyx.observe(conn, NUMBER, telnyx.target(values))));
+/** A number on Telnyx as the setup leaves it; `o` is passed to the stand-in (a hangup event that comes late). */
+const telnyxWorld = async (t: TestContext, sourceAddress?: string, o: { hangupEventDelayMs?: number } = {}) => {
+  const { s, standIn: tx, values } = await addressCarrierWorld(t, pg, {
+    id: 'telnyx',
+    addresses: TELNYX_SIGNALLING,
+    start: (d) => startTelnyx({ ...d, ...o }),
+    values: (tx) => ({ TELNYX_API_KEY: tx.apiKey, TELNYX_API_URL: tx.url }),
+  }, sourceAddress);
   return { s, tx, values };
-}
-
-const callCheck = (values: Values, envFile: string, asked: string[] = []) =>
-  runChecks(values, {
-    print: false,
-    probe: false,
-    live: false,
-    envFile,
-    pollMs: 25,
-    interactionWaitMs: 0,
-    call: { seconds: 3, settleMs: 100, ringSec: 1, confirm: async (text: string) => (asked.push(text), true) },
-  });
+};
 
 test('a Telnyx number: the test call goes through the FQDN connection into LiveKit, the agent joins, the check ends it', async (t) => {
   const { s, tx, values } = await telnyxWorld(t);

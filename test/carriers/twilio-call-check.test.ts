@@ -6,47 +6,26 @@ import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { ListUpdate } from '@livekit/protocol';
 import { SipClient } from 'livekit-server-sdk';
-import { carrierNamed } from '../../src/carriers/index.ts';
 import { TWILIO_SIGNALLING } from '../../src/carriers/twilio/index.ts';
-import { applyPlan } from '../../src/changes.ts';
-import { runChecks } from '../../src/check/run.ts';
 import { startPostgres, type Postgres } from '../stand-ins/postgres.ts';
 import { startTwilio } from '../stand-ins/twilio.ts';
-import { liveKitDialer } from '../stand-ins/swml-executor.ts';
-import { setup, NUMBER, OTHER_NUMBER } from '../check/helpers.ts';
-import type { Values } from '../../src/settings.ts';
+import { NUMBER, OTHER_NUMBER } from '../check/helpers.ts';
+import { addressCarrierWorld, callCheck } from './address-carrier.ts';
 
 let pg: Postgres;
 before(async () => (pg = await startPostgres()));
 after(async () => pg?.stop());
 
-/** A number on Twilio as the setup leaves it, and LiveKit's trunk admitting Twilio's addresses with no login. */
-async function twilioWorld(t: TestContext, sourceAddress?: string) {
-  const s = await setup(t, pg, { values: { AGENT_NAME: undefined } });
-  const sip = new SipClient(s.lk.url, s.lk.apiKey, s.lk.apiSecret);
-  const [trunk] = [...s.lk.trunks.values()];
-  await sip.updateSipInboundTrunkFields(trunk!.sipTrunkId, { authUsername: '', authPassword: '', allowedAddresses: new ListUpdate({ set: [...TWILIO_SIGNALLING] }) });
-  const tw = await startTwilio({ dialer: liveKitDialer(s.lk, { host: s.values.LIVEKIT_SIP_DOMAIN! }), ...(sourceAddress ? { sourceAddress } : {}) });
-  t.after(() => tw.stop());
-  tw.addNumber(NUMBER);
-  tw.addNumber(OTHER_NUMBER);
-  const values = { ...s.values, CARRIER: 'twilio', TWILIO_ACCOUNT_SID: tw.accountSid, TWILIO_AUTH_TOKEN: tw.authToken, TWILIO_API_URL: tw.url, TWILIO_TRUNKING_URL: tw.url, TWILIO_INSIGHTS_URL: tw.url, LIVEKIT_SIP_USERNAME: undefined, LIVEKIT_SIP_PASSWORD: undefined };
-  const twilio = carrierNamed('twilio');
-  const conn = twilio.conn(values)!;
-  await applyPlan(twilio.plan(conn, NUMBER, twilio.target(values), await twilio.observe(conn, NUMBER, twilio.target(values))));
+/** A number on Twilio as the setup leaves it. */
+const twilioWorld = async (t: TestContext, sourceAddress?: string) => {
+  const { s, standIn: tw, values } = await addressCarrierWorld(t, pg, {
+    id: 'twilio',
+    addresses: TWILIO_SIGNALLING,
+    start: startTwilio,
+    values: (tw) => ({ TWILIO_ACCOUNT_SID: tw.accountSid, TWILIO_AUTH_TOKEN: tw.authToken, TWILIO_API_URL: tw.url, TWILIO_TRUNKING_URL: tw.url, TWILIO_INSIGHTS_URL: tw.url }),
+  }, sourceAddress);
   return { s, tw, values };
-}
-
-const callCheck = (values: Values, envFile: string, asked: string[] = []) =>
-  runChecks(values, {
-    print: false,
-    probe: false,
-    live: false,
-    envFile,
-    pollMs: 25,
-    interactionWaitMs: 0,
-    call: { seconds: 3, settleMs: 100, ringSec: 1, confirm: async (text: string) => (asked.push(text), true) },
-  });
+};
 
 test('a Twilio number: the test call goes through the trunk into LiveKit, the agent joins, the check ends it', async (t) => {
   const { s, tw, values } = await twilioWorld(t);
