@@ -117,7 +117,7 @@ export const SETTINGS = S([
   // The number (its database row)
   { key: 'PHONE_NUMBER', flag: 'number', group: 'number', store: 'number', column: 'number', kind: 'phone',
     requiredBy: ['setup', 'check', 'remove', 'sql'],
-    label: 'Phone number callers dial', help: 'The SignalWire number callers dial, any common format (stored as E.164)', placeholder: '+1 424 485 1544' },
+    label: 'Phone number callers dial', help: 'The number callers dial, any common format (stored as E.164)', placeholder: '+1 424 485 1544' },
   { key: 'PHONE_NAME', flag: 'name', group: 'number', store: 'number', column: 'name', kind: 'text',
     label: 'Name for this number', help: 'A label for the number, e.g. Sales line', placeholder: 'e.g. Sales line (optional)' },
   { key: 'PHONE_STATUS', flag: 'status', group: 'number', store: 'number', column: 'status', kind: 'name',
