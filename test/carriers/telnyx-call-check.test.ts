@@ -23,7 +23,7 @@ const telnyxWorld = async (t: TestContext, sourceAddress?: string, o: { hangupEv
     id: 'telnyx',
     addresses: TELNYX_SIGNALLING,
     start: (d) => startTelnyx({ ...d, ...o }),
-    values: (tx) => ({ TELNYX_API_KEY: tx.apiKey, TELNYX_API_URL: tx.url }),
+    values: (tx) => tx.settings(),
   }, sourceAddress);
   return { s, tx, values };
 };

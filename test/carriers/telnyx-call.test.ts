@@ -29,7 +29,7 @@ before(async () => {
 after(() => tx.stop());
 
 const telnyx = carrierNamed('telnyx');
-const values = () => ({ TELNYX_API_KEY: tx.apiKey, TELNYX_API_URL: tx.url, LIVEKIT_SIP_DOMAIN: '127.0.0.1:5070' });
+const values = () => ({ ...tx.settings(), LIVEKIT_SIP_DOMAIN: '127.0.0.1:5070' });
 
 test('a call to our number goes through its FQDN connection to the SIP domain in +E.164, and ending it hangs the leg up', async () => {
   const conn = telnyx.conn(values())!;

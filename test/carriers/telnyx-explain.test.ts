@@ -85,7 +85,7 @@ before(async () => {
 after(() => tx.stop());
 
 test('a call known by its call_control_id alone: its leg is read from the Call resource, then its events', async () => {
-  const values = { TELNYX_API_KEY: tx.apiKey, TELNYX_API_URL: tx.url, LIVEKIT_SIP_DOMAIN: at.sipDomain };
+  const values = { ...tx.settings(), LIVEKIT_SIP_DOMAIN: at.sipDomain };
   const telnyx = carrierNamed('telnyx');
   const conn = telnyxConn(values)!;
   const target = telnyx.target(values);

@@ -23,7 +23,7 @@ test('setup --carrier telnyx routes the number, a rerun changes nothing, remove 
   after(() => Promise.all([w.stop(), tx.stop()]));
   const number = tx.addNumber(NUMBER);
   const cwd = mkdtempSync(join(tmpdir(), 'csi-telnyx-'));
-  const env = { ...w.env, TELNYX_API_KEY: tx.apiKey, TELNYX_API_URL: tx.url };
+  const env = { ...w.env, ...tx.settings() };
   const secretFree = (r: { stdout: string; stderr: string }) => assert.ok(!r.stdout.includes(tx.apiKey) && !r.stderr.includes(tx.apiKey), 'the API key never shows');
 
   const first = await runCli(['--yes', '--carrier', 'telnyx', '--number', NUMBER, '--no-check'], { cwd, env });

@@ -22,7 +22,7 @@ before(async () => {
 after(() => tx.stop());
 
 const telnyx = carrierNamed('telnyx');
-const values = () => ({ TELNYX_API_KEY: tx.apiKey, TELNYX_API_URL: tx.url, LIVEKIT_SIP_DOMAIN: 'abc.sip.livekit.cloud' });
+const values = () => ({ ...tx.settings(), LIVEKIT_SIP_DOMAIN: 'abc.sip.livekit.cloud' });
 const number = () => tx.numbers.get(before0)!;
 
 async function converge(v = values()) {

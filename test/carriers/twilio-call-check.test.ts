@@ -22,7 +22,7 @@ const twilioWorld = async (t: TestContext, sourceAddress?: string) => {
     id: 'twilio',
     addresses: TWILIO_SIGNALLING,
     start: startTwilio,
-    values: (tw) => ({ TWILIO_ACCOUNT_SID: tw.accountSid, TWILIO_AUTH_TOKEN: tw.authToken, TWILIO_API_URL: tw.url, TWILIO_TRUNKING_URL: tw.url, TWILIO_INSIGHTS_URL: tw.url }),
+    values: (tw) => tw.settings(),
   }, sourceAddress);
   return { s, tw, values };
 };

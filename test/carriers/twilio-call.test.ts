@@ -34,7 +34,7 @@ test('the caller side is one spoken line, a pause and a hang-up, escaped as XML'
 });
 
 test('a call to our number goes through the trunk to the SIP domain, and ending it hangs the leg up', async () => {
-  const v = { ...values, TWILIO_ACCOUNT_SID: tw.accountSid, TWILIO_AUTH_TOKEN: tw.authToken, TWILIO_API_URL: tw.url, TWILIO_TRUNKING_URL: tw.url, TWILIO_INSIGHTS_URL: tw.url };
+  const v = { ...values, ...tw.settings() };
   const conn = twilio.conn(v)!;
   const target = twilio.target(v);
   await applyPlan(twilio.plan(conn, NUMBER, target, await twilio.observe(conn, NUMBER, target)));
@@ -53,6 +53,6 @@ test('a call to our number goes through the trunk to the SIP domain, and ending 
 });
 
 test('a call from a number outside the account is refused by Twilio before it rings', async () => {
-  const v = { ...values, TWILIO_ACCOUNT_SID: tw.accountSid, TWILIO_AUTH_TOKEN: tw.authToken, TWILIO_API_URL: tw.url, TWILIO_TRUNKING_URL: tw.url, TWILIO_INSIGHTS_URL: tw.url };
+  const v = { ...values, ...tw.settings() };
   await assert.rejects(twilio.testCall!.dial(twilio.conn(v)!, { from: '+15550009999', to: NUMBER, line: 'x', seconds: 5, ringSec: 5 }), /Twilio could not place a call from \+15550009999 \(400: 21210/);
 });

@@ -24,7 +24,7 @@ test('setup --carrier twilio routes the number, a rerun changes nothing, remove 
   after(() => Promise.all([w.stop(), tw.stop()]));
   tw.addNumber(NUMBER);
   const cwd = mkdtempSync(join(tmpdir(), 'csi-twilio-'));
-  const env = { ...w.env, TWILIO_ACCOUNT_SID: tw.accountSid, TWILIO_AUTH_TOKEN: tw.authToken, TWILIO_API_URL: tw.url, TWILIO_TRUNKING_URL: tw.url, TWILIO_INSIGHTS_URL: tw.url };
+  const env = { ...w.env, ...tw.settings() };
 
   const first = await runCli(['--yes', '--carrier', 'twilio', '--number', NUMBER, '--no-check'], { cwd, env });
   assert.equal(first.code, 0, first.stderr + first.stdout);

@@ -14,10 +14,9 @@ before(async () => {
 });
 after(() => tw.stop());
 
-const urls = () => ({ TWILIO_API_URL: tw.url, TWILIO_TRUNKING_URL: tw.url, TWILIO_INSIGHTS_URL: tw.url });
 
 test('asks the account SID and auth token with where to find them, and a rejected token again', async () => {
-  const s = session({ PHONE_NUMBER: NUMBER, CARRIER: 'twilio', ...urls() });
+  const s = session({ PHONE_NUMBER: NUMBER, CARRIER: 'twilio', ...tw.urls() });
   const run = script([
     [/Twilio Account SID[\s\S]*Account Info/, tw.accountSid],
     [/Twilio Auth Token[\s\S]*Account Info/, 'wrong-token-0000'],

@@ -17,7 +17,7 @@ before(async () => {
 after(() => tw.stop());
 
 const twilio = carrierNamed('twilio');
-const values = () => ({ TWILIO_ACCOUNT_SID: tw.accountSid, TWILIO_AUTH_TOKEN: tw.authToken, TWILIO_API_URL: tw.url, TWILIO_TRUNKING_URL: tw.url, TWILIO_INSIGHTS_URL: tw.url, LIVEKIT_SIP_DOMAIN: 'abc.sip.livekit.cloud' });
+const values = () => ({ ...tw.settings(), LIVEKIT_SIP_DOMAIN: 'abc.sip.livekit.cloud' });
 
 async function converge() {
   const conn = twilio.conn(values())!;

@@ -10,7 +10,7 @@ carrierCallTests({
   label: 'Telnyx',
   start: startTelnyx,
   addresses: TELNYX_SIGNALLING,
-  env: (tx) => ({ TELNYX_API_KEY: tx.apiKey, TELNYX_API_URL: tx.url }),
+  env: (tx) => tx.settings(),
   // Telnyx's call events hold the leg's hangup: the 408 Telnyx gave up with, explained.
   refused: /^✗ Test call: no SIP answer from 127\.0\.0\.1:\d+ \(Telnyx gave up: 408 Request Timeout\): LiveKit ignores, without answering, an INVITE from an address its trunk does not allow.*\(Telnyx call events: sip_hangup_cause 408/m,
 });

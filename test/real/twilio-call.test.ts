@@ -10,7 +10,7 @@ carrierCallTests({
   label: 'Twilio',
   start: startTwilio,
   addresses: TWILIO_SIGNALLING,
-  env: (tw) => ({ TWILIO_ACCOUNT_SID: tw.accountSid, TWILIO_AUTH_TOKEN: tw.authToken, TWILIO_API_URL: tw.url, TWILIO_TRUNKING_URL: tw.url, TWILIO_INSIGHTS_URL: tw.url }),
+  env: (tw) => tw.settings(),
   // From Voice Insights: the SIP answer Twilio's trunk got, here none before it gave up.
   refused: /^✗ Test call: no SIP answer from 127\.0\.0\.1:\d+ \(Twilio gave up: 408 Request Timeout\): LiveKit ignores, without answering, an INVITE from an address its trunk does not allow/m,
 });

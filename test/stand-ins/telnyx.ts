@@ -78,6 +78,8 @@ const HANGUP_CAUSE: Record<number, string> = { 200: 'normal_clearing', 403: 'cal
 export interface TelnyxStandIn {
   url: string;
   apiKey: string;
+  /** Its key and base URL, as settings. */
+  settings(): { TELNYX_API_KEY: string; TELNYX_API_URL: string };
   requests: LoggedRequest[];
   numbers: Map<string, NumberRow>;
   connections: Map<string, ConnectionRow>;
@@ -389,6 +391,7 @@ export async function startTelnyx(opts: { apiKey?: string; dialer?: SipDialer; s
   return {
     url: lb.url,
     apiKey,
+    settings: () => ({ TELNYX_API_KEY: apiKey, TELNYX_API_URL: lb.url }),
     requests: lb.requests,
     numbers,
     connections,

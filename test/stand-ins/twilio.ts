@@ -52,6 +52,10 @@ export interface TwilioStandIn {
   url: string;
   accountSid: string;
   authToken: string;
+  /** Every Twilio base-URL setting pointed at the stand-in. */
+  urls(): { TWILIO_API_URL: string; TWILIO_TRUNKING_URL: string; TWILIO_INSIGHTS_URL: string };
+  /** Its credentials and base URLs, as settings. */
+  settings(): { TWILIO_ACCOUNT_SID: string; TWILIO_AUTH_TOKEN: string; TWILIO_API_URL: string; TWILIO_TRUNKING_URL: string; TWILIO_INSIGHTS_URL: string };
   requests: LoggedRequest[];
   numbers: Map<string, TwilioNumberRow>;
   trunks: Map<string, TrunkRow>;
@@ -238,10 +242,13 @@ export async function startTwilio(opts: { accountSid?: string; authToken?: strin
     },
   });
 
+  const urls = () => ({ TWILIO_API_URL: lb.url, TWILIO_TRUNKING_URL: lb.url, TWILIO_INSIGHTS_URL: lb.url });
   return {
     url: lb.url,
     accountSid,
     authToken,
+    urls,
+    settings: () => ({ TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, ...urls() }),
     requests: lb.requests,
     numbers,
     trunks,

@@ -18,11 +18,10 @@ before(async () => {
 });
 after(() => tw.stop());
 
-const urls = () => ({ TWILIO_API_URL: tw.url, TWILIO_TRUNKING_URL: tw.url, TWILIO_INSIGHTS_URL: tw.url });
 const LABELS = Object.values(CARRIERS).map((c) => c.label);
 
 test('a first run with no carrier credentials: every carrier offered, SignalWire first; Twilio picked, then only its credentials', async () => {
-  const s = session({ PHONE_NUMBER: NUMBER, ...urls() });
+  const s = session({ PHONE_NUMBER: NUMBER, ...tw.urls() });
   const run = script([
     [/^Carrier of the number\n/, (p) => (assert.deepEqual(p.options!.map((o) => o.label), LABELS), assert.equal(p.initialValue, 'signalwire'), 'twilio')],
     [/Twilio Account SID[\s\S]*Account Info → Account SID: https:\/\/console\.twilio\.com/, tw.accountSid],
@@ -38,7 +37,7 @@ test('a first run with no carrier credentials: every carrier offered, SignalWire
 });
 
 test('Twilio credentials already given: Twilio is prefilled and says why', async () => {
-  const s = session({ PHONE_NUMBER: NUMBER, TWILIO_ACCOUNT_SID: tw.accountSid, ...urls() });
+  const s = session({ PHONE_NUMBER: NUMBER, TWILIO_ACCOUNT_SID: tw.accountSid, ...tw.urls() });
   const run = script([
     [
       'Carrier of the number (from the Twilio credentials given)',
