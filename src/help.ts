@@ -37,7 +37,7 @@ function rows(list: Array<readonly [string, string]>): string[] {
 export function programHelp(version: string): string {
   return [
     `create-sip-inbound ${version}`,
-    ...wrapWords('Set up inbound AI phone calls: SignalWire number → SWML → LiveKit SIP → your agent, settings in Supabase.', width()),
+    ...wrapWords('Set up inbound AI phone calls: a SignalWire, Twilio or Telnyx number → LiveKit SIP → your agent, settings in Supabase.', width()),
     '',
     'Usage: create-sip-inbound [command] [options]',
     '',

@@ -55,7 +55,7 @@ const READ_ONLY = ['env-file', 'no-interactive', 'json', 'help'];
 export const COMMANDS: CommandSpec[] = [
   {
     name: 'setup',
-    summary: 'guided setup (default): LiveKit trunk and rule, SWML, database row, test call',
+    summary: 'guided setup (default): LiveKit, the carrier, database row, test call',
     usage: `${tool()} [setup] [options]`,
     description:
       'Asks for what is missing, checks each credential live, shows the plan, and applies it after one confirmation.\n' +
