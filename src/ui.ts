@@ -26,13 +26,14 @@ const fitLog = (m: string) => fitText(shown(m), inGutter());
 const messages = (v: string | string[] | undefined) => (Array.isArray(v) ? v.map(fitLog) : v === undefined ? v : fitLog(v));
 
 /**
- * A prompt's message: clack puts the gutter before the first line only, so every further line (a hint,
- * where to find the value, a wrapped line) gets its own, and all fit beside it.
+ * A prompt's message, every line fitted beside the gutter. clack's text and password prompts put the gutter
+ * before the first line only, so every further line (a hint, where to find the value, a wrapped line) gets its
+ * own; its select, confirm and multiselect put it before every line themselves (`guided`).
  */
-function promptMessage(message: string): string {
+function promptMessage(message: string, guided: boolean): string {
   const bar = noColor() ? '│' : '\x1b[90m│\x1b[39m';
   const lines = shown(message).split('\n').flatMap((l) => fitLine(l, inGutter()));
-  return lines.map((l, i) => (i ? `${bar}  ${l}` : l)).join('\n');
+  return lines.map((l, i) => (i && !guided ? `${bar}  ${l}` : l)).join('\n');
 }
 
 /** A validation message under a prompt, after clack's "└  ": wrapped lines line up under its first. */
@@ -54,13 +55,13 @@ function redacting(c: Clack): Clack {
   };
   // While a prompt waits, a signal ends the run at once (there is nothing in flight to finish).
   const prompt =
-    <A extends { message: string; validate?: unknown }, R>(fn: (o: A) => Promise<R>) =>
+    <A extends { message: string; validate?: unknown }, R>(fn: (o: A) => Promise<R>, guided = false) =>
     async (o: A): Promise<R> => {
       promptOpened();
       const check = o.validate as ((v: unknown) => string | Error | undefined) | undefined;
       const validate = check ? { validate: (v: unknown) => problemText(check(v)) } : {};
       try {
-        return await fn({ ...o, ...validate, message: promptMessage(o.message) });
+        return await fn({ ...o, ...validate, message: promptMessage(o.message, guided) });
       } finally {
         promptClosed();
       }
@@ -90,11 +91,11 @@ function redacting(c: Clack): Clack {
     note: (m, t, o) => c.note(s(m) as string | undefined, s(t) as string | undefined, o),
     text: prompt(c.text),
     password: prompt(c.password),
-    confirm: prompt(c.confirm),
+    confirm: prompt(c.confirm, true),
     // Option labels may be values read from a service (a row's voice, say).
     select: ((o: Parameters<Clack['select']>[0]) =>
-      prompt(c.select)({ ...o, options: o.options.map((x) => ({ ...x, label: shown(x.label ?? String(x.value)) })) as typeof o.options })) as Clack['select'],
-    multiselect: prompt(c.multiselect) as Clack['multiselect'],
+      prompt(c.select, true)({ ...o, options: o.options.map((x) => ({ ...x, label: shown(x.label ?? String(x.value)) })) as typeof o.options })) as Clack['select'],
+    multiselect: prompt(c.multiselect, true) as Clack['multiselect'],
   };
 }
 

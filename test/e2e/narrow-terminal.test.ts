@@ -68,6 +68,8 @@ test('a first setup, then remove, at 80 columns: every printed line fits, hints 
   assert.match(p.transcript(), /● SignalWire[\s\S]*○ Twilio/);
   assert.ok(hints.length >= 20, prompts.join('\n'));
   for (const l of hints) assert.match(l, /^│  /, `outside the gutter: ${l}`);
+  // One gutter a line: a select's or a confirm's hint is not given a second (clack draws theirs itself).
+  assert.deepEqual(p.transcript().split('\n').filter((l) => /│\s+│/.test(l)), [], 'a line with two gutters');
 
   // The .env bullet: a count, then one key a line.
   assert.match(p.screen(), /  • \.env: add \d+ settings\n +add LIVEKIT_URL "http:\/\/127\.0\.0\.1:\d+"\n +add LIVEKIT_API_KEY "APIstandin"\n/);
