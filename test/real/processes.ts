@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
+import { dirname } from 'node:path';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -43,7 +44,8 @@ export function startService(name: string, cmd: string, args: string[], opts: { 
   const child = spawn('sh', ['-c', GUARD, 'guard', String(process.pid), cmd, ...args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: opts.env ?? process.env,
+    // Never the real HOME: a service given no environment gets its log's (temporary) folder as its home.
+    env: opts.env ?? { ...process.env, HOME: dirname(opts.log) },
     cwd: opts.cwd,
   });
   alive.add(child);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { takeLock } from '../../src/services/lock.ts';
 
@@ -19,7 +19,7 @@ const TSX = import.meta.resolve('tsx');
 /** A process that takes the lock, says "locked", then holds it until its stdin closes (or it is killed). */
 async function holder(lock: string): Promise<ChildProcess> {
   const code = `import(${JSON.stringify(LOCK)}).then(async (m) => { await m.takeLock(${JSON.stringify(lock)}); process.stdout.write('locked\\n'); process.stdin.resume(); process.stdin.on('end', () => process.exit(0)); })`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { env: { PATH: process.env.PATH ?? '', HOME: dirname(lock) }, stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.setEncoding('utf8');
   for await (const chunk of child.stdout!) {
@@ -78,7 +78,7 @@ test('processes racing for the lock hold it one at a time', { timeout: 60_000 },
     fs.appendFileSync(${JSON.stringify(log)}, 'out ' + process.pid + '\\n');
     l.release();
   })`;
-  const runs = Array.from({ length: 4 }, () => spawn(process.execPath, ['--import', 'tsx', '-e', code], { stdio: ['ignore', 'ignore', 'inherit'] }));
+  const runs = Array.from({ length: 4 }, () => spawn(process.execPath, ['--import', 'tsx', '-e', code], { env: { PATH: process.env.PATH ?? '', HOME: cwd }, stdio: ['ignore', 'ignore', 'inherit'] }));
   const codes = await Promise.all(runs.map((c) => once(c, 'close').then(([c]) => c)));
   assert.deepEqual(codes, [0, 0, 0, 0]);
   const lines = readFileSync(log, 'utf8').trim().split('\n');
