@@ -7,7 +7,7 @@ import { ServiceError, UsageError } from '../../errors.js';
 import { redact, redactLine } from '../../redact.js';
 import { SIGNALWIRE_TIMEOUT_MS, seconds } from '../../timing.js';
 import type { Values } from '../../settings.js';
-import { parseJson } from '../http-text.js';
+import { parseJson } from '../http-json.js';
 
 export interface SignalWireConn {
   /** The space, e.g. https://example.signalwire.com (a bare host is read as https). */

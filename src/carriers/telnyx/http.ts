@@ -5,8 +5,8 @@
 import { ServiceError, UsageError } from '../../errors.js';
 import { redactLine } from '../../redact.js';
 import { setting, type Values } from '../../settings.js';
-import { seconds, TELNYX_TIMEOUT_MS } from '../../timing.js';
-import { parseJson, hostOf } from '../http-text.js';
+import { TELNYX_TIMEOUT_MS } from '../../timing.js';
+import { sendJson } from '../http-json.js';
 
 export interface TelnyxConn {
   apiKey: string;
@@ -51,27 +51,16 @@ export class TelnyxError extends ServiceError {
 export async function call<T>(conn: TelnyxConn, r: Request): Promise<T> {
   const headers: Record<string, string> = { authorization: `Bearer ${conn.apiKey}`, accept: 'application/json' };
   if (r.body !== undefined) headers['content-type'] = 'application/json';
-  const limit = conn.timeoutMs ?? TELNYX_TIMEOUT_MS;
-  let status: number;
-  let text: string;
-  try {
-    const res = await fetch(`${conn.apiUrl}/v2${r.path}`, {
-      method: r.method,
-      headers,
-      body: r.body === undefined ? undefined : JSON.stringify(r.body),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(limit),
-    });
-    status = res.status;
-    text = await res.text();
-  } catch (error) {
-    const e = error as { name?: string; cause?: { code?: string } };
-    const host = hostOf(conn.apiUrl);
-    if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
-      throw new ServiceError('Telnyx', `${host} did not answer "${r.what}" within ${seconds(limit)}: check the network and rerun`, { cause: error });
-    throw new ServiceError('Telnyx', `Cannot reach Telnyx at ${host}${e?.cause?.code ? ` (${e.cause.code})` : ''}: check the network or TELNYX_API_URL`, { cause: error });
-  }
-  const parsed = parseJson(text);
+  const { status, body: parsed } = await sendJson({
+    service: 'Telnyx',
+    url: `${conn.apiUrl}/v2${r.path}`,
+    method: r.method,
+    headers,
+    body: r.body === undefined ? undefined : JSON.stringify(r.body),
+    what: r.what,
+    timeoutMs: conn.timeoutMs ?? TELNYX_TIMEOUT_MS,
+    urlSetting: 'TELNYX_API_URL',
+  });
   if (status >= 200 && status < 300) return parsed as T;
   throw failure(conn, r, status, parsed);
 }

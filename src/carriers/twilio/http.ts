@@ -4,8 +4,8 @@
 import { ServiceError, UsageError } from '../../errors.js';
 import { redactLine } from '../../redact.js';
 import { setting, type Values } from '../../settings.js';
-import { seconds, TWILIO_TIMEOUT_MS } from '../../timing.js';
-import { parseJson, hostOf } from '../http-text.js';
+import { TWILIO_TIMEOUT_MS } from '../../timing.js';
+import { sendJson } from '../http-json.js';
 
 export interface TwilioConn {
   accountSid: string;
@@ -34,6 +34,8 @@ export function twilioConn(values: Values, timeoutMs?: number): TwilioConn | und
 }
 
 const trimSlash = (u: string) => u.replace(/\/+$/, '');
+/** The setting that holds each API's base URL. */
+const URL_SETTING = { api: 'TWILIO_API_URL', trunking: 'TWILIO_TRUNKING_URL', insights: 'TWILIO_INSIGHTS_URL' } as const;
 const baseOf = (conn: TwilioConn, api: Request['api']) => (api === 'api' ? conn.apiUrl : api === 'trunking' ? conn.trunkingUrl : conn.insightsUrl);
 
 export interface Request {
@@ -60,20 +62,16 @@ export async function call<T>(conn: TwilioConn, r: Request): Promise<T> {
     headers['content-type'] = 'application/x-www-form-urlencoded';
     body = new URLSearchParams(Object.entries(r.form).map(([k, v]): [string, string] => [k, String(v)])).toString();
   }
-  let status: number;
-  let text: string;
-  try {
-    const res = await fetch(base + r.path, { method: r.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(conn.timeoutMs ?? TWILIO_TIMEOUT_MS) });
-    status = res.status;
-    text = await res.text();
-  } catch (error) {
-    const e = error as { name?: string; cause?: { code?: string } };
-    const host = hostOf(base);
-    if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
-      throw new ServiceError('Twilio', `${host} did not answer "${r.what}" within ${seconds(conn.timeoutMs ?? TWILIO_TIMEOUT_MS)}: check the network and rerun`, { cause: error });
-    throw new ServiceError('Twilio', `Cannot reach Twilio at ${host}${e?.cause?.code ? ` (${e.cause.code})` : ''}: check the network`, { cause: error });
-  }
-  const parsed = parseJson(text);
+  const { status, body: parsed } = await sendJson({
+    service: 'Twilio',
+    url: base + r.path,
+    method: r.method,
+    headers,
+    body,
+    what: r.what,
+    timeoutMs: conn.timeoutMs ?? TWILIO_TIMEOUT_MS,
+    urlSetting: URL_SETTING[r.api],
+  });
   if (status >= 200 && status < 300) return parsed as T;
   throw failure(conn, r, status, parsed);
 }
